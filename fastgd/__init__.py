@@ -1,0 +1,11 @@
+"""fastgd: the textbook's numerical gradients and gradient descent, compiled.
+
+Swap ``from common.gradient import numerical_gradient`` for
+``from fastgd import numerical_gradient``: same arguments, same numbers, faster.
+The numpy originals live on in :mod:`fastgd.reference`.
+"""
+from fastgd.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "gradient_descent", "numerical_gradient", "numerical_gradient_2d"]

@@ -1,0 +1,72 @@
+"""Argument checks shared by the public API: clear exceptions that name the argument."""
+import math
+import numbers
+import operator
+
+import numpy as np
+
+
+def check_callable(f, name="f"):
+    """Raise TypeError unless ``f`` is callable."""
+    if not callable(f):
+        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
+
+
+def check_float_array(x, name="x"):
+    """Raise unless ``x`` is a writeable numpy array of a real floating dtype.
+
+    Raises
+    ------
+    TypeError
+        ``x`` is not an ndarray, or its dtype is not real floating (integer, bool,
+        complex and object arrays would silently truncate or mis-compute ``x + h``).
+    ValueError
+        ``x`` is read-only, so it cannot be perturbed or updated in place.
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(
+            f"{name} must be a numpy.ndarray of floats (it is perturbed in place), "
+            f"got {type(x).__name__}"
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"{name} must have a real floating dtype (float32 or float64), got {x.dtype}"
+        )
+    if not x.flags.writeable:
+        raise ValueError(f"{name} is read-only; it must be writeable to be updated in place")
+
+
+def real_number(value, name):
+    """Return ``value`` as a Python float, or raise TypeError if it is not a real number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    return float(value)
+
+
+def finite_number(value, name):
+    """Return ``value`` as a finite Python float; TypeError or ValueError otherwise."""
+    value = real_number(value, name)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def positive_number(value, name):
+    """Return ``value`` as a finite Python float > 0; TypeError or ValueError otherwise."""
+    value = finite_number(value, name)
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def count(value, name):
+    """Return ``value`` as an int >= 0; TypeError or ValueError otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
