@@ -38,6 +38,8 @@ def check_float_array(x, name="x"):
 
 def real_number(value, name):
     """Return ``value`` as a Python float, or raise TypeError if it is not a real number."""
+    if type(value) is float:
+        return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     return float(value)

@@ -110,11 +110,9 @@ cdef int _descend(object f, object x, real* data, const cnp.npy_intp* offsets,
     cdef real lr_r = <real>lr
     for k in range(steps):
         if history != NULL:
-            with nogil:
-                _copy_out(data, offsets, n, history + k * n)
+            _copy_out(data, offsets, n, history + k * n)
         _fill_gradient(f, x, data, offsets, n, grad, h)
-        with nogil:
-            _step(data, offsets, n, grad, lr_r)
+        _step(data, offsets, n, grad, lr_r)
     return 0
 
 
