@@ -4,6 +4,7 @@ import sys
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 # Exact, portable IEEE arithmetic: no FMA contraction, no fast-math, no -march=native.
 if sys.platform == "win32":
@@ -31,4 +32,20 @@ def kernel(name):
     )
 
 
-setup(ext_modules=cythonize([kernel("_numgrad")], compiler_directives=DIRECTIVES))
+class build_ext_beside_sources(build_ext):
+    """Also copy the built modules into the checkout's ``fastgd/``.
+
+    ``python -m fastgd`` run from the repository root imports ``./fastgd`` ahead of the
+    installed package; with the compiled modules beside it, that works after ``pip install .``.
+    """
+
+    def run(self):
+        super().run()
+        if not self.inplace:
+            self.copy_extensions_to_source()
+
+
+setup(
+    ext_modules=cythonize([kernel("_numgrad")], compiler_directives=DIRECTIVES),
+    cmdclass={"build_ext": build_ext_beside_sources},
+)
