@@ -9,7 +9,7 @@ from fastgd import reference
 from fastgd._timing import format_seconds, seconds_per_call
 from fastgd.reference.nn import SimpleNet
 
-ROW = "{:<44} {:<26} {:>10} {:>10} {:>9} {:>5}"
+ROW = "{:<50} {:<28} {:>9} {:>10} {:>8} {:>5}"
 
 
 def function_2(x):
