@@ -1,4 +1,8 @@
-"""Extension list and compiler flags for fastgd's Cython kernels."""
+"""Extension list and compiler flags for fastgd's Cython kernels.
+
+``FASTGD_OPENMP=0`` builds without OpenMP (the optimizer kernels then run on one thread).
+"""
+import os
 import sys
 
 import numpy as np
@@ -12,6 +16,15 @@ if sys.platform == "win32":
 else:
     COMPILE_ARGS = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
 
+if os.environ.get("FASTGD_OPENMP", "1") == "0":
+    OPENMP_ARGS = []
+elif sys.platform == "win32":
+    OPENMP_ARGS = ["/openmp"]
+elif sys.platform == "darwin":
+    OPENMP_ARGS = []  # Apple clang has no OpenMP runtime of its own
+else:
+    OPENMP_ARGS = ["-fopenmp"]
+
 DIRECTIVES = {
     "language_level": 3,
     "boundscheck": False,
@@ -21,14 +34,17 @@ DIRECTIVES = {
 }
 
 
-def kernel(name):
-    """Build ``fastgd.<name>`` from ``src/<name>.pyx``."""
+def kernel(name, openmp=False):
+    """Build ``fastgd.<name>`` from ``src/<name>.pyx`` (and the C headers beside it)."""
+    extra = OPENMP_ARGS if openmp else []
     return Extension(
         f"fastgd.{name}",
         [f"src/{name}.pyx"],
-        include_dirs=[np.get_include()],
+        include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        extra_compile_args=COMPILE_ARGS,
+        extra_compile_args=COMPILE_ARGS + extra,
+        extra_link_args=[a for a in extra if a != "/openmp"],
+        depends=["src/update_kernels.h", "src/update_kernels.inc"] if openmp else [],
     )
 
 
@@ -46,6 +62,8 @@ class build_ext_beside_sources(build_ext):
 
 
 setup(
-    ext_modules=cythonize([kernel("_numgrad")], compiler_directives=DIRECTIVES),
+    ext_modules=cythonize(
+        [kernel("_numgrad"), kernel("_update", openmp=True)], compiler_directives=DIRECTIVES
+    ),
     cmdclass={"build_ext": build_ext_beside_sources},
 )

@@ -5,7 +5,32 @@ Swap ``from common.gradient import numerical_gradient`` for
 The numpy originals live on in :mod:`fastgd.reference`.
 """
 from fastgd.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.optimizer import (
+    SGD,
+    AdaGrad,
+    Adam,
+    AdamW,
+    Momentum,
+    Nesterov,
+    RMSprop,
+    get_num_threads,
+    set_num_threads,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "gradient_descent", "numerical_gradient", "numerical_gradient_2d"]
+__all__ = [
+    "__version__",
+    "gradient_descent",
+    "numerical_gradient",
+    "numerical_gradient_2d",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "get_num_threads",
+    "set_num_threads",
+]

@@ -1,0 +1,244 @@
+"""fastgd.optimizer against its numpy twin fastgd.reference.optimizer."""
+import inspect
+
+import numpy as np
+import pytest
+from arrays import float_views, same_bits, same_values, view_in_layout
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fastgd
+from fastgd import optimizer as fast
+from fastgd.reference import optimizer as slow
+
+NAMES = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+SETTINGS = {  # non-default settings, so each coefficient is exercised
+    "SGD": [{}, {"lr": 0.1, "weight_decay": 0.01}],
+    "Momentum": [{}, {"lr": 0.05, "momentum": 0.5}],
+    "Nesterov": [{}, {"lr": 0.05, "momentum": 0.7}],
+    "AdaGrad": [{}, {"lr": 0.3}],
+    "RMSprop": [{}, {"lr": 0.02, "decay_rate": 0.9}],
+    "Adam": [{}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99}],
+    "AdamW": [{}, {"lr": 0.01, "weight_decay": 0.1}],
+}
+CASES = [(name, settings) for name in NAMES for settings in SETTINGS[name]]
+SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
+
+
+def pair(name, **settings):
+    return getattr(fast, name)(**settings), getattr(slow, name)(**settings)
+
+
+def random_params(rng, shapes, dtype=np.float64):
+    return {key: rng.standard_normal(shape).astype(dtype) for key, shape in shapes.items()}
+
+
+def run_both(name, settings, params, grad_steps):
+    """Run fastgd and reference side by side on copies; return both params dicts and optimizers."""
+    opt_fast, opt_slow = pair(name, **settings)
+    p_fast = {k: v.copy() for k, v in params.items()}
+    p_slow = {k: v.copy() for k, v in params.items()}
+    for grads in grad_steps:
+        opt_fast.update(p_fast, grads)
+        opt_slow.update(p_slow, grads)
+    return p_fast, p_slow, opt_fast, opt_slow
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16, np.longdouble])
+@pytest.mark.parametrize("name, settings", CASES)
+def test_many_steps_bitwise_identical(name, settings, dtype):
+    rng = np.random.default_rng(1)
+    shapes = {**SMALL_NET, "scalar": (), "empty": (0, 3), "big": (70_001,)}
+    params = random_params(rng, shapes, dtype)
+    steps = [random_params(rng, shapes, dtype) for _ in range(25)]
+    p_fast, p_slow, opt_fast, opt_slow = run_both(name, settings, params, steps)
+    for key in shapes:
+        assert same_values(p_fast[key], p_slow[key]), key
+        for state in opt_slow._state_names:
+            assert same_values(getattr(opt_fast, state)[key], getattr(opt_slow, state)[key]), (state, key)
+    assert not np.array_equal(p_fast["W1"], params["W1"])  # something happened
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threads_give_identical_results(threads):
+    rng = np.random.default_rng(2)
+    shapes = {"w": (100_003,)}  # above the parallel threshold, not a multiple of the chunk
+    params, steps = random_params(rng, shapes), [random_params(rng, shapes) for _ in range(3)]
+    before = fastgd.get_num_threads()
+    fastgd.set_num_threads(threads)
+    try:
+        for name in NAMES:
+            p_fast, p_slow, _, _ = run_both(name, {}, params, steps)
+            assert same_bits(p_fast["w"], p_slow["w"]), name
+    finally:
+        fastgd.set_num_threads(before)
+
+
+def test_set_num_threads_rejects_zero():
+    with pytest.raises(ValueError, match="threads"):
+        fastgd.set_num_threads(0)
+
+
+@given(float_views(dtypes=[np.dtype(np.float64), np.dtype(np.float32)], max_dims=3),
+       st.sampled_from(CASES), st.integers(1, 4))
+def test_strided_views_are_updated_in_place(arrays, case, steps):
+    base, view, layout = arrays
+    twin = base.copy(order="K")
+    twin_view = view_in_layout(twin, layout)
+    rng = np.random.default_rng(steps)
+    opt_fast, opt_slow = pair(case[0], **case[1])
+    for _ in range(steps):
+        grad = rng.standard_normal(view.shape).astype(view.dtype)
+        p_fast, p_slow = {"w": view}, {"w": twin_view}
+        opt_fast.update(p_fast, {"w": grad})
+        opt_slow.update(p_slow, {"w": grad})
+        assert p_fast["w"] is view
+    assert same_values(base, twin)  # the caller's memory holds the update, bit for bit
+
+
+@pytest.mark.parametrize("name, settings", CASES)
+def test_gradients_of_another_dtype_or_layout(name, settings):
+    rng = np.random.default_rng(3)
+    params = random_params(rng, {"W": (4, 6)})
+    for grad in (rng.standard_normal((6, 4)).T, rng.standard_normal((4, 6)).astype(np.float32),
+                 rng.integers(-3, 3, (4, 6)), rng.standard_normal((4, 12))[:, ::2]):
+        p_fast, p_slow, _, _ = run_both(name, settings, params, [{"W": grad}] * 3)
+        assert same_bits(p_fast["W"], p_slow["W"]), grad.dtype
+
+
+@pytest.mark.parametrize("name, settings", CASES)
+def test_textbook_2d_toy_with_python_floats(name, settings):
+    """f(x, y) = x**2 / 20 + y**2 from (-7, 2) with params of plain Python floats."""
+    opt_fast, opt_slow = pair(name, **settings)
+    p_fast, p_slow = {"x": -7.0, "y": 2.0}, {"x": -7.0, "y": 2.0}
+    for _ in range(30):
+        for params, opt in ((p_fast, opt_fast), (p_slow, opt_slow)):
+            opt.update(params, {"x": params["x"] / 10.0, "y": 2.0 * params["y"]})
+    for key in ("x", "y"):
+        assert type(p_fast[key]) is type(p_slow[key])
+        assert p_fast[key] == p_slow[key] and p_fast[key] != (-7.0 if key == "x" else 2.0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_params_are_updated_in_place(name):
+    rng = np.random.default_rng(4)
+    params = random_params(rng, SMALL_NET)
+    held = dict(params)  # what the layers hold
+    before = {k: v.copy() for k, v in params.items()}
+    getattr(fast, name)().update(params, random_params(rng, SMALL_NET))
+    for key in SMALL_NET:
+        assert params[key] is held[key]
+        assert not np.array_equal(held[key], before[key])
+
+
+def test_state_is_created_lazily():
+    opt = fast.Adam()
+    assert opt.m is None and opt.v is None and opt.iter == 0
+    opt.update({"w": np.ones(3)}, {"w": np.ones(3)})
+    assert opt.iter == 1 and set(opt.m) == {"w"} and opt.m["w"].shape == (3,)
+
+
+BAD_INPUTS = [
+    ({"W": np.ones(3)}, {}, KeyError, "grads has no entry for params key 'W'"),
+    ({"W": np.ones(3)}, {"W": np.ones(4)}, ValueError, r"grads\['W'\] has shape \(4,\)"),
+    ({"W": np.ones(3)}, {"W": 1.0}, ValueError, r"grads\['W'\] is a scalar"),
+    ({"W": np.ones(3)}, {"W": np.array(["a", "b", "c"])}, TypeError, r"grads\['W'\]"),
+    ({"W": np.ones(3)}, {"W": "0.1"}, TypeError, r"grads\['W'\]"),
+    ({"W": np.arange(3)}, {"W": np.ones(3)}, TypeError, r"params\['W'\] must be a real floating array"),
+    ({"W": np.ones(3, dtype=complex)}, {"W": np.ones(3)}, TypeError, r"params\['W'\]"),
+    ({"W": "weights"}, {"W": np.ones(3)}, TypeError, r"params\['W'\] must be a float array or a real scalar"),
+    ({"W": None}, {"W": 1.0}, TypeError, r"params\['W'\]"),
+    ({"x": 1.0}, {"x": np.ones(2)}, TypeError, r"grads\['x'\]"),
+    ({"x": True}, {"x": 1.0}, TypeError, r"params\['x'\]"),
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad_params, bad_grads, error, message", BAD_INPUTS)
+def test_bad_input_changes_nothing(name, bad_params, bad_grads, error, message):
+    rng = np.random.default_rng(5)
+    good = random_params(rng, SMALL_NET)
+    params = {**good, **bad_params}  # good keys first: they must not be touched either
+    grads = {**random_params(rng, SMALL_NET), **bad_grads}
+    before = {k: v.copy() for k, v in good.items()}
+    opt = getattr(fast, name)()
+    opt.update(dict(good), random_params(rng, SMALL_NET))  # some state already exists
+    state_before = opt.state_dict()
+    with pytest.raises(error, match=message):
+        opt.update(params, grads)
+    for key in SMALL_NET:
+        assert same_bits(params[key], before[key]) or same_bits(params[key], good[key])
+        assert params[key] is good[key]
+    _assert_same_state(opt.state_dict(), state_before)
+
+
+def test_read_only_param_is_a_value_error():
+    w = np.ones(3)
+    w.flags.writeable = False
+    other = np.ones(2)
+    with pytest.raises(ValueError, match=r"params\['w'\] is read-only"):
+        fast.SGD().update({"a": other, "w": w}, {"a": np.ones(2), "w": np.ones(3)})
+    assert np.array_equal(other, np.ones(2))
+
+
+@pytest.mark.parametrize("name, setting, value, error", [
+    ("SGD", "lr", -0.1, ValueError), ("SGD", "lr", np.nan, ValueError), ("SGD", "lr", "0.1", TypeError),
+    ("SGD", "weight_decay", -1.0, ValueError), ("Momentum", "momentum", np.inf, ValueError),
+    ("Nesterov", "momentum", -0.9, ValueError), ("RMSprop", "decay_rate", 1.5, ValueError),
+    ("Adam", "beta1", 1.0, ValueError), ("Adam", "beta2", -0.1, ValueError), ("AdamW", "weight_decay", np.nan, ValueError),
+])
+def test_bad_hyper_parameters(name, setting, value, error):
+    with pytest.raises(error, match=setting):
+        getattr(fast, name)(**{setting: value})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_signature_matches_reference(name):
+    assert inspect.signature(getattr(fast, name)) == inspect.signature(getattr(slow, name))
+
+
+def _assert_same_state(a, b):
+    assert a["settings"] == b["settings"]
+    for name, state in a["state"].items():
+        if state is None or b["state"][name] is None:
+            assert state is b["state"][name]
+            continue
+        assert state.keys() == b["state"][name].keys()
+        for key in state:
+            assert same_bits(state[key], b["state"][name][key])
+
+
+@pytest.mark.parametrize("name, settings", CASES)
+def test_state_dict_round_trip_continues_bit_for_bit(name, settings):
+    rng = np.random.default_rng(6)
+    params = {**random_params(rng, SMALL_NET), "s": 0.5}
+    steps = [{**random_params(rng, SMALL_NET), "s": float(rng.standard_normal())} for _ in range(10)]
+    opt = getattr(fast, name)(**settings)
+    for grads in steps[:5]:
+        opt.update(params, grads)
+    checkpoint = opt.state_dict()
+    resumed_params = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in params.items()}
+    resumed = getattr(fast, name)()
+    resumed.load_state_dict(checkpoint)
+    _assert_same_state(resumed.state_dict(), checkpoint)
+    for grads in steps[5:]:
+        opt.update(params, grads)
+        resumed.update(resumed_params, grads)
+    for key in params:
+        assert np.array_equal(params[key], resumed_params[key])
+    # and the reference, run straight through, agrees
+    reference = getattr(slow, name)(**settings)
+    ref_params = {**random_params(np.random.default_rng(6), SMALL_NET), "s": 0.5}
+    for grads in steps:
+        reference.update(ref_params, grads)
+    for key in params:
+        assert np.array_equal(params[key], ref_params[key])
+
+
+def test_load_state_dict_checks_settings():
+    opt = fast.Adam()
+    checkpoint = opt.state_dict()
+    checkpoint["settings"]["beta1"] = 2.0
+    with pytest.raises(ValueError, match="beta1"):
+        opt.load_state_dict(checkpoint)
+    assert opt.beta1 == 0.9
