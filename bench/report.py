@@ -9,26 +9,31 @@ import re
 import sys
 
 
-def _name(bench):
-    return bench["param"] if "param" in bench else bench["params"]["name"]
+def _label(bench):
+    """The implementation a benchmark measured: its ``label`` extra info, else its ``name`` param."""
+    return bench.get("extra_info", {}).get("label") or bench["params"]["name"]
 
 
 def rows(results):
     """Yield markdown rows: group, implementation, median, reference ÷ median."""
     groups = {}
     for bench in results["benchmarks"]:
-        groups.setdefault(bench["group"], {})[bench["params"]["name"]] = bench["stats"]["median"]
+        groups.setdefault(bench["group"], {})[_label(bench)] = bench["stats"]["median"]
     for group, medians in groups.items():
         ref = medians.get("reference")
         for name, median in medians.items():
             ratio = f"{ref / median:.2f}×" if ref else ""
-            yield f"| {group} | {name} | {median * 1e6:,.1f} µs | {ratio} |"
+            yield f"| {group} | {name} | {_format(median)} | {ratio} |"
         floor = medians.get("f calls only")
         n = re.search(r"n=(\d+)", group)
         if floor and n and "fastgd" in medians:
             for name in ("fastgd", "reference"):
                 overhead = (medians[name] - floor) / int(n.group(1)) * 1e6
                 yield f"| {group} | {name}: overhead per element beyond the 2n calls | {overhead:.3f} µs | |"
+
+
+def _format(seconds):
+    return f"{seconds * 1e3:,.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:,.2f} µs"
 
 
 def main(path):

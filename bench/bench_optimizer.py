@@ -1,0 +1,116 @@
+"""Optimizer updates: fastgd vs the numpy reference vs PyTorch, at 1 and 2 threads.
+
+Run: ``pytest bench/bench_optimizer.py --benchmark-json=results.json`` (PyTorch lines need
+``pip install torch``), then ``python bench/report.py results.json``.
+"""
+import numpy as np
+import pytest
+
+import fastgd
+from fastgd import reference
+
+try:
+    import torch
+except ImportError:  # PyTorch is an optional peer
+    torch = None
+
+SIZES = [10**3, 10**5, 10**6, 10**7]
+SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
+NAMES = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+
+
+def _torch_optimizer(name, tensors, **flags):
+    """The PyTorch optimizer nearest to ``name`` (a speed peer: some formulas differ)."""
+    optim = torch.optim
+    make = {
+        "SGD": lambda: optim.SGD(tensors, lr=0.01, **flags),
+        "Momentum": lambda: optim.SGD(tensors, lr=0.01, momentum=0.9, **flags),
+        "Nesterov": lambda: optim.SGD(tensors, lr=0.01, momentum=0.9, nesterov=True, **flags),
+        "AdaGrad": lambda: optim.Adagrad(tensors, lr=0.01, **flags),
+        "RMSprop": lambda: optim.RMSprop(tensors, lr=0.01, alpha=0.99, **flags),
+        "Adam": lambda: optim.Adam(tensors, lr=0.001, **flags),
+        "AdamW": lambda: optim.AdamW(tensors, lr=0.001, **flags),
+    }
+    return make[name]()
+
+
+TORCH_FUSED = {"SGD", "Momentum", "Nesterov", "AdaGrad", "Adam", "AdamW"}  # CPU fused kernels
+
+IMPLEMENTATIONS = [
+    ("fastgd", 1), ("fastgd", 2), ("reference", 1),
+    ("torch foreach=False", 1), ("torch foreach=False", 2), ("torch fused", 1), ("torch fused", 2),
+]
+
+
+@pytest.fixture
+def threads(request):
+    """Run the benchmark at ``request.param`` threads in fastgd and PyTorch, then restore."""
+    before = fastgd.get_num_threads(), torch.get_num_threads() if torch else None
+    fastgd.set_num_threads(request.param)
+    if torch:
+        torch.set_num_threads(request.param)
+    yield request.param
+    fastgd.set_num_threads(before[0])
+    if torch:
+        torch.set_num_threads(before[1])
+
+
+def _step(name, impl, shapes):
+    """A no-argument callable doing one update of ``shapes`` float64 params with ``impl``."""
+    rng = np.random.default_rng(0)
+    params = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    grads = {k: rng.standard_normal(s) * 1e-3 for k, s in shapes.items()}
+    if impl.startswith("torch"):
+        if torch is None:
+            pytest.skip("PyTorch is not installed")
+        if impl == "torch fused" and name not in TORCH_FUSED:
+            pytest.skip(f"PyTorch has no fused CPU {name}")
+        tensors = []
+        for key in shapes:
+            t = torch.from_numpy(params[key]).requires_grad_()
+            t.grad = torch.from_numpy(grads[key])
+            tensors.append(t)
+        flags = {"fused": True} if impl == "torch fused" else {"foreach": False}
+        return _torch_optimizer(name, tensors, **flags).step
+    opt = getattr(fastgd if impl == "fastgd" else reference, name)()
+    return lambda: opt.update(params, grads)
+
+
+def _label(impl, threads):
+    return impl if impl == "reference" else f"{impl}, {threads} thread{'s' * (threads > 1)}"
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("impl, threads", IMPLEMENTATIONS, indirect=["threads"])
+def test_one_array(benchmark, name, n, impl, threads):
+    benchmark.group = f"{name}.update, one float64 array, n={n:.0e}"
+    benchmark.extra_info["label"] = _label(impl, threads)
+    benchmark(_step(name, impl, {"w": (n,)}))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("impl, threads", [i for i in IMPLEMENTATIONS if i[1] == 1], indirect=["threads"])
+def test_small_net(benchmark, name, impl, threads):
+    benchmark.group = f"{name}.update, dict of four small params (2,3) (3,) (3,4) (4,)"
+    benchmark.extra_info["label"] = _label(impl, threads)
+    benchmark(_step(name, impl, SMALL_NET))
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("impl", ["np.add(a, b, out=a)", "torch add_, 2 threads"])
+def test_bandwidth_floor(benchmark, n, impl):
+    """The in-place memory-bandwidth floor SGD is measured against (24 bytes per element)."""
+    benchmark.group = f"SGD.update, one float64 array, n={n:.0e}"
+    benchmark.extra_info["label"] = f"floor: {impl}"
+    a, b = np.ones(n), np.ones(n)
+    if impl.startswith("torch"):
+        if torch is None:
+            pytest.skip("PyTorch is not installed")
+        before = torch.get_num_threads()
+        torch.set_num_threads(2)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        benchmark(ta.add_, tb)
+        torch.set_num_threads(before)
+    else:
+        benchmark(np.add, a, b, out=a)

@@ -1,0 +1,65 @@
+"""``python -m fastgd bench``: reference time ÷ fastgd time, per function and size.
+
+Like bottleneck's ``bench()``: each row times the numpy reference and fastgd on the same
+inputs, in one run, and prints their ratio (above 1 means fastgd is faster).
+"""
+import numpy as np
+
+import fastgd
+from fastgd import reference
+from fastgd._timing import format_seconds, seconds_per_call
+
+OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
+
+
+def _nothing(x):
+    return 0.0
+
+
+def _function_2(x):
+    return x[0] ** 2 + x[1] ** 2
+
+
+def _sum_squares(x):
+    return np.sum(x**2)
+
+
+def _gradient_cases():
+    """Yield ``(label, make_call)``; ``make_call(module)`` returns a no-argument callable."""
+    for n in (100, 1000):
+        x = np.linspace(-1, 1, n)
+        yield f"numerical_gradient, do-nothing f, n={n}", lambda m, x=x: lambda: m.numerical_gradient(_nothing, x)
+    for n in (2, 1000):
+        x = np.linspace(-1, 1, n)
+        yield f"numerical_gradient, np.sum(x**2), n={n}", lambda m, x=x: lambda: m.numerical_gradient(_sum_squares, x)
+    X = np.linspace(-2, 2, 2 * 324).reshape(324, 2)
+    yield "numerical_gradient_2d, x0**2 + x1**2, 324 points", lambda m: lambda: m.numerical_gradient_2d(_function_2, X)
+    yield ("gradient_descent, x0**2 + x1**2, 100 steps",
+           lambda m: lambda: m.gradient_descent(_function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
+
+
+def _optimizer_cases(sizes):
+    rng = np.random.default_rng(0)
+    for name in OPTIMIZERS:
+        for label, shapes in [("4 small params", SMALL_NET)] + [(f"n={n:.0e}", {"w": (n,)}) for n in sizes]:
+            params = {k: rng.standard_normal(s) for k, s in shapes.items()}
+            grads = {k: rng.standard_normal(s) * 1e-3 for k, s in shapes.items()}
+
+            def make(m, name=name, params=params, grads=grads):
+                opt = getattr(m, name)()
+                return lambda: opt.update(params, grads)
+
+            yield f"{name}.update, {label}", make
+
+
+def main(sizes=(10**3, 10**5, 10**6)):
+    """Time every case with the reference and with fastgd; print one row each."""
+    print(f"fastgd {fastgd.__version__} speed: reference time ÷ fastgd time "
+          f"({fastgd.get_num_threads()} threads for large arrays)\n")
+    row = "{:<58} {:>11} {:>11} {:>8}"
+    print(row.format("case", "reference", "fastgd", "ratio"))
+    for label, make in (*_gradient_cases(), *_optimizer_cases(sizes)):
+        slow = seconds_per_call(make(reference), repeat=3)
+        fast = seconds_per_call(make(fastgd), repeat=3)
+        print(row.format(label, format_seconds(slow), format_seconds(fast), f"{slow / fast:.1f}"), flush=True)

@@ -1,0 +1,32 @@
+"""``python -m fastgd``: the demo and the speed table, end to end in a subprocess."""
+import re
+import subprocess
+import sys
+
+
+def run(*args, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fastgd", *args], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_demo_shows_identical_results(tmp_path):
+    out = run("demo", tmp_path=tmp_path)
+    rows = [line for line in out.splitlines() if line.startswith(("numerical_gradient", "gradient_descent", "2x3"))]
+    assert len(rows) == 8
+    assert all(row.rstrip().endswith("yes") for row in rows), out
+    assert re.search(r"fastgd \d+\.\d+ µs, reference \d+\.\d+ µs", out)
+
+
+def test_bench_prints_a_ratio_per_case(tmp_path):
+    out = run("bench", "--sizes", "10,1000", tmp_path=tmp_path)
+    rows = [line for line in out.splitlines() if re.search(r"\s\d+\.\d$", line)]
+    assert len(rows) == 6 + 7 * 3  # gradient cases + each optimizer at 4 small params and two sizes
+    assert any(row.startswith("Adam.update, n=1e+03") for row in rows)
+
+
+def test_bench_rejects_bad_sizes(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "fastgd", "bench", "--sizes", "ten"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "comma-separated sizes" in result.stderr
