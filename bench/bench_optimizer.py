@@ -40,6 +40,8 @@ IMPLEMENTATIONS = [
     ("fastgd", 1), ("fastgd", 2), ("reference", 1),
     ("torch foreach=False", 1), ("torch foreach=False", 2), ("torch fused", 1), ("torch fused", 2),
 ]
+# The in-place memory-bandwidth floor SGD is measured against (24 bytes per element).
+FLOORS = [("floor: np.add(a, b, out=a)", 1), ("floor: torch add_", 2)]
 
 
 @pytest.fixture
@@ -60,6 +62,8 @@ def _step(name, impl, shapes):
     rng = np.random.default_rng(0)
     params = {k: rng.standard_normal(s) for k, s in shapes.items()}
     grads = {k: rng.standard_normal(s) * 1e-3 for k, s in shapes.items()}
+    if impl.startswith("floor"):
+        return _floor(impl, params["w"], grads["w"])
     if impl.startswith("torch"):
         if torch is None:
             pytest.skip("PyTorch is not installed")
@@ -76,41 +80,35 @@ def _step(name, impl, shapes):
     return lambda: opt.update(params, grads)
 
 
+def _floor(impl, a, b):
+    """``a += b`` in place: numpy on one thread, or PyTorch on the fixture's threads."""
+    if impl == "floor: np.add(a, b, out=a)":
+        return lambda: np.add(a, b, out=a)
+    if torch is None:
+        pytest.skip("PyTorch is not installed")
+    return lambda: torch.from_numpy(a).add_(torch.from_numpy(b))
+
+
 def _label(impl, threads):
     return impl if impl == "reference" else f"{impl}, {threads} thread{'s' * (threads > 1)}"
 
 
-@pytest.mark.parametrize("n", SIZES)
+# Parameters listed first vary fastest: a group's lines run back to back, so the
+# machine's drift (these are shared machines) touches them alike.
+@pytest.mark.parametrize("impl, threads", IMPLEMENTATIONS + FLOORS, indirect=["threads"])
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("impl, threads", IMPLEMENTATIONS, indirect=["threads"])
+@pytest.mark.parametrize("n", SIZES)
 def test_one_array(benchmark, name, n, impl, threads):
+    if impl.startswith("floor") and name != "SGD":
+        pytest.skip("the bandwidth floor is shown with SGD")
     benchmark.group = f"{name}.update, one float64 array, n={n:.0e}"
     benchmark.extra_info["label"] = _label(impl, threads)
     benchmark(_step(name, impl, {"w": (n,)}))
 
 
-@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("impl, threads", [i for i in IMPLEMENTATIONS if i[1] == 1], indirect=["threads"])
+@pytest.mark.parametrize("name", NAMES)
 def test_small_net(benchmark, name, impl, threads):
     benchmark.group = f"{name}.update, dict of four small params (2,3) (3,) (3,4) (4,)"
     benchmark.extra_info["label"] = _label(impl, threads)
     benchmark(_step(name, impl, SMALL_NET))
-
-
-@pytest.mark.parametrize("n", SIZES)
-@pytest.mark.parametrize("impl", ["np.add(a, b, out=a)", "torch add_, 2 threads"])
-def test_bandwidth_floor(benchmark, n, impl):
-    """The in-place memory-bandwidth floor SGD is measured against (24 bytes per element)."""
-    benchmark.group = f"SGD.update, one float64 array, n={n:.0e}"
-    benchmark.extra_info["label"] = f"floor: {impl}"
-    a, b = np.ones(n), np.ones(n)
-    if impl.startswith("torch"):
-        if torch is None:
-            pytest.skip("PyTorch is not installed")
-        before = torch.get_num_threads()
-        torch.set_num_threads(2)
-        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        benchmark(ta.add_, tb)
-        torch.set_num_threads(before)
-    else:
-        benchmark(np.add, a, b, out=a)

@@ -18,7 +18,6 @@ import inspect
 from fastgd import _update
 from fastgd._validate import count, finite_number
 from fastgd.reference import optimizer as reference
-from fastgd.reference.optimizer import adam_lr_t
 
 get_num_threads = _update.get_num_threads
 set_num_threads = _update.set_num_threads
@@ -54,7 +53,8 @@ class _Fused:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls.__signature__ = inspect.signature(cls.__mro__[2])  # the reference twin's
+        twin = next(base for base in cls.__bases__ if issubclass(base, reference.Optimizer))
+        cls.__signature__ = inspect.signature(twin)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
