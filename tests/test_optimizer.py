@@ -1,5 +1,8 @@
 """fastgd.optimizer against its numpy twin fastgd.reference.optimizer."""
 import inspect
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -74,6 +77,13 @@ def test_threads_give_identical_results(threads):
         fastgd.set_num_threads(before)
 
 
+def test_threads_default_honours_omp_num_threads(tmp_path):
+    code = "import fastgd; print(fastgd.get_num_threads())"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert out.stdout.strip() == "1", out.stderr
+
+
 def test_set_num_threads_rejects_zero():
     with pytest.raises(ValueError, match="threads"):
         fastgd.set_num_threads(0)
@@ -106,17 +116,19 @@ def test_gradients_of_another_dtype_or_layout(name, settings):
         assert same_bits(p_fast["W"], p_slow["W"]), grad.dtype
 
 
+@pytest.mark.parametrize("scalar", [float, np.float64, np.float32, np.array])
 @pytest.mark.parametrize("name, settings", CASES)
-def test_textbook_2d_toy_with_python_floats(name, settings):
-    """f(x, y) = x**2 / 20 + y**2 from (-7, 2) with params of plain Python floats."""
+def test_textbook_2d_toy_with_scalars(name, settings, scalar):
+    """f(x, y) = x**2 / 20 + y**2 from (-7, 2) with scalar params (the textbook's are Python floats)."""
     opt_fast, opt_slow = pair(name, **settings)
-    p_fast, p_slow = {"x": -7.0, "y": 2.0}, {"x": -7.0, "y": 2.0}
+    p_fast, p_slow = {"x": scalar(-7.0), "y": scalar(2.0)}, {"x": scalar(-7.0), "y": scalar(2.0)}
     for _ in range(30):
         for params, opt in ((p_fast, opt_fast), (p_slow, opt_slow)):
             opt.update(params, {"x": params["x"] / 10.0, "y": 2.0 * params["y"]})
     for key in ("x", "y"):
         assert type(p_fast[key]) is type(p_slow[key])
-        assert p_fast[key] == p_slow[key] and p_fast[key] != (-7.0 if key == "x" else 2.0)
+        assert same_values(np.asarray(p_fast[key]), np.asarray(p_slow[key]))
+        assert p_fast[key] != (-7.0 if key == "x" else 2.0)
 
 
 @pytest.mark.parametrize("name", NAMES)
