@@ -8,10 +8,10 @@ from itertools import repeat
 
 import numpy as np
 import pytest
-from conftest import nothing, sum_squares, sum_squares_2
 
 import fastgd
 from fastgd import reference
+from fastgd._examples import function_2, nothing, sum_squares
 
 optimize = pytest.importorskip("scipy.optimize")
 numdiff = pytest.importorskip("scipy.optimize._numdiff")  # approx_derivative is not re-exported
@@ -48,9 +48,9 @@ def test_do_nothing_f(benchmark, name):
 
 
 @pytest.mark.parametrize("name", GRADIENTS)
-def test_sum_squares_2(benchmark, name):
+def test_function_2(benchmark, name):
     benchmark.group = "numerical_gradient, x0**2 + x1**2, n=2"
-    benchmark(GRADIENTS[name], sum_squares_2, np.array([3.0, 4.0]))
+    benchmark(GRADIENTS[name], function_2, np.array([3.0, 4.0]))
 
 
 @pytest.mark.parametrize("n", [2, 100, 1000, 10000])
@@ -72,7 +72,7 @@ def test_gradient_descent(benchmark, name):
     """100 steps call f 400 times: "f calls only" is the ceiling any Python-f loop can reach."""
     benchmark.group = "gradient_descent, x0**2 + x1**2, lr=0.1, 100 steps"
     if name == "f calls only":
-        benchmark(lambda: call_2n_times(sum_squares_2, np.zeros(200)))  # 400 calls
+        benchmark(lambda: call_2n_times(function_2, np.zeros(200)))  # 400 calls
         return
     descend = {"fastgd": fastgd.gradient_descent, "reference": reference.gradient_descent}[name]
-    benchmark(lambda: descend(sum_squares_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
+    benchmark(lambda: descend(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))

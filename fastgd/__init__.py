@@ -1,9 +1,10 @@
-"""fastgd: the textbook's numerical gradients and gradient descent, compiled.
+"""fastgd: the textbook's numerical gradients, gradient descent and optimizers, compiled.
 
 Swap ``from common.gradient import numerical_gradient`` for
-``from fastgd import numerical_gradient``: same arguments, same numbers, faster.
-The numpy originals live on in :mod:`fastgd.reference`.
+``from fastgd import numerical_gradient`` (or ``common.optimizer.Adam`` for ``fastgd.Adam``):
+same arguments, same numbers, faster. The numpy originals live on in :mod:`fastgd.reference`.
 """
+from fastgd import reference
 from fastgd.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
 from fastgd.optimizer import (
     SGD,
@@ -19,18 +20,4 @@ from fastgd.optimizer import (
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "__version__",
-    "gradient_descent",
-    "numerical_gradient",
-    "numerical_gradient_2d",
-    "SGD",
-    "Momentum",
-    "Nesterov",
-    "AdaGrad",
-    "RMSprop",
-    "Adam",
-    "AdamW",
-    "get_num_threads",
-    "set_num_threads",
-]
+__all__ = ["__version__", *reference.__all__, "get_num_threads", "set_num_threads"]

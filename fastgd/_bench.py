@@ -7,36 +7,25 @@ import numpy as np
 
 import fastgd
 from fastgd import reference
+from fastgd._examples import function_2, nothing, sum_squares
 from fastgd._timing import format_seconds, seconds_per_call
 
 OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
 
 
-def _nothing(x):
-    return 0.0
-
-
-def _function_2(x):
-    return x[0] ** 2 + x[1] ** 2
-
-
-def _sum_squares(x):
-    return np.sum(x**2)
-
-
 def _gradient_cases():
     """Yield ``(label, make_call)``; ``make_call(module)`` returns a no-argument callable."""
     for n in (100, 1000):
         x = np.linspace(-1, 1, n)
-        yield f"numerical_gradient, do-nothing f, n={n}", lambda m, x=x: lambda: m.numerical_gradient(_nothing, x)
+        yield f"numerical_gradient, do-nothing f, n={n}", lambda m, x=x: lambda: m.numerical_gradient(nothing, x)
     for n in (2, 1000):
         x = np.linspace(-1, 1, n)
-        yield f"numerical_gradient, np.sum(x**2), n={n}", lambda m, x=x: lambda: m.numerical_gradient(_sum_squares, x)
+        yield f"numerical_gradient, np.sum(x**2), n={n}", lambda m, x=x: lambda: m.numerical_gradient(sum_squares, x)
     X = np.linspace(-2, 2, 2 * 324).reshape(324, 2)
-    yield "numerical_gradient_2d, x0**2 + x1**2, 324 points", lambda m: lambda: m.numerical_gradient_2d(_function_2, X)
+    yield "numerical_gradient_2d, x0**2 + x1**2, 324 points", lambda m: lambda: m.numerical_gradient_2d(function_2, X)
     yield ("gradient_descent, x0**2 + x1**2, 100 steps",
-           lambda m: lambda: m.gradient_descent(_function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
+           lambda m: lambda: m.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
 
 
 def _optimizer_cases(sizes):

@@ -6,15 +6,10 @@ import numpy as np
 
 import fastgd
 from fastgd import reference
+from fastgd._examples import function_2, nothing, simple_net_loss
 from fastgd._timing import format_seconds, seconds_per_call
-from fastgd.reference.nn import SimpleNet
 
 ROW = "{:<50} {:<28} {:>9} {:>10} {:>8} {:>5}"
-
-
-def function_2(x):
-    """The textbook's x0² + x1²."""
-    return x[0] ** 2 + x[1] ** 2
 
 
 def _compare(label, fast, slow, make_args, show=lambda r: np.array2string(r, precision=4)):
@@ -31,10 +26,6 @@ def _compare(label, fast, slow, make_args, show=lambda r: np.array2string(r, pre
 def _overhead_per_element(n=100):
     """Loop overhead per element beyond the 2n calls of a do-nothing f, for fastgd and reference."""
     x = np.zeros(n)
-
-    def nothing(_):
-        return 0.0
-
     floor = seconds_per_call(lambda: deque(map(nothing, repeat(x, 2 * n)), maxlen=0))
     fast = seconds_per_call(lambda: fastgd.numerical_gradient(nothing, x))
     slow = seconds_per_call(lambda: reference.numerical_gradient(nothing, x))
@@ -55,10 +46,9 @@ def main():
                  lambda lr=lr: (function_2, np.array([-3.0, 4.0]), lr, 100),
                  show=lambda r: np.array2string(r, precision=3))
     print()
-    net = SimpleNet(rng=np.random.default_rng(0))
-    x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+    loss, W = simple_net_loss()
     _compare("2x3 net: numerical_gradient(lambda W: loss, W)", fastgd.numerical_gradient,
-             reference.numerical_gradient, lambda: (lambda _: net.loss(x, t), net.W),
+             reference.numerical_gradient, lambda: (loss, W),
              show=lambda r: f"dW[0] = {np.array2string(r[0], precision=3)}")
     big = np.linspace(-1, 1, 1000)
     _compare("numerical_gradient(np.sum(x**2)), n=1000", fastgd.numerical_gradient,

@@ -10,11 +10,7 @@ from hypothesis import strategies as st
 
 import fastgd
 from fastgd import reference
-from fastgd.reference.nn import SimpleNet
-
-
-def sum_squares(x):
-    return x[0] ** 2 + x[1] ** 2
+from fastgd._examples import function_2, simple_net_loss
 
 
 def objectives(base):
@@ -39,24 +35,24 @@ OBJECTIVE_KINDS = list(objectives(np.zeros(1)))
     "point, expected", [((3.0, 4.0), (6.0, 8.0)), ((0.0, 2.0), (0.0, 4.0)), ((3.0, 0.0), (6.0, 0.0))]
 )
 def test_textbook_gradients(point, expected):
-    fast = fastgd.numerical_gradient(sum_squares, np.array(point))
-    slow = reference.numerical_gradient(sum_squares, np.array(point))
+    fast = fastgd.numerical_gradient(function_2, np.array(point))
+    slow = reference.numerical_gradient(function_2, np.array(point))
     assert np.array_equal(fast, slow)
     np.testing.assert_allclose(fast, expected, atol=1e-6)
 
 
 def test_textbook_descent_reaches_the_minimum():
     x = np.array([-3.0, 4.0])
-    result = fastgd.gradient_descent(sum_squares, x, lr=0.1, step_num=100)
+    result = fastgd.gradient_descent(function_2, x, lr=0.1, step_num=100)
     assert result is x
     assert np.all(np.abs(x) < 1e-8)
-    assert np.array_equal(x, reference.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=0.1))
+    assert np.array_equal(x, reference.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1))
 
 
 @pytest.mark.parametrize("lr", [10.0, 1e-10])
 def test_textbook_descent_bad_learning_rates_match_reference(lr):
-    fast = fastgd.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=lr, step_num=100)
-    slow = reference.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=lr, step_num=100)
+    fast = fastgd.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=lr, step_num=100)
+    slow = reference.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=lr, step_num=100)
     assert np.array_equal(fast, slow)
     if lr == 10.0:
         assert np.all(np.abs(fast) > 1e10)  # diverged
@@ -66,22 +62,20 @@ def test_textbook_descent_bad_learning_rates_match_reference(lr):
 
 
 def test_simple_net_closure_ignoring_its_argument():
-    net = SimpleNet(rng=np.random.default_rng(7))
-    x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
-    f = lambda w: net.loss(x, t)  # noqa: E731 - the textbook's closure
-    W_before = net.W.copy()
-    fast = fastgd.numerical_gradient(f, net.W)
-    slow = reference.numerical_gradient(f, net.W)
+    f, W = simple_net_loss(seed=7)  # f = lambda w: net.loss(x, t), W is net.W
+    W_before = W.copy()
+    fast = fastgd.numerical_gradient(f, W)
+    slow = reference.numerical_gradient(f, W)
     assert fast.shape == (2, 3)
     assert np.array_equal(fast, slow)
-    assert same_bits(net.W, W_before)
+    assert same_bits(W, W_before)
     assert np.abs(fast).max() > 0.01  # f saw the perturbations
     np.testing.assert_allclose(fast.sum(axis=1), 0.0, atol=1e-8)  # softmax gradient rows sum to 0
 
 
 def test_descent_path_is_the_point_before_each_step():
-    x, path = fastgd.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=0.1, step_num=20, history=True)
-    _, ref_path = reference.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=0.1, step_num=20, history=True)
+    x, path = fastgd.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20, history=True)
+    _, ref_path = reference.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=20, history=True)
     assert path.shape == (20, 2)
     assert np.array_equal(path[0], [-3.0, 4.0])
     assert np.array_equal(path, ref_path)
@@ -240,7 +234,7 @@ def test_x_is_restored_when_f_raises(dtype, exc, calls):
 
 def test_descent_stops_cleanly_when_f_raises():
     x = np.array([-3.0, 4.0])
-    expected = reference.gradient_descent(sum_squares, np.array([-3.0, 4.0]), lr=0.1, step_num=2)
+    expected = reference.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=2)
     with pytest.raises(Boom):
         fastgd.gradient_descent(failing_after(4 * 2 + 3, Boom), x, lr=0.1)  # fails inside step 3
     assert np.array_equal(x, expected)  # two whole steps taken, the third element restored

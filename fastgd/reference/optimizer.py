@@ -117,16 +117,8 @@ class Momentum(Optimizer):
         return param
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     """Nesterov momentum in the textbook's form (four in-place steps per key)."""
-
-    _settings = ("lr", "momentum")
-    _state_names = ("v",)
-
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__()
-        self.lr = lr
-        self.momentum = momentum
 
     def _step(self, key, param, grad):
         param += self.momentum * self.momentum * self.v[key]

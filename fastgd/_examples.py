@@ -1,0 +1,30 @@
+"""The textbook's example objectives, shared by the demo, the speed table, benchmarks and tests."""
+import numpy as np
+
+from fastgd.reference.nn import SimpleNet
+
+
+def nothing(x):
+    """A do-nothing objective: what is left is a loop's own overhead."""
+    return 0.0
+
+
+def function_2(x):
+    """The textbook's function_2: x0² + x1²."""
+    return x[0] ** 2 + x[1] ** 2
+
+
+def sum_squares(x):
+    """``np.sum(x**2)``, for any n."""
+    return np.sum(x**2)
+
+
+def simple_net_loss(seed=0):
+    """The textbook's 2×3 softmax/cross-entropy net: ``(f, W)``, with ``f`` ignoring its argument.
+
+    ``f = lambda w: net.loss(x, t)`` reads the weights through the net, so it sees every
+    in-place perturbation of ``W`` (which is ``net.W``).
+    """
+    net = SimpleNet(rng=np.random.default_rng(seed))
+    x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+    return (lambda w: net.loss(x, t)), net.W
