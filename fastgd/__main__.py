@@ -1,4 +1,4 @@
-"""Command line: ``python -m fastgd demo | bench``."""
+"""Command line: ``python -m fastgd train | demo | bench``."""
 import argparse
 
 
@@ -6,12 +6,27 @@ def main(argv=None):
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog="python -m fastgd", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+    train = commands.add_parser("train", help="train the textbook's TwoLayerNet on the digits with numerical gradients")
+    train.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "nesterov", "adagrad",
+                                                               "rmsprop", "adam", "adamw"])
+    train.add_argument("--lr", type=float, default=None, help="learning rate (default: per optimizer)")
+    train.add_argument("--iters", type=_positive, default=1000, help="training steps (default: 1000)")
+    train.add_argument("--batch-size", type=_positive, default=100)
+    train.add_argument("--hidden", type=_positive, default=50, help="hidden units (default: 50)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--plot", metavar="PATH", help="write a PNG of the loss and accuracy curves")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar")
     commands.add_parser("demo", help="the textbook's worked examples, fastgd beside the numpy reference")
     bench = commands.add_parser("bench", help="speed table: reference time ÷ fastgd time per function and size")
     bench.add_argument("--sizes", type=_sizes, default=(10**3, 10**5, 10**6),
                        help="comma-separated array sizes for the optimizers (default: 1000,100000,1000000)")
     args = parser.parse_args(argv)
-    if args.command == "demo":
+    if args.command == "train":
+        from fastgd import _train
+
+        _train.main(args.optimizer, args.lr, args.iters, args.batch_size, args.hidden, args.seed, args.plot,
+                    progress=not args.no_progress)
+    elif args.command == "demo":
         from fastgd import _demo
 
         _demo.main()
@@ -19,6 +34,13 @@ def main(argv=None):
         from fastgd import _bench
 
         _bench.main(args.sizes)
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def _sizes(text):
