@@ -30,3 +30,11 @@ def test_bench_rejects_bad_sizes(tmp_path):
     result = subprocess.run([sys.executable, "-m", "fastgd", "bench", "--sizes", "ten"], cwd=tmp_path,
                             capture_output=True, text=True)
     assert result.returncode == 2 and "comma-separated sizes" in result.stderr
+
+
+def test_train_tiny_run_writes_a_plot(tmp_path):
+    out = run("train", "--iters", "30", "--no-progress", "--plot", "curves.png", tmp_path=tmp_path)
+    accuracy = re.search(r"test accuracy (\d\.\d+)", out)
+    assert accuracy and float(accuracy.group(1)) > 0.3  # 30 Adam steps already learn something
+    assert re.search(r"numpy reference \(estimate: timed on 2 steps, extrapolated to 30\): \d+ s", out)
+    assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
