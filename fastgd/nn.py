@@ -51,26 +51,42 @@ def _softmax_parts(a2):
     return E, E.sum(axis=1)
 
 
-def _sigmoid_taylor(a):
-    """Taylor coefficients ``sigmoid^(n)(a) / n!``, n = 1..SERIES, stacked on a last axis.
+def _sigmoid_derivative_terms(orders):
+    """``sigmoid^(n) / n!`` for n = 1..orders as ``{(p, q): coefficient}`` of ``u**p * d**q``.
 
-    Derivatives are polynomials in ``u = s (1 - s)`` and ``d = (1 - s) - s``
-    (``du/da = u d``, ``dd/da = -2 u``), with ``1 - s`` computed as ``sigmoid(-a)``: no
-    cancellation where the unit saturates.
+    With ``u = s (1 - s)`` and ``d = (1 - s) - s``: ``du/da = u d`` and ``dd/da = -2 u``.
     """
-    s, s_bar = sigmoid(a), sigmoid(-a)
-    u, d = s * s_bar, s_bar - s
-    terms = {(1, 0): 1.0}  # sigmoid' = u
-    coeffs = []
-    for n in range(1, SERIES + 1):
-        coeffs.append(sum(c * u**p * d**q for (p, q), c in terms.items()) / math.factorial(n))
+    terms, out = {(1, 0): 1.0}, []
+    for n in range(1, orders + 1):
+        out.append({key: c / math.factorial(n) for key, c in terms.items()})
         derivative = {}
         for (p, q), c in terms.items():
             derivative[p, q + 1] = derivative.get((p, q + 1), 0.0) + p * c
             if q:
                 derivative[p + 1, q - 1] = derivative.get((p + 1, q - 1), 0.0) - 2 * q * c
         terms = derivative
-    return np.ascontiguousarray(np.stack(coeffs, axis=-1))
+    return out
+
+
+_SIGMOID_TERMS = _sigmoid_derivative_terms(SERIES)
+
+
+def _sigmoid_taylor(a):
+    """Taylor coefficients ``sigmoid^(n)(a) / n!``, n = 1..SERIES, stacked on a last axis.
+
+    Polynomials in ``u`` and ``d`` (see :func:`_sigmoid_derivative_terms`), with ``1 - s``
+    computed as ``sigmoid(-a)``: no cancellation where the unit saturates.
+    """
+    s, s_bar = sigmoid(a), sigmoid(-a)
+    u_powers, d_powers = [np.ones_like(a), s * s_bar], [np.ones_like(a), s_bar - s]
+    for _ in range(SERIES):
+        u_powers.append(u_powers[-1] * u_powers[1])
+        d_powers.append(d_powers[-1] * d_powers[1])
+    out = np.zeros((*a.shape, SERIES))
+    for n, terms in enumerate(_SIGMOID_TERMS):
+        for (p, q), c in terms.items():
+            out[..., n] += c * u_powers[p] * d_powers[q]
+    return out
 
 
 def _is_f64(array, shape):
@@ -122,9 +138,9 @@ class TwoLayerNet(reference.TwoLayerNet):
         z1 = sigmoid(a1)
         E, S = _softmax_parts(z1 @ W2 + b2)
         batch = x.shape[0]
-        # moments[b, j, n] = sum_k E[b, k] * W2[j, k]**(n+1) / (n+1)!
-        powers = np.stack([W2 ** (n + 1) / math.factorial(n + 1) for n in range(SERIES)], axis=-1)
-        moments = np.ascontiguousarray(np.einsum("bk,jkn->bjn", E, powers))
+        # moments[b, j, n] = sum_k E[b, k] * W2[j, k]**(n+1) / (n+1)!, one matrix product
+        powers = np.stack([W2.T ** (n + 1) / math.factorial(n + 1) for n in range(SERIES)], axis=-1)
+        moments = (E @ powers.reshape(n_out, -1)).reshape(batch, n_hidden, SERIES)
         w2_max = np.abs(W2).max(axis=1) if n_out else np.zeros(n_hidden)
         sig_coeffs = _sigmoid_taylor(a1)
         threads = _update.get_num_threads()
