@@ -63,7 +63,7 @@ class build_ext_beside_sources(build_ext):
 
 setup(
     ext_modules=cythonize(
-        [kernel("_numgrad"), kernel("_update", openmp=True), kernel("_nn", openmp=True)], compiler_directives=DIRECTIVES
+        [kernel("_numgrad", openmp=True), kernel("_update", openmp=True), kernel("_nn", openmp=True)], compiler_directives=DIRECTIVES
     ),
     cmdclass={"build_ext": build_ext_beside_sources},
 )

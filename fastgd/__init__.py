@@ -5,6 +5,7 @@ Swap ``from common.gradient import numerical_gradient`` for
 same arguments, same numbers, faster. The numpy originals live on in :mod:`fastgd.reference`.
 """
 from fastgd import reference
+from fastgd._objective import ObjectiveError
 from fastgd.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
 from fastgd.optimizer import (
     SGD,
@@ -20,4 +21,4 @@ from fastgd.optimizer import (
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", *reference.__all__, "get_num_threads", "set_num_threads"]
+__all__ = ["__version__", *reference.__all__, "get_num_threads", "set_num_threads", "ObjectiveError"]

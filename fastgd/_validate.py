@@ -47,6 +47,8 @@ def real_number(value, name):
 
 def finite_number(value, name):
     """Return ``value`` as a finite Python float; TypeError or ValueError otherwise."""
+    if type(value) is float and math.isfinite(value):
+        return value
     value = real_number(value, name)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -55,6 +57,8 @@ def finite_number(value, name):
 
 def positive_number(value, name):
     """Return ``value`` as a finite Python float > 0; TypeError or ValueError otherwise."""
+    if type(value) is float and 0 < value < math.inf:
+        return value
     value = finite_number(value, name)
     if not value > 0:
         raise ValueError(f"{name} must be > 0, got {value}")
@@ -63,6 +67,8 @@ def positive_number(value, name):
 
 def count(value, name):
     """Return ``value`` as an int >= 0; TypeError or ValueError otherwise."""
+    if type(value) is int and value >= 0:
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     try:

@@ -4,8 +4,9 @@ Every function here has a numpy twin of the same name in :mod:`fastgd.reference`
 """
 import numpy as np
 
-from fastgd import _numgrad
+from fastgd import _numgrad, _perturbed
 from fastgd._layout import c_order_offsets, has_typed_kernel
+from fastgd._objective import c_objective
 from fastgd._validate import check_callable, check_float_array, count, finite_number, positive_number
 
 
@@ -15,7 +16,26 @@ def _check_objective(f, x, h):
     return positive_number(h, "h")
 
 
-def numerical_gradient(f, x, h=1e-4):
+def _mode(f, x, h, threads, vectorized, workers):
+    """Check the arguments; return ``(h, C objective or None, threads)``."""
+    objective = c_objective(f)
+    threads = count(threads, "threads")
+    if threads < 1:
+        raise ValueError("threads must be >= 1")
+    if objective is None:
+        h = _check_objective(f, x, h)
+        if threads > 1:
+            raise ValueError("threads= is for C-level objectives; spread a Python f with workers=")
+    else:
+        h = positive_number(h, "h")
+        if vectorized or workers is not None:
+            raise ValueError("vectorized= and workers= are for Python objectives, not C-level ones")
+    if vectorized and workers is not None:
+        raise ValueError("choose one of vectorized=True and workers=")
+    return h, objective, threads
+
+
+def numerical_gradient(f, x, h=1e-4, *, threads=1, vectorized=False, chunk_size=None, workers=None):
     """Central-difference gradient of ``f`` at ``x``, perturbing ``x`` in place.
 
     For each element ``x[i]`` (in C order): ``x[i] = v + h``, ``f1 = f(x)``,
@@ -25,14 +45,35 @@ def numerical_gradient(f, x, h=1e-4):
 
     Parameters
     ----------
-    f : callable
+    f : callable or C-level objective
         ``f(x) -> real scalar``. It is called with ``x`` itself, so a closure that
         ignores its argument and reads the same array elsewhere sees every perturbation.
+        Or a C function ``double f(n, double *x, void *user_data)`` (``n`` an ``int`` or
+        ``intptr_t``) or ``int f(n, double *x, double *value, void *user_data)``, given as a
+        ``scipy.LowLevelCallable``, a ctypes or cffi function pointer, a numba ``@cfunc`` or
+        a PyCapsule named by its signature: the loop then runs without the GIL. A NaN
+        return, or a nonzero status, raises :class:`fastgd.ObjectiveError` with ``x`` restored.
     x : numpy.ndarray
         Point, any shape, a real floating dtype, writeable. Strided views are perturbed
-        in the caller's memory. Restored bitwise, even if ``f`` raises.
+        in the caller's memory. Restored bitwise, even if ``f`` raises. A C-level
+        objective needs a C-contiguous float64 ``x``.
     h : float, optional
         Step, finite and > 0. Used as a Python float (a weak scalar under NEP 50).
+    threads : int, optional
+        For a C-level objective: split the coordinates over this many threads, each
+        perturbing a private copy of ``x``. Results are identical to one thread.
+    vectorized : bool, optional
+        Call ``f`` once per chunk with stacked perturbed points, shape ``(m, *x.shape)``;
+        it must return ``m`` values. ``f`` must read its argument (``x`` itself is not
+        perturbed). Results equal the scalar mode's for an ``f`` that computes the same
+        thing row by row.
+    chunk_size : int, optional
+        Points per vectorized call (default: batches of at most 512 KB, which stay in cache).
+    workers : int or map-like, optional
+        Spread the 2n evaluations: an int starts (and keeps) a process pool of that many
+        workers (``f`` must be picklable); or any ``map(f, points)``-like callable or an
+        object with ``.map`` (``multiprocessing.Pool``, ``concurrent.futures`` executors,
+        a Dask client's ``get_executor()``). ``f`` must read its argument.
 
     Returns
     -------
@@ -54,7 +95,15 @@ def numerical_gradient(f, x, h=1e-4):
     >>> numerical_gradient(lambda x: x[0]**2 + x[1]**2, np.array([3.0, 4.0]))
     array([6., 8.])
     """
-    h = _check_objective(f, x, h)
+    h, objective, threads = _mode(f, x, h, threads, vectorized, workers)
+    if objective is not None:
+        grad = np.empty(x.shape)
+        _numgrad.CGradient(objective, x, threads).gradient(x, grad, h)
+        return grad
+    if vectorized:
+        return _perturbed.vectorized_gradient(f, x, h, chunk_size)
+    if workers is not None:
+        return _perturbed.parallel_gradient(f, x, h, workers)
     grad = np.empty(x.shape, dtype=x.dtype)
     if has_typed_kernel(x):
         _numgrad.gradient(f, x, grad, c_order_offsets(x), h)
@@ -105,13 +154,15 @@ def numerical_gradient_2d(f, X, h=1e-4):
     return grad
 
 
-def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4):
+def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4, threads=1,
+                     vectorized=False, chunk_size=None, workers=None):
     """Run ``step_num`` steps of ``x -= lr * numerical_gradient(f, x)`` in compiled code.
 
     Parameters
     ----------
-    f : callable
-        ``f(x) -> real scalar``.
+    f : callable or C-level objective
+        ``f(x) -> real scalar``, or a C function as :func:`numerical_gradient` takes:
+        then the whole loop runs in C, without the GIL.
     init_x : numpy.ndarray
         Start point, a real floating dtype, writeable: updated in place and returned.
     lr : float, optional
@@ -123,6 +174,8 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4)
         point before its step (what the textbook's path plot draws).
     h : float, optional
         Finite-difference step, finite and > 0.
+    threads, vectorized, chunk_size, workers
+        As for :func:`numerical_gradient`.
 
     Returns
     -------
@@ -139,11 +192,19 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4)
     >>> bool(np.all(np.abs(x) < 1e-8))
     True
     """
-    h = _check_objective(f, init_x, h)
+    h, objective, threads = _mode(f, init_x, h, threads, vectorized, workers)
     lr = finite_number(lr, "lr")
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
-    if has_typed_kernel(init_x):
+    if objective is not None:
+        _numgrad.CGradient(objective, init_x, threads).descend(init_x, h, lr, step_num, path)
+    elif vectorized or workers is not None:
+        for k in range(step_num):
+            if history:
+                path[k] = init_x
+            init_x -= lr * numerical_gradient(f, init_x, h, vectorized=vectorized, chunk_size=chunk_size,
+                                              workers=workers)
+    elif has_typed_kernel(init_x):
         _numgrad.descend(f, init_x, c_order_offsets(init_x), h, lr, step_num, path)
     else:
         _numgrad.descend_object(f, init_x, h, lr, step_num, path)

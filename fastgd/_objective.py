@@ -1,0 +1,128 @@
+"""Recognise C-level objectives: scipy LowLevelCallable, ctypes, cffi, PyCapsule, numba @cfunc.
+
+Two C signatures are taken, with ``n`` an ``int`` or a 64-bit integer (``intptr_t``,
+``Py_ssize_t``, ``long`` on LP64, ``int64_t``):
+
+- ``double f(n, double *x, void *user_data)``: a NaN return is an error;
+- ``int f(n, double *x, double *value, void *user_data)``: writes the value, returns 0, or a
+  nonzero status on error.
+
+Either error becomes :class:`ObjectiveError` with ``x`` restored.
+"""
+import ctypes
+import re
+from collections import OrderedDict
+from typing import NamedTuple
+
+
+class ObjectiveError(ValueError, RuntimeError):
+    """A C-level objective reported an error (a NaN return or a nonzero status)."""
+
+
+class CObjective(NamedTuple):
+    """A C function pointer with its calling convention, ready for the kernels."""
+
+    address: int
+    user_data: int  #: the void * handed to every call (0 for NULL)
+    wide_n: bool  #: n is a 64-bit integer (else a C int)
+    status: bool  #: the ``int f(n, x, &value, user_data)`` variant
+    keepalive: object  #: what owns the code and the user data
+
+
+_N_BITS = {
+    "int": 8 * ctypes.sizeof(ctypes.c_int), "int32_t": 32,
+    "long": 8 * ctypes.sizeof(ctypes.c_long), "longlong": 64, "int64_t": 64,
+    "intptr_t": 8 * ctypes.sizeof(ctypes.c_void_p), "ssize_t": 8 * ctypes.sizeof(ctypes.c_ssize_t),
+    "Py_ssize_t": 8 * ctypes.sizeof(ctypes.c_ssize_t), "ptrdiff_t": 8 * ctypes.sizeof(ctypes.c_void_p),
+    "npy_intp": 8 * ctypes.sizeof(ctypes.c_void_p),
+}
+_CTYPES_NAMES = {ctypes.c_int: "int", ctypes.c_long: "long", ctypes.c_longlong: "longlong",
+                 ctypes.c_double: "double", ctypes.c_void_p: "void*"}
+SIGNATURES = ("double (int, double *, void *)", "double (intptr_t, double *, void *)",
+              "int (intptr_t, double *, double *, void *)")
+
+_capsule_name = ctypes.pythonapi.PyCapsule_GetName
+_capsule_name.restype, _capsule_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype, _capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+_capsule_context = ctypes.pythonapi.PyCapsule_GetContext
+_capsule_context.restype, _capsule_context.argtypes = ctypes.c_void_p, [ctypes.py_object]
+
+_cache = OrderedDict()  # id(f) -> (f, CObjective); f is kept, so its id stays its own
+_CACHE_SIZE = 64
+
+
+def _convention(signature, source):
+    """``(wide_n, status)`` for a normalised signature like ``double(int,double*,void*)``."""
+    match = re.fullmatch(r"(double|int)\((\w+),(?:const)?double\*,(double\*,)?void\*\)", signature)
+    bits = _N_BITS.get(match.group(2)) if match else None
+    if bits is None or (match.group(1) == "int") != bool(match.group(3)):
+        raise TypeError(f"{source} has signature {signature!r}; fastgd takes one of: " + "; ".join(SIGNATURES))
+    return bits == 64, match.group(1) == "int"
+
+
+def _normalise(signature):
+    return re.sub(r"\s+", "", signature.replace("long long", "longlong")).replace("(*)", "")
+
+
+def _from_capsule(capsule, keepalive):
+    name = _capsule_name(capsule)
+    if name is None:
+        raise TypeError("a PyCapsule objective must be named by its C signature, e.g. "
+                        f"{SIGNATURES[0]!r}")
+    wide_n, status = _convention(_normalise(name.decode()), "the PyCapsule")
+    return CObjective(_capsule_pointer(capsule, name), _capsule_context(capsule) or 0, wide_n, status, keepalive)
+
+
+def _from_ctypes(fn):
+    if fn.restype is None or fn.argtypes is None:
+        raise TypeError("a ctypes objective needs restype and argtypes set")
+    names = [_CTYPES_NAMES.get(fn.restype)]
+    for arg in fn.argtypes:
+        pointee = getattr(arg, "_type_", None)
+        names.append("double*" if pointee is ctypes.c_double else _CTYPES_NAMES.get(arg))
+    signature = f"{names[0]}({','.join(str(name) for name in names[1:])})"
+    wide_n, status = _convention(signature, "the ctypes function")
+    return CObjective(ctypes.cast(fn, ctypes.c_void_p).value, 0, wide_n, status, fn)
+
+
+def _from_cffi(fn):
+    import cffi
+
+    ffi = cffi.FFI()
+    wide_n, status = _convention(_normalise(ffi.typeof(fn).cname), "the cffi function")
+    return CObjective(int(ffi.cast("uintptr_t", fn)), 0, wide_n, status, fn)
+
+
+def _resolve(f):
+    if type(f).__name__ == "LowLevelCallable" and type(f).__module__.startswith("scipy"):
+        return _from_capsule(tuple.__getitem__(f, 0), f)  # scipy keeps a capsule named by the signature
+    if type(f).__name__ == "PyCapsule":
+        return _from_capsule(f, f)
+    if isinstance(f, ctypes._CFuncPtr):
+        return _from_ctypes(f)
+    if type(f).__module__ == "_cffi_backend":
+        return _from_cffi(f)
+    if isinstance(getattr(f, "ctypes", None), ctypes._CFuncPtr):  # a numba @cfunc
+        return _from_ctypes(f.ctypes)._replace(keepalive=f)
+    return None
+
+
+def c_objective(f):
+    """The :class:`CObjective` behind ``f``, or None for an ordinary Python callable.
+
+    Raises
+    ------
+    TypeError
+        ``f`` is a C function with a signature fastgd does not take.
+    """
+    key = id(f)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] is f:
+        return hit[1]
+    objective = _resolve(f)
+    if objective is not None:  # Python callables are not kept alive here
+        _cache[key] = (f, objective)
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)  # the oldest
+    return objective

@@ -1,0 +1,73 @@
+"""Objectives for the C-level and parallel tests: numba @cfunc functions, picklable Python ones."""
+import ctypes
+import time
+
+import numpy as np
+import pytest
+
+numba = pytest.importorskip("numba")
+from numba import carray, cfunc, njit, types  # noqa: E402
+
+DOUBLE_P = types.CPointer(types.float64)
+
+
+@njit
+def _sum_cubes(a):
+    s = 0.0
+    for i in range(a.size):
+        s += a[i] * a[i] * a[i] - 0.5 * a[i]
+    return s
+
+
+@cfunc(types.float64(types.intc, DOUBLE_P, types.voidptr))
+def sum_cubes(n, x, user_data):
+    return _sum_cubes(carray(x, n))
+
+
+@cfunc(types.float64(types.intp, DOUBLE_P, types.voidptr))
+def sum_cubes_wide(n, x, user_data):
+    return _sum_cubes(carray(x, n))
+
+
+@cfunc(types.float64(types.intp, DOUBLE_P, types.voidptr))
+def nan_above_one(n, x, user_data):
+    """x0² + x1², or NaN (an error) once x0 > 1."""
+    a = carray(x, n)
+    return np.nan if a[0] > 1.0 else a[0] * a[0] + a[1] * a[1]
+
+
+@cfunc(types.intc(types.intp, DOUBLE_P, DOUBLE_P, types.voidptr))
+def status_above_one(n, x, value, user_data):
+    """Writes x0² + x1² and returns 0, or returns status 7 once x0 > 1."""
+    a = carray(x, n)
+    if a[0] > 1.0:
+        return 7
+    value[0] = a[0] * a[0] + a[1] * a[1]
+    return 0
+
+
+@cfunc(types.float64(types.intp, DOUBLE_P, types.voidptr))
+def scaled_by_user_data(n, x, user_data):
+    """sum(x**2) times the double that user_data points to."""
+    a = carray(x, n)
+    scale = carray(user_data, 1, np.float64)[0]
+    s = 0.0
+    for i in range(n):
+        s += a[i] * a[i]
+    return s * scale
+
+
+def through_python(cf):
+    """The same C function called from Python: the reference for bitwise parity."""
+    fn = cf.ctypes
+    return lambda x: fn(x.size, x.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), None)
+
+
+def slow_sum_squares(x):
+    """An expensive-looking objective: sleeps 2 ms. Module level, so process pools can pickle it."""
+    time.sleep(0.002)
+    return float(np.sum(x**2))
+
+
+def sum_squares(x):
+    return np.sum(x**2)
