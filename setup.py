@@ -34,17 +34,16 @@ DIRECTIVES = {
 }
 
 
-def kernel(name, openmp=False):
-    """Build ``fastgd.<name>`` from ``src/<name>.pyx`` (and the C headers beside it)."""
-    extra = OPENMP_ARGS if openmp else []
+def kernel(name):
+    """Build ``fastgd.<name>`` from ``src/<name>.pyx`` (and the C headers beside it), with OpenMP."""
     return Extension(
         f"fastgd.{name}",
         [f"src/{name}.pyx"],
         include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        extra_compile_args=COMPILE_ARGS + extra,
-        extra_link_args=[a for a in extra if a != "/openmp"],
-        depends=["src/update_kernels.h", "src/update_kernels.inc"] if openmp else [],
+        extra_compile_args=COMPILE_ARGS + OPENMP_ARGS,
+        extra_link_args=[arg for arg in OPENMP_ARGS if arg != "/openmp"],
+        depends=["src/update_kernels.h", "src/update_kernels.inc"],
     )
 
 
@@ -63,7 +62,7 @@ class build_ext_beside_sources(build_ext):
 
 setup(
     ext_modules=cythonize(
-        [kernel("_numgrad", openmp=True), kernel("_update", openmp=True), kernel("_nn", openmp=True)], compiler_directives=DIRECTIVES
+        [kernel(name) for name in ("_numgrad", "_update", "_nn")], compiler_directives=DIRECTIVES
     ),
     cmdclass={"build_ext": build_ext_beside_sources},
 )

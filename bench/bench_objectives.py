@@ -38,8 +38,8 @@ def c_function_2(n, x, user_data):
 
 
 @pytest.mark.parametrize("n", [100, 1000])
-@pytest.mark.parametrize("name, threads", [("reference", 1), ("fastgd, Python f", 1), ("fastgd, numba cfunc, 1 thread", 1),
-                                           ("fastgd, numba cfunc, 2 threads", 2)])
+@pytest.mark.parametrize("name, threads", [("reference", 1), ("fastgd, Python f", 1),
+                                           ("fastgd, numba cfunc, 1 thread", 1), ("fastgd, numba cfunc, 2 threads", 2)])
 def test_c_objective(benchmark, name, threads, n):
     benchmark.group = f"numerical_gradient, sum of squares, n={n}"
     x = np.linspace(-1, 1, n)

@@ -21,4 +21,20 @@ from fastgd.optimizer import (
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", *reference.__all__, "get_num_threads", "set_num_threads", "ObjectiveError"]
+__all__ = [
+    "__version__",
+    "numerical_gradient",
+    "numerical_gradient_2d",
+    "gradient_descent",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "AdaGrad",
+    "RMSprop",
+    "Adam",
+    "AdamW",
+    "get_num_threads",
+    "set_num_threads",
+    "ObjectiveError",
+    "reference",
+]

@@ -23,6 +23,6 @@ def c_order_offsets(x):
     if x.flags.c_contiguous:
         return None
     offsets = np.zeros((), dtype=np.intp)
-    for length, stride in zip(x.shape, x.strides):
+    for length, stride in zip(x.shape, x.strides, strict=True):
         offsets = np.add.outer(offsets, np.arange(length, dtype=np.intp) * stride)
     return offsets.ravel()

@@ -75,7 +75,8 @@ def mapper(workers, f):
         return workers.map
     if callable(workers):
         return workers
-    raise TypeError(f"workers must be an int, a map-like callable, or an object with .map, got {type(workers).__name__}")
+    raise TypeError("workers must be an int, a map-like callable, or an object with .map, "
+                    f"got {type(workers).__name__}")
 
 
 def parallel_gradient(f, x, h, workers):

@@ -14,7 +14,8 @@ from fastgd.nn import TwoLayerNet
 from fastgd.reference import nn as reference_nn
 
 OPTIMIZERS = {name.lower(): name for name in ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")}
-DEFAULT_LR = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01, "adamw": 0.01}
+DEFAULT_LR = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01,
+              "adamw": 0.01}
 
 
 def _reference_seconds_per_step(net, x, t, steps=2):

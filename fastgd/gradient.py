@@ -149,7 +149,7 @@ def numerical_gradient_2d(f, X, h=1e-4):
     if has_typed_kernel(X):
         _numgrad.gradient_rows(f, X, grad, c_order_offsets(X[0]) if len(X) else None, h)
     else:
-        for row, grad_row in zip(X, grad):
+        for row, grad_row in zip(X, grad, strict=True):
             _numgrad.gradient_object(f, row, grad_row, h)
     return grad
 

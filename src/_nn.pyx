@@ -141,9 +141,9 @@ def output_layer(const double[:, ::1] H, const double[:, ::1] W, const double[:,
 
 def hidden_layer(const double[:, ::1] Wp, const Py_ssize_t[::1] ptr, const Py_ssize_t[::1] rows,
                  const double[::1] vals, const double[:, ::1] a1, const double[:, ::1] z1,
-                 const double[:, :, ::1] sig_coeffs, const double[:, ::1] W2, const double[::1] w2_max, const double[:, ::1] E,
-                 const double[::1] S, const double[:, :, ::1] moments, const Py_ssize_t[::1] t,
-                 double h, double[:, ::1] out, int threads):
+                 const double[:, :, ::1] sig_coeffs, const double[:, ::1] W2, const double[::1] w2_max,
+                 const double[:, ::1] E, const double[::1] S, const double[:, :, ::1] moments,
+                 const Py_ssize_t[::1] t, double h, double[:, ::1] out, int threads):
     """``out[i, j]``: gradient of the mean loss with respect to ``Wp[i, j]`` (a hidden-layer weight).
 
     Row ``i`` of ``Wp`` feeds the hidden units through the nonzero inputs listed in CSR form

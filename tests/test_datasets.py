@@ -78,7 +78,7 @@ def test_load_digits():
     pytest.importorskip("sklearn")
     (x, t), (x_test, t_test) = datasets.load_digits()
     assert x.shape == (1438, 64) and x_test.shape == (359, 64)
-    assert 0 <= x.min() and x.max() == 1.0 and t.shape == (1438, 10) and np.all(t.sum(axis=1) == 1)
+    assert x.min() >= 0 and x.max() == 1.0 and t.shape == (1438, 10) and np.all(t.sum(axis=1) == 1)
     (again, _), _ = datasets.load_digits()
     assert np.array_equal(x, again)  # the split is seeded
     (_, labels), _ = datasets.load_digits(one_hot_label=False, normalize=False)

@@ -197,7 +197,8 @@ def test_read_only_param_is_a_value_error():
     ("SGD", "lr", -0.1, ValueError), ("SGD", "lr", np.nan, ValueError), ("SGD", "lr", "0.1", TypeError),
     ("SGD", "weight_decay", -1.0, ValueError), ("Momentum", "momentum", np.inf, ValueError),
     ("Nesterov", "momentum", -0.9, ValueError), ("RMSprop", "decay_rate", 1.5, ValueError),
-    ("Adam", "beta1", 1.0, ValueError), ("Adam", "beta2", -0.1, ValueError), ("AdamW", "weight_decay", np.nan, ValueError),
+    ("Adam", "beta1", 1.0, ValueError), ("Adam", "beta2", -0.1, ValueError),
+    ("AdamW", "weight_decay", np.nan, ValueError),
 ])
 def test_bad_hyper_parameters(name, setting, value, error):
     with pytest.raises(error, match=setting):

@@ -41,7 +41,7 @@ class Optimizer:
         """Update every ``params[key]`` from ``grads[key]``."""
         self._advance()
         self._begin_update(params)
-        for key in params.keys():
+        for key in params:
             params[key] = self._step(key, params[key], grads[key])
 
     def state_dict(self):
