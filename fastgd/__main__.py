@@ -1,4 +1,4 @@
-"""Command line: ``python -m fastgd train | demo | bench``."""
+"""Command line: ``python -m fastgd train | demo | bench | info``."""
 import argparse
 
 
@@ -20,8 +20,13 @@ def main(argv=None):
     bench = commands.add_parser("bench", help="speed table: reference time ÷ fastgd time per function and size")
     bench.add_argument("--sizes", type=_sizes, default=(10**3, 10**5, 10**6),
                        help="comma-separated array sizes for the optimizers (default: 1000,100000,1000000)")
+    commands.add_parser("info", help="version, SIMD level, OpenMP threads, numpy: what a bug report needs")
     args = parser.parse_args(argv)
-    if args.command == "train":
+    if args.command == "info":
+        from fastgd import _info
+
+        _info.main()
+    elif args.command == "train":
         from fastgd import _train
 
         _train.main(args.optimizer, args.lr, args.iters, args.batch_size, args.hidden, args.seed, args.plot,

@@ -1,0 +1,47 @@
+"""Stubs for the compiled finite-difference loops (src/_numgrad.pyx)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd._objective import CObjective
+
+NAN_STATUS: int
+
+def central_difference(r1: object, r2: object, two_h: float) -> Any: ...
+def gradient(
+    f: Callable[[Any], object],
+    x: npt.NDArray[np.floating[Any]],
+    grad: npt.NDArray[np.floating[Any]],
+    offsets: npt.NDArray[np.intp] | None,
+    h: float,
+) -> None: ...
+def gradient_rows(
+    f: Callable[[Any], object],
+    X: npt.NDArray[np.floating[Any]],
+    grad: npt.NDArray[np.floating[Any]],
+    offsets: npt.NDArray[np.intp] | None,
+    h: float,
+) -> None: ...
+def descend(
+    f: Callable[[Any], object],
+    x: npt.NDArray[np.floating[Any]],
+    offsets: npt.NDArray[np.intp] | None,
+    h: float,
+    lr: float,
+    steps: int,
+    history: npt.NDArray[np.floating[Any]] | None,
+) -> None: ...
+def gradient_object(f: Callable[[Any], object], x: npt.NDArray[Any], grad: npt.NDArray[Any], h: float) -> None: ...
+def descend_object(
+    f: Callable[[Any], object], x: npt.NDArray[Any], h: float, lr: float, steps: int, history: npt.NDArray[Any] | None
+) -> None: ...
+
+class CGradient:
+    def __init__(self, objective: CObjective, x: object, threads: int) -> None: ...
+    def gradient(self, x: npt.NDArray[np.float64], grad: npt.NDArray[np.float64], h: float) -> None: ...
+    def descend(
+        self, x: npt.NDArray[np.float64], h: float, lr: float, steps: int, history: npt.NDArray[np.float64] | None
+    ) -> None: ...

@@ -1,0 +1,27 @@
+"""Stubs for the fused optimizer updates (src/_update.pyx)."""
+
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any
+
+SGD: int
+SGD_WD: int
+MOMENTUM: int
+NESTEROV: int
+ADAGRAD: int
+RMSPROP: int
+ADAM: int
+ADAMW: int
+SIMD_LEVEL: str
+HAS_OPENMP: bool
+
+def get_num_threads() -> int: ...
+def set_num_threads(n: int) -> None: ...
+def prepare(params: Mapping[Any, Any], grads: Mapping[Any, Any]) -> list[tuple[Any, Any, Any, int]]: ...
+def apply(
+    kind: int,
+    plan: list[tuple[Any, Any, Any, int]],
+    states: tuple[dict[Any, Any], ...],
+    coeffs: tuple[float, ...],
+    numpy_step: Callable[[Any, Any, Any], Any],
+    params: MutableMapping[Any, Any],
+) -> None: ...
