@@ -3,6 +3,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 
 def run(*args, tmp_path):
     result = subprocess.run([sys.executable, "-m", "fastgd", *args], cwd=tmp_path,
@@ -26,6 +28,16 @@ def test_bench_prints_a_ratio_per_case(tmp_path):
     assert any(row.startswith("Adam.update, n=1e+03") for row in rows)
 
 
+def test_info_reports_what_a_bug_report_needs(tmp_path):
+    out = run("info", tmp_path=tmp_path)
+    import fastgd
+
+    assert out.splitlines()[0] == f"fastgd {fastgd.__version__}"
+    assert re.search(r"^numpy \d+\.\d+", out, re.M)
+    assert re.search(r"SIMD level picked at run time by the optimizer kernels: (avx2|sse2|compiler default)", out)
+    assert re.search(r"^OpenMP: (on, \d+ threads|off)", out, re.M)
+
+
 def test_bench_rejects_bad_sizes(tmp_path):
     result = subprocess.run([sys.executable, "-m", "fastgd", "bench", "--sizes", "ten"], cwd=tmp_path,
                             capture_output=True, text=True)
@@ -33,6 +45,8 @@ def test_bench_rejects_bad_sizes(tmp_path):
 
 
 def test_train_tiny_run_writes_a_plot(tmp_path):
+    for module in ("sklearn", "tqdm", "matplotlib"):  # the nn extra
+        pytest.importorskip(module)
     out = run("train", "--iters", "30", "--no-progress", "--plot", "curves.png", tmp_path=tmp_path)
     accuracy = re.search(r"test accuracy (\d\.\d+)", out)
     assert accuracy and float(accuracy.group(1)) > 0.3  # 30 Adam steps already learn something
