@@ -1,8 +1,11 @@
 """Command line: ``python -m fastgd train | demo | bench | info``."""
+from __future__ import annotations
+
 import argparse
+from collections.abc import Sequence
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog="python -m fastgd", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -41,14 +44,14 @@ def main(argv=None):
         _bench.main(args.sizes)
 
 
-def _positive(text):
+def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
 
 
-def _sizes(text):
+def _sizes(text: str) -> tuple[int, ...]:
     try:
         sizes = tuple(int(float(part)) for part in text.split(","))
     except ValueError:

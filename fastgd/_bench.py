@@ -3,18 +3,29 @@
 Like bottleneck's ``bench()``: each row times the numpy reference and fastgd on the same
 inputs, in one run, and prints their ratio (above 1 means fastgd is faster).
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
+from typing import TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
 from fastgd._examples import function_2, nothing, sum_squares
 from fastgd._timing import format_seconds, seconds_per_call
 
-OPTIMIZERS = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
-SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
+OPTIMIZERS: list[str] = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+SMALL_NET: dict[str, tuple[int, ...]] = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
+
+# make_call(module) -> a no-argument call of that module's (fastgd's or the reference's) function; "..." as
+# the lambdas bind loop variables as default arguments, which mypy cannot match to (module)
+MakeCall: TypeAlias = Callable[..., Callable[[], object]]
 
 
-def _gradient_cases():
+def _gradient_cases() -> Iterator[tuple[str, MakeCall]]:
     """Yield ``(label, make_call)``; ``make_call(module)`` returns a no-argument callable."""
     for n in (100, 1000):
         x = np.linspace(-1, 1, n)
@@ -28,21 +39,22 @@ def _gradient_cases():
            lambda m: lambda: m.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
 
 
-def _optimizer_cases(sizes):
+def _optimizer_cases(sizes: Sequence[int]) -> Iterator[tuple[str, MakeCall]]:
     rng = np.random.default_rng(0)
     for name in OPTIMIZERS:
         for label, shapes in [("4 small params", SMALL_NET)] + [(f"n={n:.0e}", {"w": (n,)}) for n in sizes]:
             params = {k: rng.standard_normal(s) for k, s in shapes.items()}
             grads = {k: rng.standard_normal(s) * 1e-3 for k, s in shapes.items()}
 
-            def make(m, name=name, params=params, grads=grads):
+            def make(m: ModuleType, name: str = name, params: dict[str, npt.NDArray[np.float64]] = params,
+                     grads: dict[str, npt.NDArray[np.float64]] = grads) -> Callable[[], None]:
                 opt = getattr(m, name)()
                 return lambda: opt.update(params, grads)
 
             yield f"{name}.update, {label}", make
 
 
-def main(sizes=(10**3, 10**5, 10**6)):
+def main(sizes: Sequence[int] = (10**3, 10**5, 10**6)) -> None:
     """Time every case with the reference and with fastgd; print one row each."""
     print(f"fastgd {fastgd.__version__} speed: reference time ÷ fastgd time "
           f"({fastgd.get_num_threads()} threads for large arrays)\n")

@@ -1,18 +1,26 @@
 """``python -m fastgd demo``: the textbook's worked examples, fastgd beside the numpy reference."""
+from __future__ import annotations
+
 from collections import deque
+from collections.abc import Callable
 from itertools import repeat
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
 from fastgd._examples import function_2, nothing, simple_net_loss
 from fastgd._timing import format_seconds, seconds_per_call
 
-ROW = "{:<50} {:<28} {:>9} {:>10} {:>8} {:>5}"
+ROW: str = "{:<50} {:<28} {:>9} {:>10} {:>8} {:>5}"
 
 
-def _compare(label, fast, slow, make_args, show=lambda r: np.array2string(r, precision=4)):
+def _compare(label: str, fast: Callable[..., npt.NDArray[Any]], slow: Callable[..., npt.NDArray[Any]],
+             make_args: Callable[..., tuple[Any, ...]],  # called with no arguments ("...": see _bench.MakeCall)
+             show: Callable[[npt.NDArray[Any]], str] = lambda r: np.array2string(r, precision=4)
+             ) -> tuple[float, float]:
     """Run both on fresh arguments, print the result, both timings and whether the bits agree."""
     fast_result, slow_result = fast(*make_args()), slow(*make_args())
     t_fast = seconds_per_call(lambda: fast(*make_args()))
@@ -23,7 +31,7 @@ def _compare(label, fast, slow, make_args, show=lambda r: np.array2string(r, pre
     return t_fast, t_slow
 
 
-def _overhead_per_element(n=100):
+def _overhead_per_element(n: int = 100) -> tuple[float, float]:
     """Loop overhead per element beyond the 2n calls of a do-nothing f, for fastgd and reference."""
     x = np.zeros(n)
     floor = seconds_per_call(lambda: deque(map(nothing, repeat(x, 2 * n)), maxlen=0))
@@ -32,7 +40,7 @@ def _overhead_per_element(n=100):
     return (fast - floor) / n, (slow - floor) / n
 
 
-def main():
+def main() -> None:
     """Print the worked examples with their timings."""
     print(f"fastgd {fastgd.__version__}: the textbook's examples, fastgd beside the numpy reference\n")
     print(ROW.format("", "fastgd result", "fastgd", "reference", "speedup", "same"))

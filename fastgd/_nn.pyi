@@ -3,6 +3,7 @@
 import numpy as np
 import numpy.typing as npt
 
+__test__: dict[str, str]  # Cython's (empty) doctest dict
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.intp]
 

@@ -5,9 +5,11 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 from fastgd._objective import CObjective
 
+__test__: dict[str, str]  # Cython's (empty) doctest dict
 NAN_STATUS: int
 
 def central_difference(r1: object, r2: object, two_h: float) -> Any: ...
@@ -39,9 +41,20 @@ def descend_object(
     f: Callable[[Any], object], x: npt.NDArray[Any], h: float, lr: float, steps: int, history: npt.NDArray[Any] | None
 ) -> None: ...
 
+# CGradient's pickling hooks, which Cython also leaves at module level
+def __reduce_cython__(self: CGradient) -> Any: ...
+def __setstate_cython__(self: CGradient, __pyx_state: Any) -> Any: ...
+@disjoint_base
 class CGradient:
+    # __init__ checks that x is a C-contiguous, writeable float64 array (a TypeError otherwise);
+    # the methods then take that x, a float64 grad and history of its size.
     def __init__(self, objective: CObjective, x: object, threads: int) -> None: ...
-    def gradient(self, x: npt.NDArray[np.float64], grad: npt.NDArray[np.float64], h: float) -> None: ...
+    def gradient(self, x: npt.NDArray[np.floating[Any]], grad: npt.NDArray[np.floating[Any]], h: float) -> None: ...
     def descend(
-        self, x: npt.NDArray[np.float64], h: float, lr: float, steps: int, history: npt.NDArray[np.float64] | None
+        self,
+        x: npt.NDArray[np.floating[Any]],
+        h: float,
+        lr: float,
+        steps: int,
+        history: npt.NDArray[np.floating[Any]] | None,
     ) -> None: ...

@@ -9,37 +9,61 @@ Two C signatures are taken, with ``n`` an ``int`` or a 64-bit integer (``intptr_
 
 Either error becomes :class:`ObjectiveError` with ``x`` restored.
 """
+from __future__ import annotations
+
 import ctypes
 import re
+from _ctypes import CFuncPtr  # ctypes._CFuncPtr, under its own (exported) name
 from collections import OrderedDict
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 
 class ObjectiveError(ValueError, RuntimeError):
-    """A C-level objective reported an error (a NaN return or a nonzero status)."""
+    """A C-level objective reported an error (a NaN return or a nonzero status).
+
+    Raised by :func:`fastgd.numerical_gradient` and :func:`fastgd.gradient_descent`, with ``x``
+    restored; a ``ValueError`` and a ``RuntimeError``.
+
+    Examples
+    --------
+    >>> import ctypes
+    >>> import numpy as np
+    >>> from fastgd import ObjectiveError, numerical_gradient
+    >>> c_objective = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.c_void_p)
+    >>> nan = c_objective(lambda n, x, user_data: float("nan"))  # double f(int n, double *x, void *user_data)
+    >>> x = np.array([1.0, 2.0])
+    >>> try:
+    ...     numerical_gradient(nan, x)
+    ... except ObjectiveError as error:
+    ...     print(error)
+    the C objective returned NaN at element 0 (x is restored)
+    >>> x
+    array([1., 2.])
+    """
 
 
 class CObjective(NamedTuple):
     """A C function pointer with its calling convention, ready for the kernels."""
 
-    address: int
+    address: int | None  #: None for a NULL ctypes pointer, which the kernels reject
     user_data: int  #: the void * handed to every call (0 for NULL)
     wide_n: bool  #: n is a 64-bit integer (else a C int)
     status: bool  #: the ``int f(n, x, &value, user_data)`` variant
     keepalive: object  #: what owns the code and the user data
 
 
-_N_BITS = {
+_N_BITS: dict[str, int] = {
     "int": 8 * ctypes.sizeof(ctypes.c_int), "int32_t": 32,
     "long": 8 * ctypes.sizeof(ctypes.c_long), "longlong": 64, "int64_t": 64,
     "intptr_t": 8 * ctypes.sizeof(ctypes.c_void_p), "ssize_t": 8 * ctypes.sizeof(ctypes.c_ssize_t),
     "Py_ssize_t": 8 * ctypes.sizeof(ctypes.c_ssize_t), "ptrdiff_t": 8 * ctypes.sizeof(ctypes.c_void_p),
     "npy_intp": 8 * ctypes.sizeof(ctypes.c_void_p),
 }
-_CTYPES_NAMES = {ctypes.c_int: "int", ctypes.c_long: "long", ctypes.c_longlong: "longlong",
-                 ctypes.c_double: "double", ctypes.c_void_p: "void*"}
-SIGNATURES = ("double (int, double *, void *)", "double (intptr_t, double *, void *)",
-              "int (intptr_t, double *, double *, void *)")
+# looked up with any restype or argtype, hence object keys
+_CTYPES_NAMES: dict[object, str] = {ctypes.c_int: "int", ctypes.c_long: "long", ctypes.c_longlong: "longlong",
+                                    ctypes.c_double: "double", ctypes.c_void_p: "void*"}
+SIGNATURES: tuple[str, ...] = ("double (int, double *, void *)", "double (intptr_t, double *, void *)",
+                               "int (intptr_t, double *, double *, void *)")
 
 _capsule_name = ctypes.pythonapi.PyCapsule_GetName
 _capsule_name.restype, _capsule_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
@@ -48,24 +72,25 @@ _capsule_pointer.restype, _capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.p
 _capsule_context = ctypes.pythonapi.PyCapsule_GetContext
 _capsule_context.restype, _capsule_context.argtypes = ctypes.c_void_p, [ctypes.py_object]
 
-_cache = OrderedDict()  # id(f) -> (f, CObjective); f is kept, so its id stays its own
-_CACHE_SIZE = 64
+# id(f) -> (f, CObjective); f is kept, so its id stays its own
+_cache: OrderedDict[int, tuple[object, CObjective]] = OrderedDict()
+_CACHE_SIZE: int = 64
 
 
-def _convention(signature, source):
+def _convention(signature: str, source: str) -> tuple[bool, bool]:
     """``(wide_n, status)`` for a normalised signature like ``double(int,double*,void*)``."""
     match = re.fullmatch(r"(double|int)\((\w+),(?:const)?double\*,(double\*,)?void\*\)", signature)
     bits = _N_BITS.get(match.group(2)) if match else None
-    if bits is None or (match.group(1) == "int") != bool(match.group(3)):
+    if match is None or bits is None or (match.group(1) == "int") != bool(match.group(3)):
         raise TypeError(f"{source} has signature {signature!r}; fastgd takes one of: " + "; ".join(SIGNATURES))
     return bits == 64, match.group(1) == "int"
 
 
-def _normalise(signature):
+def _normalise(signature: str) -> str:
     return re.sub(r"\s+", "", signature.replace("long long", "longlong")).replace("(*)", "")
 
 
-def _from_capsule(capsule, keepalive):
+def _from_capsule(capsule: object, keepalive: object) -> CObjective:
     name = _capsule_name(capsule)
     if name is None:
         raise TypeError("a PyCapsule objective must be named by its C signature, e.g. "
@@ -74,7 +99,7 @@ def _from_capsule(capsule, keepalive):
     return CObjective(_capsule_pointer(capsule, name), _capsule_context(capsule) or 0, wide_n, status, keepalive)
 
 
-def _from_ctypes(fn):
+def _from_ctypes(fn: CFuncPtr) -> CObjective:
     if fn.restype is None or fn.argtypes is None:
         raise TypeError("a ctypes objective needs restype and argtypes set")
     names = [_CTYPES_NAMES.get(fn.restype)]
@@ -86,29 +111,31 @@ def _from_ctypes(fn):
     return CObjective(ctypes.cast(fn, ctypes.c_void_p).value, 0, wide_n, status, fn)
 
 
-def _from_cffi(fn):
-    import cffi
+def _from_cffi(fn: object) -> CObjective:
+    # stubtest does not read pyproject's ignore_missing_imports: cffi ships no type hints
+    import cffi  # type: ignore[import-untyped, unused-ignore]
 
     ffi = cffi.FFI()
     wide_n, status = _convention(_normalise(ffi.typeof(fn).cname), "the cffi function")
     return CObjective(int(ffi.cast("uintptr_t", fn)), 0, wide_n, status, fn)
 
 
-def _resolve(f):
+def _resolve(f: object) -> CObjective | None:
     if type(f).__name__ == "LowLevelCallable" and type(f).__module__.startswith("scipy"):
-        return _from_capsule(tuple.__getitem__(f, 0), f)  # scipy keeps a capsule named by the signature
+        # scipy keeps a capsule named by the signature; a LowLevelCallable is a tuple
+        return _from_capsule(tuple.__getitem__(cast("tuple[object, ...]", f), 0), f)
     if type(f).__name__ == "PyCapsule":
         return _from_capsule(f, f)
-    if isinstance(f, ctypes._CFuncPtr):
+    if isinstance(f, CFuncPtr):
         return _from_ctypes(f)
     if type(f).__module__ == "_cffi_backend":
         return _from_cffi(f)
-    if isinstance(getattr(f, "ctypes", None), ctypes._CFuncPtr):  # a numba @cfunc
-        return _from_ctypes(f.ctypes)._replace(keepalive=f)
+    if isinstance(pointer := getattr(f, "ctypes", None), CFuncPtr):  # a numba @cfunc
+        return _from_ctypes(pointer)._replace(keepalive=f)
     return None
 
 
-def c_objective(f):
+def c_objective(f: object) -> CObjective | None:
     """The :class:`CObjective` behind ``f``, or None for an ordinary Python callable.
 
     Raises

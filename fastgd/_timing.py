@@ -1,9 +1,12 @@
 """Wall-clock timing for the command-line demos: median seconds per call."""
+from __future__ import annotations
+
 import statistics
 import time
+from collections.abc import Callable
 
 
-def seconds_per_call(fn, *, min_seconds=0.05, repeat=5):
+def seconds_per_call(fn: Callable[[], object], *, min_seconds: float = 0.05, repeat: int = 5) -> float:
     """Median time of one ``fn()`` call over ``repeat`` loops of at least ``min_seconds`` each."""
     number = 1
     while True:
@@ -13,7 +16,7 @@ def seconds_per_call(fn, *, min_seconds=0.05, repeat=5):
         if time.perf_counter() - start >= min_seconds:
             break
         number *= 2
-    runs = []
+    runs: list[float] = []
     for _ in range(repeat):
         start = time.perf_counter()
         for _ in range(number):
@@ -22,7 +25,7 @@ def seconds_per_call(fn, *, min_seconds=0.05, repeat=5):
     return statistics.median(runs)
 
 
-def format_seconds(seconds):
+def format_seconds(seconds: float) -> str:
     """``seconds`` with a unit that keeps three significant digits readable."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if seconds >= scale:

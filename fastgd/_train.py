@@ -3,9 +3,15 @@
 Every step takes the exact central-difference gradient of the batch loss from fastgd's
 incremental kernel (no backprop) and a fastgd optimizer's in-place update.
 """
+from __future__ import annotations
+
+import os
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 import fastgd
 from fastgd import optimizer as optimizers
@@ -13,12 +19,13 @@ from fastgd.datasets import load_digits
 from fastgd.nn import TwoLayerNet
 from fastgd.reference import nn as reference_nn
 
-OPTIMIZERS = {name.lower(): name for name in ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")}
-DEFAULT_LR = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01,
-              "adamw": 0.01}
+OPTIMIZERS: dict[str, str] = {name.lower(): name
+                              for name in ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")}
+DEFAULT_LR: dict[str, float] = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01,
+                                "adam": 0.01, "adamw": 0.01}
 
 
-def _reference_seconds_per_step(net, x, t, steps=2):
+def _reference_seconds_per_step(net: TwoLayerNet, x: npt.NDArray[Any], t: npt.NDArray[Any], steps: int = 2) -> float:
     """Time the numpy reference net's numerical_gradient on ``steps`` batches: seconds per step."""
     twin = reference_nn.TwoLayerNet(1, 1, 1)
     twin.params = {key: value.copy() for key, value in net.params.items()}
@@ -28,7 +35,8 @@ def _reference_seconds_per_step(net, x, t, steps=2):
     return (time.perf_counter() - start) / steps
 
 
-def _plot(path, losses, epochs, train_acc, test_acc):
+def _plot(path: str | os.PathLike[str], losses: Sequence[float], epochs: Sequence[float], train_acc: Sequence[float],
+          test_acc: Sequence[float]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,9 +55,11 @@ def _plot(path, losses, epochs, train_acc, test_acc):
     plt.close(fig)
 
 
-def main(optimizer="adam", lr=None, iters=1000, batch_size=100, hidden=50, seed=0, plot=None, progress=True):
+def main(optimizer: str = "adam", lr: float | None = None, iters: int = 1000, batch_size: int = 100, hidden: int = 50,
+         seed: int = 0, plot: str | os.PathLike[str] | None = None, progress: bool = True) -> float:
     """Train, print the final accuracies, the wall time and the reference's estimated time."""
-    from tqdm import tqdm
+    # stubtest does not read pyproject's ignore_missing_imports: tqdm ships no type hints
+    from tqdm import tqdm  # type: ignore[import-untyped, unused-ignore]
 
     (x_train, t_train), (x_test, t_test) = load_digits(seed=seed)
     rng = np.random.default_rng(seed)
@@ -61,7 +71,10 @@ def main(optimizer="adam", lr=None, iters=1000, batch_size=100, hidden=50, seed=
     print(f"fastgd {fastgd.__version__}: TwoLayerNet({x_train.shape[1]}, {hidden}, {t_train.shape[1]}) on "
           f"{len(x_train)} training / {len(x_test)} test digits, {OPTIMIZERS[optimizer]}(lr={lr:g}), "
           f"batch {batch_size}, {iters} iterations, {fastgd.get_num_threads()} threads")
-    losses, epochs, train_acc, test_acc = [], [], [], []
+    losses: list[float] = []
+    epochs: list[float] = []
+    train_acc: list[float] = []
+    test_acc: list[float] = []
     start = time.perf_counter()
     bar = tqdm(range(1, iters + 1), desc="training", unit="step", disable=not progress)
     for it in bar:

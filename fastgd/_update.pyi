@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
+__test__: dict[str, str]  # Cython's (empty) doctest dict
 SGD: int
 SGD_WD: int
 MOMENTUM: int

@@ -1,18 +1,24 @@
 """Argument checks shared by the public API: clear exceptions that name the argument."""
+from __future__ import annotations
+
 import math
 import numbers
 import operator
+from collections.abc import Callable
+from typing import SupportsIndex, cast
 
 import numpy as np
 
 
-def check_callable(f, name="f"):
+# Callable | object is any object, as object is; spelt as a union, callable(f) below needs no synthesised
+# "<callable subtype of object>", which stubtest would then look for at run time.
+def check_callable(f: Callable[..., object] | object, name: str = "f") -> None:
     """Raise TypeError unless ``f`` is callable."""
     if not callable(f):
         raise TypeError(f"{name} must be callable, got {type(f).__name__}")
 
 
-def check_float_array(x, name="x"):
+def check_float_array(x: object, name: str = "x") -> None:
     """Raise unless ``x`` is a writeable numpy array of a real floating dtype.
 
     Raises
@@ -36,7 +42,7 @@ def check_float_array(x, name="x"):
         raise ValueError(f"{name} is read-only; it must be writeable to be updated in place")
 
 
-def real_number(value, name):
+def real_number(value: object, name: str) -> float:
     """Return ``value`` as a Python float, or raise TypeError if it is not a real number."""
     if type(value) is float:
         return value
@@ -45,7 +51,7 @@ def real_number(value, name):
     return float(value)
 
 
-def finite_number(value, name):
+def finite_number(value: object, name: str) -> float:
     """Return ``value`` as a finite Python float; TypeError or ValueError otherwise."""
     if type(value) is float and math.isfinite(value):
         return value
@@ -55,7 +61,7 @@ def finite_number(value, name):
     return value
 
 
-def positive_number(value, name):
+def positive_number(value: object, name: str) -> float:
     """Return ``value`` as a finite Python float > 0; TypeError or ValueError otherwise."""
     if type(value) is float and 0 < value < math.inf:
         return value
@@ -65,14 +71,14 @@ def positive_number(value, name):
     return value
 
 
-def count(value, name):
+def count(value: object, name: str) -> int:
     """Return ``value`` as an int >= 0; TypeError or ValueError otherwise."""
     if type(value) is int and value >= 0:
         return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     try:
-        value = operator.index(value)
+        value = operator.index(cast(SupportsIndex, value))  # TypeError below if it is not one
     except TypeError:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
     if value < 0:

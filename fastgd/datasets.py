@@ -2,14 +2,20 @@
 
 Both return the textbook's ``(x_train, t_train), (x_test, t_test)``.
 """
+from __future__ import annotations
+
 import gzip
 import os
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 # IDX type codes: https://yann.lecun.com/exdb/mnist/ (the format's own description)
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-MNIST_FILES = {
+_IDX_DTYPES: dict[int, npt.DTypeLike] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
+                                         0x0E: ">f8"}
+#: The four MNIST files, by part: the standard names, each raw or with ``.gz``.
+MNIST_FILES: dict[str, str] = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
     "test_images": "t10k-images-idx3-ubyte",
@@ -17,13 +23,18 @@ MNIST_FILES = {
 }
 
 
-def _one_hot(labels, n_classes):
+Labels: TypeAlias = npt.NDArray[np.float64] | npt.NDArray[np.intp]
+"""Targets: one-hot rows (float64) or integer labels (intp)."""
+
+
+def _one_hot(labels: npt.NDArray[np.intp], n_classes: int) -> npt.NDArray[np.float64]:
     out = np.zeros((labels.size, n_classes))
     out[np.arange(labels.size), labels] = 1.0
     return out
 
 
-def load_digits(test_fraction=0.2, normalize=True, one_hot_label=True, seed=0):
+def load_digits(test_fraction: float = 0.2, normalize: bool = True, one_hot_label: bool = True, seed: int | None = 0
+                ) -> tuple[tuple[npt.NDArray[np.float64], Labels], tuple[npt.NDArray[np.float64], Labels]]:
     """scikit-learn's 8×8 handwritten digits (1,797 images, shipped inside scikit-learn).
 
     Parameters
@@ -46,11 +57,25 @@ def load_digits(test_fraction=0.2, normalize=True, one_hot_label=True, seed=0):
     ------
     ImportError
         scikit-learn is not installed (``pip install "fastgd[nn]"``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.datasets import load_digits
+    >>> (x_train, t_train), (x_test, t_test) = load_digits()
+    >>> x_train.shape, t_train.shape, x_test.shape, t_test.shape
+    ((1438, 64), (1438, 10), (359, 64), (359, 10))
+    >>> float(x_train.min()), float(x_train.max()), bool(np.all(t_train.sum(axis=1) == 1))
+    (0.0, 1.0, True)
+    >>> (_, labels), _ = load_digits(one_hot_label=False)  # the same shuffle (seed=0)
+    >>> labels.dtype == np.intp, bool(np.array_equal(labels, t_train.argmax(axis=1)))
+    (True, True)
     """
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
     try:
-        from sklearn.datasets import load_digits as sklearn_digits
+        # stubtest does not read pyproject's ignore_missing_imports: scikit-learn ships no type hints
+        from sklearn.datasets import load_digits as sklearn_digits  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
         raise ImportError('the digits data set comes with scikit-learn: pip install "fastgd[nn]"') from None
     data = sklearn_digits()
@@ -63,8 +88,18 @@ def load_digits(test_fraction=0.2, normalize=True, one_hot_label=True, seed=0):
     return (x[train], t[train]), (x[test], t[test])
 
 
-def read_idx(path):
+def read_idx(path: str | os.PathLike[str]) -> npt.NDArray[np.integer[Any] | np.floating[Any]]:
     """Read one IDX file (raw or ``.gz``) into a numpy array.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; a name ending in ``.gz`` is read through gzip.
+
+    Returns
+    -------
+    numpy.ndarray
+        The array of the file's shape and element type (native byte order).
 
     Raises
     ------
@@ -73,6 +108,21 @@ def read_idx(path):
     ValueError
         The file is not IDX: bad magic number, unknown type code, or a size that does not
         match its header.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from fastgd.datasets import read_idx
+    >>> header = bytes([0, 0, 0x08, 2]) + np.array([2, 3], dtype=">u4").tobytes()  # uint8, 2 dimensions: 2 × 3
+    >>> with tempfile.TemporaryDirectory() as directory:
+    ...     path = os.path.join(directory, "tiny-idx2-ubyte")
+    ...     with open(path, "wb") as fh:
+    ...         _ = fh.write(header + bytes(range(6)))
+    ...     print(read_idx(path))
+    [[0 1 2]
+     [3 4 5]]
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -99,7 +149,7 @@ def read_idx(path):
     return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def _find(directory, stem):
+def _find(directory: str | os.PathLike[str], stem: str) -> str:
     for name in (stem, stem + ".gz"):
         path = os.path.join(directory, name)
         if os.path.exists(path):
@@ -107,7 +157,10 @@ def _find(directory, stem):
     raise FileNotFoundError(f"neither {stem} nor {stem}.gz is in {directory!r}")
 
 
-def load_mnist(directory, normalize=True, flatten=True, one_hot_label=False):
+def load_mnist(directory: str | os.PathLike[str], normalize: bool = True, flatten: bool = True,
+               one_hot_label: bool = False
+               ) -> tuple[tuple[npt.NDArray[np.floating[Any] | np.integer[Any]], Labels],
+                          tuple[npt.NDArray[np.floating[Any] | np.integer[Any]], Labels]]:
     """The MNIST IDX files in ``directory`` (the four standard names, raw or ``.gz``).
 
     Parameters
@@ -124,15 +177,48 @@ def load_mnist(directory, normalize=True, flatten=True, one_hot_label=False):
     Returns
     -------
     (x_train, t_train), (x_test, t_test)
+
+    Raises
+    ------
+    FileNotFoundError
+        One of the four files is in ``directory`` neither raw nor as ``.gz``.
+    ValueError
+        A file is not IDX, or images and labels do not match.
+
+    Examples
+    --------
+    Four tiny files with the standard names, three 2 × 2 images in each part:
+
+    >>> import gzip
+    >>> import os
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from fastgd.datasets import MNIST_FILES, load_mnist
+    >>> def idx(array):  # the bytes of an IDX file of uint8
+    ...     return bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes() + array.tobytes()
+    >>> images = np.arange(12, dtype=np.uint8).reshape(3, 2, 2) * 20
+    >>> labels = np.array([7, 0, 3], dtype=np.uint8)
+    >>> with tempfile.TemporaryDirectory() as directory:
+    ...     for part in ("train", "test"):
+    ...         with open(os.path.join(directory, MNIST_FILES[f"{part}_images"]), "wb") as fh:
+    ...             _ = fh.write(idx(images))
+    ...         with gzip.open(os.path.join(directory, MNIST_FILES[f"{part}_labels"] + ".gz"), "wb") as fh:
+    ...             _ = fh.write(idx(labels))
+    ...     (x_train, t_train), (x_test, t_test) = load_mnist(directory, one_hot_label=True)
+    ...     (images_train, _), _ = load_mnist(directory, normalize=False, flatten=False)
+    >>> x_train.shape, round(float(x_train.max()), 4), t_train.argmax(axis=1).tolist()  # 220 / 255
+    ((3, 4), 0.8627, [7, 0, 3])
+    >>> images_train.shape, images_train.dtype
+    ((3, 1, 2, 2), dtype('uint8'))
     """
     out = []
     for part in ("train", "test"):
         images = read_idx(_find(directory, MNIST_FILES[f"{part}_images"]))
-        labels = read_idx(_find(directory, MNIST_FILES[f"{part}_labels"]))
+        labels: npt.NDArray[Any] = read_idx(_find(directory, MNIST_FILES[f"{part}_labels"]))  # then intp
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{part} images {images.shape} and labels {labels.shape} do not match")
         x = images.astype(np.float64) / 255.0 if normalize else images
         x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, *images.shape[1:])
         labels = labels.astype(np.intp)
         out.append((x, _one_hot(labels, 10) if one_hot_label else labels))
-    return tuple(out)
+    return out[0], out[1]  # (train, test)

@@ -2,21 +2,32 @@
 
 Every function here has a numpy twin of the same name in :mod:`fastgd.reference`.
 """
+from __future__ import annotations
+
+from typing import Literal, cast, overload
+
 import numpy as np
+import numpy.typing as npt
 
 from fastgd import _numgrad, _perturbed
 from fastgd._layout import c_order_offsets, has_typed_kernel
-from fastgd._objective import c_objective
+from fastgd._objective import CObjective, c_objective
+from fastgd._typing import FloatT
+from fastgd._typing import Objective as Objective  # the argument types, re-exported for annotations
+from fastgd._typing import PythonObjective as PythonObjective
+from fastgd._typing import RealScalar as RealScalar
+from fastgd._typing import Workers as Workers
 from fastgd._validate import check_callable, check_float_array, count, finite_number, positive_number
 
 
-def _check_objective(f, x, h):
+def _check_objective(f: object, x: object, h: object) -> float:
     check_callable(f)
     check_float_array(x)
     return positive_number(h, "h")
 
 
-def _mode(f, x, h, threads, vectorized, workers):
+def _mode(f: object, x: object, h: object, threads: object, vectorized: bool,
+          workers: object) -> tuple[float, CObjective | None, int]:
     """Check the arguments; return ``(h, C objective or None, threads)``."""
     objective = c_objective(f)
     threads = count(threads, "threads")
@@ -35,7 +46,9 @@ def _mode(f, x, h, threads, vectorized, workers):
     return h, objective, threads
 
 
-def numerical_gradient(f, x, h=1e-4, *, threads=1, vectorized=False, chunk_size=None, workers=None):
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *, threads: int = 1,
+                       vectorized: bool = False, chunk_size: int | None = None,
+                       workers: Workers | None = None) -> npt.NDArray[FloatT]:
     """Central-difference gradient of ``f`` at ``x``, perturbing ``x`` in place.
 
     For each element ``x[i]`` (in C order): ``x[i] = v + h``, ``f1 = f(x)``,
@@ -94,12 +107,34 @@ def numerical_gradient(f, x, h=1e-4, *, threads=1, vectorized=False, chunk_size=
     >>> from fastgd import numerical_gradient
     >>> numerical_gradient(lambda x: x[0]**2 + x[1]**2, np.array([3.0, 4.0]))
     array([6., 8.])
+
+    Any shape; the numpy twin's numbers, bit for bit; ``x`` restored:
+
+    >>> from fastgd import reference
+    >>> def cubes(x):
+    ...     return np.sum(x**3)
+    >>> x = np.array([[0.5, -1.0], [2.0, 3.0]])
+    >>> g = numerical_gradient(cubes, x)
+    >>> bool(np.array_equal(g, reference.numerical_gradient(cubes, x)))
+    True
+    >>> x
+    array([[ 0.5, -1. ],
+           [ 2. ,  3. ]])
+    >>> np.round(g, 6)  # 3 * x**2
+    array([[ 0.75,  3.  ],
+           [12.  , 27.  ]])
+
+    One call per chunk of perturbed points, with ``vectorized=True``:
+
+    >>> numerical_gradient(lambda X: np.sum(X**2, axis=-1), np.array([3.0, 4.0]), vectorized=True)
+    array([6., 8.])
     """
     h, objective, threads = _mode(f, x, h, threads, vectorized, workers)
     if objective is not None:
-        grad = np.empty(x.shape)
+        grad = cast("npt.NDArray[FloatT]", np.empty(x.shape))  # CGradient takes a float64 x only
         _numgrad.CGradient(objective, x, threads).gradient(x, grad, h)
         return grad
+    f = cast("PythonObjective", f)  # not a C objective, so _mode checked that it is callable
     if vectorized:
         return _perturbed.vectorized_gradient(f, x, h, chunk_size)
     if workers is not None:
@@ -112,7 +147,7 @@ def numerical_gradient(f, x, h=1e-4, *, threads=1, vectorized=False, chunk_size=
     return grad
 
 
-def numerical_gradient_2d(f, X, h=1e-4):
+def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:
     """Gradient of ``f`` at each row of a 2-D ``X``; a 1-D ``X`` is one point.
 
     ``f`` is called with the row view ``X[r]``, perturbed in place, exactly as
@@ -154,8 +189,24 @@ def numerical_gradient_2d(f, X, h=1e-4):
     return grad
 
 
-def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4, threads=1,
-                     vectorized=False, chunk_size=None, workers=None):
+@overload
+def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: Literal[False] = False, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
+@overload
+def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: Literal[True], h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     chunk_size: int | None = None,
+                     workers: Workers | None = None) -> tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
+@overload
+def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: bool, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     chunk_size: int | None = None, workers: Workers | None = None
+                     ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
+def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: bool = False, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     chunk_size: int | None = None, workers: Workers | None = None
+                     ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]:
     """Run ``step_num`` steps of ``x -= lr * numerical_gradient(f, x)`` in compiled code.
 
     Parameters
@@ -191,6 +242,19 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4,
     >>> x = gradient_descent(lambda x: x[0]**2 + x[1]**2, np.array([-3.0, 4.0]), lr=0.1)
     >>> bool(np.all(np.abs(x) < 1e-8))
     True
+
+    The path, and the numpy twin's numbers:
+
+    >>> from fastgd import reference
+    >>> x, path = gradient_descent(lambda x: x[0]**2 + x[1]**2, np.array([-3.0, 4.0]), lr=0.1, step_num=3,
+    ...                            history=True)
+    >>> path  # each step multiplies x by 1 - 2 * lr
+    array([[-3.  ,  4.  ],
+           [-2.4 ,  3.2 ],
+           [-1.92,  2.56]])
+    >>> twin = reference.gradient_descent(lambda x: x[0]**2 + x[1]**2, np.array([-3.0, 4.0]), lr=0.1, step_num=3)
+    >>> bool(np.array_equal(x, twin))
+    True
     """
     h, objective, threads = _mode(f, init_x, h, threads, vectorized, workers)
     lr = finite_number(lr, "lr")
@@ -200,12 +264,12 @@ def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4,
         _numgrad.CGradient(objective, init_x, threads).descend(init_x, h, lr, step_num, path)
     elif vectorized or workers is not None:
         for k in range(step_num):
-            if history:
+            if path is not None:  # history
                 path[k] = init_x
             init_x -= lr * numerical_gradient(f, init_x, h, vectorized=vectorized, chunk_size=chunk_size,
                                               workers=workers)
-    elif has_typed_kernel(init_x):
-        _numgrad.descend(f, init_x, c_order_offsets(init_x), h, lr, step_num, path)
+    elif has_typed_kernel(init_x):  # from here on f is not a C objective: _mode checked that it is callable
+        _numgrad.descend(cast("PythonObjective", f), init_x, c_order_offsets(init_x), h, lr, step_num, path)
     else:
-        _numgrad.descend_object(f, init_x, h, lr, step_num, path)
-    return (init_x, path) if history else init_x
+        _numgrad.descend_object(cast("PythonObjective", f), init_x, h, lr, step_num, path)
+    return (init_x, path) if path is not None else init_x

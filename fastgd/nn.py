@@ -8,21 +8,27 @@ forward pass, touching only what the parameter changes (``src/_nn.pyx``), on
 twin's own rounding is about 1e-12 here). Params that are not float64 arrays of the
 expected shapes take :func:`fastgd.numerical_gradient` over the twin's loss instead.
 """
+from __future__ import annotations
+
 import math
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol, TypeAlias, TypeGuard, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from fastgd import _nn, _update
+from fastgd._docs import twin_doc
+from fastgd._typing import PythonObjective
 from fastgd.gradient import numerical_gradient
 from fastgd.reference import nn as reference
 from fastgd.reference.nn import cross_entropy_error, sigmoid, softmax
 
-H = 1e-4
-SERIES = 6  # terms of the series in src/_nn.pyx
+H: float = 1e-4
+SERIES: int = 6  # terms of the series in src/_nn.pyx
 
 
-def _batch(x, t, n_out):
+def _batch(x: npt.ArrayLike, t: npt.ArrayLike, n_out: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
     """``x`` as a C-contiguous float64 batch and ``t`` as labels, the way the loss reads them."""
     x = np.asarray(x)
     if x.dtype.kind not in "fiub":
@@ -45,21 +51,22 @@ def _batch(x, t, n_out):
     return x, np.ascontiguousarray(labels, dtype=np.intp)
 
 
-def _softmax_parts(a2):
+def _softmax_parts(a2: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """``E = exp(a2 - rowmax)`` and its row sums ``S``: the unperturbed softmax."""
     E = np.exp(a2 - a2.max(axis=1, keepdims=True))
     return E, E.sum(axis=1)
 
 
-def _sigmoid_derivative_terms(orders):
+def _sigmoid_derivative_terms(orders: int) -> list[dict[tuple[int, int], float]]:
     """``sigmoid^(n) / n!`` for n = 1..orders as ``{(p, q): coefficient}`` of ``u**p * d**q``.
 
     With ``u = s (1 - s)`` and ``d = (1 - s) - s``: ``du/da = u d`` and ``dd/da = -2 u``.
     """
-    terms, out = {(1, 0): 1.0}, []
+    terms: dict[tuple[int, int], float] = {(1, 0): 1.0}
+    out: list[dict[tuple[int, int], float]] = []
     for n in range(1, orders + 1):
         out.append({key: c / math.factorial(n) for key, c in terms.items()})
-        derivative = {}
+        derivative: dict[tuple[int, int], float] = {}
         for (p, q), c in terms.items():
             derivative[p, q + 1] = derivative.get((p, q + 1), 0.0) + p * c
             if q:
@@ -68,10 +75,10 @@ def _sigmoid_derivative_terms(orders):
     return out
 
 
-_SIGMOID_TERMS = _sigmoid_derivative_terms(SERIES)
+_SIGMOID_TERMS: list[dict[tuple[int, int], float]] = _sigmoid_derivative_terms(SERIES)
 
 
-def _sigmoid_taylor(a):
+def _sigmoid_taylor(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Taylor coefficients ``sigmoid^(n)(a) / n!``, n = 1..SERIES, stacked on a last axis.
 
     Polynomials in ``u`` and ``d`` (see :func:`_sigmoid_derivative_terms`), with ``1 - s``
@@ -89,18 +96,20 @@ def _sigmoid_taylor(a):
     return out
 
 
-def _is_f64(array, shape):
+def _is_f64(array: object, shape: tuple[int, ...]) -> TypeGuard[npt.NDArray[np.float64]]:
     return isinstance(array, np.ndarray) and array.dtype == np.float64 and array.shape == shape
 
 
-def _output_gradient(H_, W, E, S, labels):
+def _output_gradient(H_: npt.NDArray[np.float64], W: npt.NDArray[np.float64], E: npt.NDArray[np.float64],
+                     S: npt.NDArray[np.float64], labels: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
     """Gradient of the mean loss with respect to ``W`` (logits ``H_ @ W``) and, with ``H_`` of ones, a bias."""
     out = np.empty(W.shape)
     _nn.output_layer(H_, np.ascontiguousarray(W), E, S, labels, H, out, _update.get_num_threads())
     return out
 
 
-def _nonzero_columns(x):
+def _nonzero_columns(x: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp],
+                                                          npt.NDArray[np.float64]]:
     """CSR listing, for each column ``i`` of ``x``, the rows with ``x[b, i] != 0`` and their values."""
     xt = x.T
     nonzero = xt != 0
@@ -110,9 +119,20 @@ def _nonzero_columns(x):
 
 
 class SimpleNet(reference.SimpleNet):
-    __doc__ = reference.SimpleNet.__doc__
+    __doc__ = twin_doc(reference.SimpleNet, """
+        >>> import numpy as np
+        >>> from fastgd.nn import SimpleNet
+        >>> from fastgd.reference.nn import SimpleNet as Twin
+        >>> net, twin = SimpleNet(rng=np.random.default_rng(0)), Twin(rng=np.random.default_rng(0))
+        >>> x, t = np.array([0.6, 0.9]), np.array([0, 0, 1])
+        >>> bool(np.array_equal(net.W, twin.W)), bool(net.loss(x, t) == twin.loss(x, t))
+        (True, True)
+        >>> grad = net.numerical_gradient(x, t)  # incrementally, within 1e-9 of the twin's
+        >>> grad.shape, bool(np.allclose(grad, twin.numerical_gradient(x, t), rtol=0, atol=1e-9))
+        ((2, 3), True)
+    """)
 
-    def numerical_gradient(self, x, t):
+    def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any]) -> npt.NDArray[np.floating[Any]]:
         """Central-difference gradient of the loss with respect to ``W``, evaluated incrementally."""
         if not (_is_f64(self.W, self.W.shape) and self.W.ndim == 2):
             return numerical_gradient(lambda W: self.loss(x, t), self.W)
@@ -122,9 +142,25 @@ class SimpleNet(reference.SimpleNet):
 
 
 class TwoLayerNet(reference.TwoLayerNet):
-    __doc__ = reference.TwoLayerNet.__doc__
+    __doc__ = twin_doc(reference.TwoLayerNet, """
+        >>> import numpy as np
+        >>> import fastgd
+        >>> from fastgd.nn import TwoLayerNet
+        >>> from fastgd.reference.nn import TwoLayerNet as Twin
+        >>> net = TwoLayerNet(64, 20, 10, rng=np.random.default_rng(0))
+        >>> twin = Twin(64, 20, 10, rng=np.random.default_rng(0))
+        >>> rng = np.random.default_rng(1)
+        >>> x, t = rng.random((8, 64)), rng.integers(0, 10, size=8)
+        >>> grads, twin_grads = net.numerical_gradient(x, t), twin.numerical_gradient(x, t)
+        >>> all(np.allclose(grads[key], twin_grads[key], rtol=0, atol=1e-9) for key in twin_grads)
+        True
+        >>> before = net.loss(x, t)
+        >>> fastgd.SGD(lr=1.0).update(net.params, grads)  # one step down the gradient
+        >>> bool(net.loss(x, t) < before)
+        True
+    """)
 
-    def numerical_gradient(self, x, t):
+    def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any]) -> dict[str, npt.NDArray[np.floating[Any]]]:
         """Central-difference gradient of the loss for every parameter, evaluated incrementally."""
         p = self.params
         n_in, n_hidden = np.shape(p["W1"])
@@ -145,7 +181,8 @@ class TwoLayerNet(reference.TwoLayerNet):
         sig_coeffs = _sigmoid_taylor(a1)
         threads = _update.get_num_threads()
 
-        def hidden(Wp, ptr, rows, vals):
+        def hidden(Wp: npt.NDArray[np.float64], ptr: npt.NDArray[np.intp], rows: npt.NDArray[np.intp],
+                   vals: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
             out = np.empty(Wp.shape)
             _nn.hidden_layer(Wp, ptr, rows, vals, a1, z1, sig_coeffs, W2, w2_max, E, S, moments, labels, H,
                              out, threads)
@@ -162,14 +199,46 @@ class TwoLayerNet(reference.TwoLayerNet):
 
 
 class GradientCheck(NamedTuple):
-    """How a numerical gradient and an analytic one compare, for one parameter."""
+    """How a numerical gradient and an analytic one compare, for one parameter.
+
+    Attributes
+    ----------
+    mean_abs_diff : float
+        Mean of ``|analytic - numerical|``: what the textbook prints.
+    max_rel_error : float
+        Largest ``|a - n| / max(|a|, |n|)`` (0 where both are 0).
+    worst_index : tuple of int
+        Where that largest relative error is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.nn import GradientCheck, gradient_check
+    >>> check = gradient_check(lambda x: np.sum(x**3), np.array([[1.0, -2.0], [0.5, 3.0]]),
+    ...                        gradient=lambda x: 3 * x**2)["x"]
+    >>> isinstance(check, GradientCheck), check.mean_abs_diff < 1e-6, len(check.worst_index)
+    (True, True, 2)
+    >>> GradientCheck(0.0, 0.0, ())  # a parameter with no elements
+    GradientCheck(mean_abs_diff=0.0, max_rel_error=0.0, worst_index=())
+    """
 
     mean_abs_diff: float  #: mean of |analytic - numerical|: what the textbook prints
     max_rel_error: float  #: max of |a - n| / max(|a|, |n|) (0 where both are 0)
-    worst_index: tuple  #: where that maximum is
+    worst_index: tuple[int, ...]  #: where that maximum is
 
 
-def _compare(analytic, numerical):
+_Gradients: TypeAlias = npt.NDArray[Any] | dict[str, npt.NDArray[Any]]  # one array, or one per parameter
+
+
+class _GradientNet(Protocol):
+    """A net as :func:`gradient_check` takes it: ``SimpleNet``, ``TwoLayerNet`` or any with their interface."""
+
+    def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any], /) -> _Gradients: ...
+
+    def gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any], /) -> _Gradients: ...
+
+
+def _compare(analytic: npt.ArrayLike, numerical: npt.ArrayLike) -> GradientCheck:
     analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
     if analytic.shape != numerical.shape:
         raise ValueError(f"the analytic gradient has shape {analytic.shape}, the numerical one {numerical.shape}")
@@ -181,7 +250,15 @@ def _compare(analytic, numerical):
                          tuple(int(i) for i in worst))
 
 
-def gradient_check(model, x, t=None, *, gradient=None):
+@overload
+def gradient_check(model: _GradientNet, x: npt.NDArray[Any], t: npt.NDArray[Any], *,
+                   gradient: None = None) -> dict[str, GradientCheck]: ...
+@overload
+def gradient_check(model: PythonObjective, x: npt.NDArray[np.floating[Any]], t: None = None, *,
+                   gradient: Callable[[npt.NDArray[np.floating[Any]]], npt.ArrayLike]) -> dict[str, GradientCheck]: ...
+def gradient_check(model: _GradientNet | PythonObjective, x: npt.NDArray[Any], t: npt.NDArray[Any] | None = None, *,
+                   gradient: Callable[[npt.NDArray[np.floating[Any]]], npt.ArrayLike] | None = None
+                   ) -> dict[str, GradientCheck]:
     """Compare numerical and analytic (backprop) gradients, parameter by parameter.
 
     Parameters
@@ -210,6 +287,15 @@ def gradient_check(model, x, t=None, *, gradient=None):
     ...                        gradient=lambda x: 3 * x**2)
     >>> check["x"].max_rel_error < 1e-7
     True
+
+    A net, parameter by parameter:
+
+    >>> from fastgd.nn import TwoLayerNet
+    >>> net = TwoLayerNet(4, 5, 3, rng=np.random.default_rng(0))
+    >>> x, t = np.random.default_rng(1).standard_normal((2, 4)), np.array([0, 2])
+    >>> checks = gradient_check(net, x, t)
+    >>> list(checks), all(check.mean_abs_diff < 1e-6 for check in checks.values())
+    (['W1', 'b1', 'W2', 'b2'], True)
     """
     if gradient is None:
         if t is None or not (hasattr(model, "numerical_gradient") and hasattr(model, "gradient")):

@@ -1,8 +1,15 @@
 """The textbook's numpy numerical gradient and gradient descent: fastgd's slow twins."""
+from __future__ import annotations
+
+from typing import Literal, overload
+
 import numpy as np
+import numpy.typing as npt
+
+from fastgd._typing import FloatT, PythonObjective
 
 
-def numerical_gradient(f, x, h=1e-4):
+def numerical_gradient(f: PythonObjective, x: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:
     """Central-difference gradient of ``f`` at ``x``, one element at a time, in place.
 
     Parameters
@@ -18,9 +25,20 @@ def numerical_gradient(f, x, h=1e-4):
     -------
     numpy.ndarray
         Gradient shaped like ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import numerical_gradient
+    >>> x = np.array([3.0, 4.0])
+    >>> numerical_gradient(lambda x: x[0]**2 + x[1]**2, x)
+    array([6., 8.])
+    >>> x  # restored
+    array([3., 4.])
     """
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index", "zerosize_ok"], op_flags=[["readwrite"]])
+    # The textbook's nested op_flags, which numpy takes for one operand too; its stubs want ["readwrite"] there.
+    it = np.nditer(x, flags=["multi_index", "zerosize_ok"], op_flags=[["readwrite"]])  # type: ignore[list-item]
     while not it.finished:
         idx = it.multi_index
         tmp_val = x[idx]
@@ -34,8 +52,31 @@ def numerical_gradient(f, x, h=1e-4):
     return grad
 
 
-def numerical_gradient_2d(f, X, h=1e-4):
-    """Gradient of ``f`` at each row of a 2-D ``X`` (``f`` sees the row); 1-D ``X`` is one point."""
+def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:
+    """Gradient of ``f`` at each row of a 2-D ``X`` (``f`` sees the row); 1-D ``X`` is one point.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> scalar`` for one point ``x`` (a row of ``X``).
+    X : numpy.ndarray
+        1-D point or 2-D stack of points; each element is perturbed in place and restored.
+    h : float, optional
+        Step.
+
+    Returns
+    -------
+    numpy.ndarray
+        Gradients shaped like ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import numerical_gradient_2d
+    >>> numerical_gradient_2d(lambda x: x[0]**2 + x[1]**2, np.array([[3.0, 4.0], [0.0, 2.0]]))
+    array([[6., 8.],
+           [0., 4.]])
+    """
     if X.ndim == 1:
         return numerical_gradient(f, X, h)
     grad = np.zeros_like(X)
@@ -44,17 +85,63 @@ def numerical_gradient_2d(f, X, h=1e-4):
     return grad
 
 
-def gradient_descent(f, init_x, lr=0.01, step_num=100, *, history=False, h=1e-4):
+@overload
+def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: Literal[False] = False, h: float = 1e-4) -> npt.NDArray[FloatT]: ...
+@overload
+def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: Literal[True], h: float = 1e-4) -> tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
+@overload
+def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: bool, h: float = 1e-4
+                     ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
+def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
+                     history: bool = False, h: float = 1e-4
+                     ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]:
     """``step_num`` times ``x -= lr * numerical_gradient(f, x)``; ``x`` is ``init_x``, in place.
 
     With ``history=True`` also returns the points before each step, shape
     ``(step_num, *init_x.shape)``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> scalar``.
+    init_x : numpy.ndarray
+        Start point: updated in place and returned.
+    lr : float, optional
+        Learning rate.
+    step_num : int, optional
+        Number of steps.
+    history : bool, optional
+        Also return the visited points.
+    h : float, optional
+        Finite-difference step.
+
+    Returns
+    -------
+    x : numpy.ndarray
+        ``init_x`` itself, after the last step.
+    path : numpy.ndarray
+        Only with ``history=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import gradient_descent
+    >>> init_x = np.array([-3.0, 4.0])
+    >>> x, path = gradient_descent(lambda x: x[0]**2 + x[1]**2, init_x, lr=0.1, history=True)
+    >>> x is init_x, bool(np.all(np.abs(x) < 1e-8)), path.shape
+    (True, True, (100, 2))
+    >>> path[:2]  # each step multiplies x by 1 - 2 * lr
+    array([[-3. ,  4. ],
+           [-2.4,  3.2]])
     """
     x = init_x
     path = np.empty((step_num, *x.shape), dtype=x.dtype) if history else None
     for i in range(step_num):
-        if history:
+        if path is not None:  # history
             path[i] = x
         grad = numerical_gradient(f, x, h)
         x -= lr * grad
-    return (x, path) if history else x
+    return (x, path) if path is not None else x

@@ -6,20 +6,53 @@ textbook's ``params[key] -= ...`` does. State (one array per key) is created laz
 ``np.zeros_like`` on the first ``update``. Python evaluates each rule left to right; the
 compiled kernels in :mod:`fastgd.optimizer` perform the same IEEE operations in that order.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Mapping, MutableMapping
+from typing import Any, ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
-EPS = 1e-7
+from fastgd._typing import Grad, KeyT, Param, ParamT, State
+from fastgd._typing import StateDict as StateDict  # the type of a checkpoint, re-exported for annotations
+
+EPS: float = 1e-7
 
 
-def adam_lr_t(lr, beta1, beta2, t):
+def adam_lr_t(lr: float, beta1: float, beta2: float, t: int) -> np.float64:
     """The textbook's bias-corrected step size ``lr * sqrt(1 - beta2**t) / (1 - beta1**t)``.
 
     A numpy float64, as the textbook's ``np.sqrt`` makes it (so float32 params get a
     float64 step, by NEP 50); ``math.sqrt`` is the same correctly rounded square root.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate.
+    beta1, beta2 : float
+        Decay rates of the first and second moments.
+    t : int
+        Iteration count, from 1.
+
+    Returns
+    -------
+    numpy.float64
+        The step size of iteration ``t``.
+
+    Examples
+    --------
+    >>> from fastgd.reference.optimizer import adam_lr_t
+    >>> lr_t = adam_lr_t(0.001, 0.9, 0.999, 1)  # 0.001 * sqrt(0.001) / 0.1
+    >>> type(lr_t).__name__, round(float(lr_t), 9)
+    ('float64', 0.000316228)
+    >>> round(float(adam_lr_t(0.001, 0.9, 0.999, 10**6)), 12)  # the corrections fade: lr
+    0.001
     """
-    return np.float64(lr * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t))
+    # annotated: with python_version 3.10, numpy's stubs make np.float64(...) Any
+    lr_t: np.float64 = np.float64(lr * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t))
+    return lr_t
 
 
 class Optimizer:
@@ -28,31 +61,70 @@ class Optimizer:
     Subclasses name their settings (hyper-parameters and counters) in ``_settings``,
     their state dicts in ``_state_names``, and implement
     ``_step(key, param, grad) -> updated param``.
+
+    Examples
+    --------
+    A checkpoint from :meth:`state_dict` resumes the updates bit for bit:
+
+    >>> import numpy as np
+    >>> from fastgd.reference import Adam
+    >>> grads = {"w": np.array([0.3, -0.2])}
+    >>> first, params = Adam(lr=0.1), {"w": np.array([1.0, 2.0])}
+    >>> first.update(params, grads)
+    >>> checkpoint = first.state_dict()
+    >>> checkpoint["settings"]
+    {'lr': 0.1, 'beta1': 0.9, 'beta2': 0.999, 'iter': 1}
+    >>> resumed, copy = Adam(), {"w": params["w"].copy()}
+    >>> resumed.load_state_dict(checkpoint)
+    >>> first.update(params, grads)
+    >>> resumed.update(copy, grads)
+    >>> bool(np.array_equal(params["w"], copy["w"])), resumed.iter
+    (True, 2)
     """
 
-    _settings = ()
-    _state_names = ()
+    _settings: ClassVar[tuple[str, ...]] = ()
+    _state_names: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self):
+    def __init__(self) -> None:
         for name in self._state_names:
             setattr(self, name, None)
 
-    def update(self, params, grads):
-        """Update every ``params[key]`` from ``grads[key]``."""
+    def update(self, params: MutableMapping[KeyT, ParamT], grads: Mapping[KeyT, Grad]) -> None:
+        """Update every ``params[key]`` from ``grads[key]``.
+
+        Parameters
+        ----------
+        params : mutable mapping
+            Float arrays, updated in place, or real scalars, replaced by their updated values.
+        grads : mapping
+            A gradient for every key of ``params``, of its shape.
+        """
         self._advance()
         self._begin_update(params)
         for key in params:
             params[key] = self._step(key, params[key], grads[key])
 
-    def state_dict(self):
-        """A checkpoint: the settings and copies of the state arrays (None before any update)."""
+    def state_dict(self) -> StateDict:
+        """A checkpoint: the settings and copies of the state arrays (None before any update).
+
+        Returns
+        -------
+        dict
+            ``{"settings": {name: value}, "state": {name: {key: array} or None}}``.
+        """
         return {
             "settings": {name: getattr(self, name) for name in self._settings},
             "state": {name: _copy_state(getattr(self, name)) for name in self._state_names},
         }
 
-    def load_state_dict(self, state_dict):
-        """Resume from :meth:`state_dict`: later updates continue bit for bit."""
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Resume from :meth:`state_dict`: later updates continue bit for bit.
+
+        Parameters
+        ----------
+        state_dict : mapping
+            A checkpoint from :meth:`state_dict` (of an optimizer of the same class).
+        """
         settings = self._checked_settings(dict(state_dict["settings"]))
         state = {name: _copy_state(state_dict["state"][name]) for name in self._state_names}
         for name in self._settings:
@@ -60,23 +132,24 @@ class Optimizer:
         for name, value in state.items():
             setattr(self, name, value)
 
-    def _checked_settings(self, settings):
+    def _checked_settings(self, settings: Mapping[str, object]) -> Mapping[str, object]:
         return settings
 
-    def _advance(self):
+    def _advance(self) -> None:
         """Per-update bookkeeping before the keys are stepped (Adam's iteration count)."""
 
-    def _begin_update(self, params):
+    def _begin_update(self, params: Mapping[Any, Param]) -> None:
         """Create the state lazily: one zero array shaped like each param."""
         for name in self._state_names:
             if getattr(self, name) is None:
                 setattr(self, name, {key: np.zeros_like(val) for key, val in params.items()})
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        """``param`` after one step: the same array updated in place, or a new scalar (numpy's type)."""
         raise NotImplementedError
 
 
-def _copy_state(state):
+def _copy_state(state: Mapping[Any, npt.ArrayLike] | None) -> dict[Any, npt.NDArray[Any]] | None:
     """A C-ordered copy of one state dict (None stays None)."""
     if state is None:
         return None
@@ -84,16 +157,34 @@ def _copy_state(state):
 
 
 class SGD(Optimizer):
-    """``p -= lr * g``; with ``weight_decay``, ``p -= lr * (g + weight_decay * p)``."""
+    """``p -= lr * g``; with ``weight_decay``, ``p -= lr * (g + weight_decay * p)``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    weight_decay : float, optional
+        L2 penalty: ``weight_decay * p`` is added to the gradient (0 leaves it out).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import SGD
+    >>> w = np.array([1.0, -2.0])
+    >>> params = {"w": w}
+    >>> SGD(lr=0.1).update(params, {"w": np.array([0.5, 0.5])})
+    >>> params["w"] is w, w  # in place: w - 0.1 * g
+    (True, array([ 0.95, -2.05]))
+    """
 
     _settings = ("lr", "weight_decay")
 
-    def __init__(self, lr=0.01, weight_decay=0.0):
+    def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
         super().__init__()
         self.lr = lr
         self.weight_decay = weight_decay
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
         if self.weight_decay:
             grad = grad + self.weight_decay * param
         param -= self.lr * grad
@@ -101,26 +192,68 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    """``v = momentum * v - lr * g``; ``p += v``."""
+    """``v = momentum * v - lr * g``; ``p += v``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    momentum : float, optional
+        Share of the velocity kept from one update to the next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import Momentum
+    >>> opt, params = Momentum(lr=0.1, momentum=0.9), {"w": np.array([1.0])}
+    >>> for _ in range(2):
+    ...     opt.update(params, {"w": np.array([1.0])})
+    >>> np.round(opt.v["w"], 6), np.round(params["w"], 6)  # v: -0.1, then -0.19
+    (array([-0.19]), array([0.71]))
+    """
 
     _settings = ("lr", "momentum")
     _state_names = ("v",)
 
-    def __init__(self, lr=0.01, momentum=0.9):
+    v: State | None  #: velocity per key (None before the first update)
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__()
         self.lr = lr
         self.momentum = momentum
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.v is not None  # created by update() before any step
         self.v[key] = self.momentum * self.v[key] - self.lr * grad
         param += self.v[key]
         return param
 
 
 class Nesterov(Momentum):
-    """Nesterov momentum in the textbook's form (four in-place steps per key)."""
+    """Nesterov momentum in the textbook's form (four in-place steps per key).
 
-    def _step(self, key, param, grad):
+    ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``; ``v *= momentum``; ``v -= lr * g``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    momentum : float, optional
+        Share of the velocity kept from one update to the next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import Nesterov
+    >>> opt, params = Nesterov(lr=0.1, momentum=0.9), {"w": np.array([1.0])}
+    >>> for _ in range(2):
+    ...     opt.update(params, {"w": np.array([1.0])})
+    >>> np.round(opt.v["w"], 6), np.round(params["w"], 6)  # p: 1 - 0.19, then - 0.081 - 0.19
+    (array([-0.19]), array([0.539]))
+    """
+
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.v is not None  # created by update() before any step
         param += self.momentum * self.momentum * self.v[key]
         param -= (1 + self.momentum) * self.lr * grad
         self.v[key] *= self.momentum
@@ -129,33 +262,71 @@ class Nesterov(Momentum):
 
 
 class AdaGrad(Optimizer):
-    """``h += g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``."""
+    """``h += g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import AdaGrad
+    >>> opt, params = AdaGrad(lr=0.1), {"w": np.array([1.0, 1.0])}
+    >>> opt.update(params, {"w": np.array([2.0, -0.5])})  # first step: lr * sign(g)
+    >>> np.round(params["w"], 6), opt.h["w"]
+    (array([0.9, 1.1]), array([4.  , 0.25]))
+    """
 
     _settings = ("lr",)
     _state_names = ("h",)
 
-    def __init__(self, lr=0.01):
+    h: State | None  #: sum of squared gradients per key (None before the first update)
+
+    def __init__(self, lr: float = 0.01) -> None:
         super().__init__()
         self.lr = lr
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.h is not None  # created by update() before any step
         self.h[key] += grad * grad
         param -= self.lr * grad / (np.sqrt(self.h[key]) + EPS)
         return param
 
 
 class RMSprop(Optimizer):
-    """``h *= decay_rate``; ``h += (1 - decay_rate) * g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``."""
+    """``h *= decay_rate``; ``h += (1 - decay_rate) * g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    decay_rate : float, optional
+        Share of the squared-gradient average kept from one update to the next, in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import RMSprop
+    >>> opt, params = RMSprop(lr=0.01, decay_rate=0.99), {"w": np.array([1.0])}
+    >>> opt.update(params, {"w": np.array([2.0])})  # h = 0.01 * 4: a step of lr / sqrt(0.01)
+    >>> np.round(opt.h["w"], 6), np.round(params["w"], 6)
+    (array([0.04]), array([0.9]))
+    """
 
     _settings = ("lr", "decay_rate")
     _state_names = ("h",)
 
-    def __init__(self, lr=0.01, decay_rate=0.99):
+    h: State | None  #: moving average of squared gradients per key (None before the first update)
+
+    def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
         super().__init__()
         self.lr = lr
         self.decay_rate = decay_rate
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.h is not None  # created by update() before any step
         self.h[key] *= self.decay_rate
         self.h[key] += (1 - self.decay_rate) * grad * grad
         param -= self.lr * grad / (np.sqrt(self.h[key]) + EPS)
@@ -163,23 +334,48 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """The textbook's Adam: bias corrections folded into ``lr_t``, eps outside the sqrt."""
+    """The textbook's Adam: bias corrections folded into ``lr_t``, eps outside the sqrt.
 
-    _settings = ("lr", "beta1", "beta2", "iter")
+    ``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g**2 - v)``;
+    ``p -= lr_t * m / (sqrt(v) + 1e-7)``, with ``lr_t`` from :func:`adam_lr_t`.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    beta1, beta2 : float, optional
+        Decay rates of the first and second moments, in [0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import Adam
+    >>> opt, params = Adam(lr=0.1), {"w": np.array([1.0, 1.0])}
+    >>> opt.update(params, {"w": np.array([3.0, -0.5])})  # first step: about lr * sign(g)
+    >>> opt.iter, np.round(params["w"], 4)
+    (1, array([0.9, 1.1]))
+    """
+
+    _settings: ClassVar[tuple[str, ...]] = ("lr", "beta1", "beta2", "iter")  # tuple[str, ...]: AdamW extends it
     _state_names = ("m", "v")
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
+    m: State | None  #: first moment per key (None before the first update)
+    v: State | None  #: second moment per key (None before the first update)
+    _lr_t: np.float64  #: the bias-corrected step size of the current update
+
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
         super().__init__()
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2
         self.iter = 0
 
-    def _advance(self):
+    def _advance(self) -> None:
         self.iter += 1
         self._lr_t = adam_lr_t(self.lr, self.beta1, self.beta2, self.iter)
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.m is not None and self.v is not None  # created by update() before any step
         self.m[key] += (1 - self.beta1) * (grad - self.m[key])
         self.v[key] += (1 - self.beta2) * (grad**2 - self.v[key])
         param -= self._lr_t * self.m[key] / (np.sqrt(self.v[key]) + EPS)
@@ -187,14 +383,33 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the Adam step."""
+    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the Adam step.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    beta1, beta2 : float, optional
+        Decay rates of the first and second moments, in [0, 1).
+    weight_decay : float, optional
+        Decay of the parameters per update, relative to ``lr``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import AdamW
+    >>> opt, params = AdamW(lr=0.1, weight_decay=0.5), {"w": np.array([1.0])}
+    >>> opt.update(params, {"w": np.array([0.0])})  # a zero gradient: only the decay, 1 - 0.1 * 0.5
+    >>> np.round(params["w"], 6)
+    array([0.95])
+    """
 
     _settings = Adam._settings + ("weight_decay",)
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, weight_decay=0.01):
+    def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01) -> None:
         super().__init__(lr, beta1, beta2)
         self.weight_decay = weight_decay
 
-    def _step(self, key, param, grad):
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
         param *= 1 - self.lr * self.weight_decay
         return super()._step(key, param, grad)
