@@ -10,7 +10,6 @@ from typing_extensions import disjoint_base
 from fastgd._objective import CObjective
 
 __test__: dict[str, str]  # Cython's (empty) doctest dict
-NAN_STATUS: int
 
 def central_difference(r1: object, r2: object, two_h: float) -> Any: ...
 def gradient(

@@ -226,9 +226,6 @@ ctypedef double (*objective_wide)(int64_t, double*, void*) noexcept nogil
 ctypedef int (*status_int)(int, double*, double*, void*) noexcept nogil
 ctypedef int (*status_wide)(int64_t, double*, double*, void*) noexcept nogil
 
-# The status reported for a NaN from a double-returning objective.
-NAN_STATUS = INT_MIN
-
 
 cdef struct CObj:
     void* fn
