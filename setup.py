@@ -34,17 +34,26 @@ DIRECTIVES = {
 }
 
 
-def kernel(name):
-    """Build ``fastgd.<name>`` from ``src/<name>.pyx`` (and the C headers beside it), with OpenMP."""
+def kernel(module, source, headers=()):
+    """Build the extension ``module`` from ``src/<source>.pyx`` and the C ``headers`` it includes, with OpenMP."""
     return Extension(
-        f"fastgd.{name}",
-        [f"src/{name}.pyx"],
+        module,
+        [f"src/{source}.pyx"],
         include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
         extra_compile_args=COMPILE_ARGS + OPENMP_ARGS,
         extra_link_args=[arg for arg in OPENMP_ARGS if arg != "/openmp"],
-        depends=["src/update_kernels.h", "src/update_kernels.inc"],
+        depends=[f"src/{header}" for header in headers],
     )
+
+
+# One extension per area of the package, each beside the Python modules that call it.
+EXTENSIONS = [
+    kernel("fastgd._openmp", "openmp"),
+    kernel("fastgd.diff._kernels", "diff"),
+    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc"]),
+    kernel("fastgd.nn._kernels", "nn"),
+]
 
 
 class build_ext_beside_sources(build_ext):
@@ -61,8 +70,6 @@ class build_ext_beside_sources(build_ext):
 
 
 setup(
-    ext_modules=cythonize(
-        [kernel(name) for name in ("_numgrad", "_update", "_nn")], compiler_directives=DIRECTIVES
-    ),
+    ext_modules=cythonize(EXTENSIONS, compiler_directives=DIRECTIVES),
     cmdclass={"build_ext": build_ext_beside_sources},
 )

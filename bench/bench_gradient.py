@@ -11,7 +11,7 @@ import pytest
 
 import fastgd
 from fastgd import reference
-from fastgd._examples import function_2, nothing, sum_squares
+from fastgd.reference.examples import function_2, nothing, sum_squares
 
 optimize = pytest.importorskip("scipy.optimize")
 numdiff = pytest.importorskip("scipy.optimize._numdiff")  # approx_derivative is not re-exported

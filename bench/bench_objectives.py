@@ -11,7 +11,7 @@ import pytest
 
 import fastgd
 from fastgd import reference
-from fastgd._examples import function_2, sum_squares
+from fastgd.reference.examples import function_2, sum_squares
 
 numba = pytest.importorskip("numba")
 DOUBLE_P = numba.types.CPointer(numba.types.float64)

@@ -1,7 +1,7 @@
 """Benchmark fixtures."""
 import pytest
 
-from fastgd._examples import simple_net_loss as make_simple_net_loss
+from fastgd.reference.examples import simple_net_loss as make_simple_net_loss
 
 
 @pytest.fixture

@@ -5,19 +5,9 @@ Swap ``from common.gradient import numerical_gradient`` for
 same arguments, same numbers, faster. The numpy originals live on in :mod:`fastgd.reference`.
 """
 from fastgd import reference
-from fastgd._objective import ObjectiveError
-from fastgd.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
-from fastgd.optimizer import (
-    SGD,
-    AdaGrad,
-    Adam,
-    AdamW,
-    Momentum,
-    Nesterov,
-    RMSprop,
-    get_num_threads,
-    set_num_threads,
-)
+from fastgd._threads import get_num_threads, set_num_threads
+from fastgd.diff import ObjectiveError, gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.optim import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 __version__ = "0.1.0"
 

@@ -1,4 +1,4 @@
-"""fastgd.gradient against its numpy twin fastgd.reference.gradient."""
+"""fastgd.diff against its numpy twin fastgd.reference.gradient."""
 import _thread
 import threading
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import fastgd
 from fastgd import reference
-from fastgd._examples import function_2, simple_net_loss
+from fastgd.reference.examples import function_2, simple_net_loss
 
 
 def objectives(base):

@@ -1,4 +1,4 @@
-"""fastgd.optimizer against its numpy twin fastgd.reference.optimizer."""
+"""fastgd.optim against its numpy twin fastgd.reference.optimizer."""
 import inspect
 import os
 import subprocess
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastgd
-from fastgd import optimizer as fast
+from fastgd.optim import fused as fast
 from fastgd.reference import optimizer as slow
 
 NAMES = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]

@@ -4,7 +4,7 @@ Each ``update(params, grads)`` applies the textbook's rule key by key, in place 
 A dict value that is a Python or numpy scalar is replaced by its updated value, as the
 textbook's ``params[key] -= ...`` does. State (one array per key) is created lazily with
 ``np.zeros_like`` on the first ``update``. Python evaluates each rule left to right; the
-compiled kernels in :mod:`fastgd.optimizer` perform the same IEEE operations in that order.
+compiled kernels in :mod:`fastgd.optim` perform the same IEEE operations in that order.
 """
 from __future__ import annotations
 

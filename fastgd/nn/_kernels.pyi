@@ -1,9 +1,10 @@
-"""Stubs for the incremental finite-difference kernels of the textbook nets (src/_nn.pyx)."""
+"""Stubs for the incremental finite-difference kernels of the textbook nets (src/nn.pyx)."""
 
 import numpy as np
 import numpy.typing as npt
 
 __test__: dict[str, str]  # Cython's (empty) doctest dict
+SERIES: int
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.intp]
 

@@ -334,7 +334,7 @@ cdef class CGradient:
         if not (isinstance(x, np.ndarray) and cnp.PyArray_TYPE(x) == cnp.NPY_DOUBLE
                 and cnp.PyArray_ISNOTSWAPPED(x) and cnp.PyArray_IS_C_CONTIGUOUS(x)
                 and cnp.PyArray_ISALIGNED(x) and cnp.PyArray_ISWRITEABLE(x)):
-            from fastgd._validate import check_float_array
+            from fastgd._validate import check_float_array  # TODO
 
             check_float_array(x)  # not an array, not floats, or read-only: its own error
             raise TypeError(f"a C-level objective takes double *x: x must be a C-contiguous float64 array, "
@@ -400,7 +400,7 @@ cdef class CGradient:
 
 
 cdef int _raise_objective_error(int status, Py_ssize_t index) except -1:
-    from fastgd._objective import ObjectiveError
+    from fastgd.diff.objectives import ObjectiveError
 
     if status == INT_MIN:
         raise ObjectiveError(f"the C objective returned NaN at element {index} (x is restored)")

@@ -11,8 +11,8 @@ import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
-from fastgd._examples import function_2, nothing, simple_net_loss
-from fastgd._timing import format_seconds, seconds_per_call
+from fastgd.cli.timing import format_seconds, seconds_per_call
+from fastgd.reference.examples import function_2, nothing, simple_net_loss
 
 ROW: str = "{:<50} {:<28} {:>9} {:>10} {:>8} {:>5}"
 

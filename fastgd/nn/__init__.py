@@ -17,15 +17,16 @@ from typing import Any, NamedTuple, Protocol, TypeAlias, TypeGuard, overload
 import numpy as np
 import numpy.typing as npt
 
-from fastgd import _nn, _update
+from fastgd import _threads
 from fastgd._docs import twin_doc
 from fastgd._typing import PythonObjective
-from fastgd.gradient import numerical_gradient
+from fastgd.diff.api import numerical_gradient
+from fastgd.nn import _kernels as _nn
 from fastgd.reference import nn as reference
 from fastgd.reference.nn import cross_entropy_error, sigmoid, softmax
 
 H: float = 1e-4
-SERIES: int = 6  # terms of the series in src/_nn.pyx
+SERIES: int = _nn.SERIES  # terms of the kernels' series
 
 
 def _batch(x: npt.ArrayLike, t: npt.ArrayLike, n_out: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
@@ -104,7 +105,7 @@ def _output_gradient(H_: npt.NDArray[np.float64], W: npt.NDArray[np.float64], E:
                      S: npt.NDArray[np.float64], labels: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
     """Gradient of the mean loss with respect to ``W`` (logits ``H_ @ W``) and, with ``H_`` of ones, a bias."""
     out = np.empty(W.shape)
-    _nn.output_layer(H_, np.ascontiguousarray(W), E, S, labels, H, out, _update.get_num_threads())
+    _nn.output_layer(H_, np.ascontiguousarray(W), E, S, labels, H, out, _threads.get_num_threads())
     return out
 
 
@@ -179,7 +180,7 @@ class TwoLayerNet(reference.TwoLayerNet):
         moments = (E @ powers.reshape(n_out, -1)).reshape(batch, n_hidden, SERIES)
         w2_max = np.abs(W2).max(axis=1) if n_out else np.zeros(n_hidden)
         sig_coeffs = _sigmoid_taylor(a1)
-        threads = _update.get_num_threads()
+        threads = _threads.get_num_threads()
 
         def hidden(Wp: npt.NDArray[np.float64], ptr: npt.NDArray[np.intp], rows: npt.NDArray[np.intp],
                    vals: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

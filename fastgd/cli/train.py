@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 import fastgd
-from fastgd import optimizer as optimizers
+from fastgd import optim as optimizers
 from fastgd.datasets import load_digits
 from fastgd.nn import TwoLayerNet
 from fastgd.reference import nn as reference_nn

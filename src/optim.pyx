@@ -1,7 +1,7 @@
 """Fused in-place optimizer updates over a dict of parameters.
 
 :func:`prepare` checks every ``params[key]`` / ``grads[key]`` pair before anything is
-changed; :func:`apply` then runs one fused kernel (``update_kernels.h``) per native
+changed; :func:`apply` then runs one fused kernel (``optim_kernels.h``) per native
 float32/float64 array and hands every other value (Python scalars, other dtypes, mixed
 param/grad dtypes) to the optimizer's numpy ``_step``, which is exact by construction.
 """
@@ -12,7 +12,7 @@ import numpy as np
 
 cnp.import_array()
 
-cdef extern from "update_kernels.h" nogil:
+cdef extern from "optim_kernels.h" nogil:
     enum:
         FASTGD_SGD
         FASTGD_SGD_WD
@@ -26,8 +26,6 @@ cdef extern from "update_kernels.h" nogil:
                            double* s0, double* s1, const double* c, int threads)
     void fastgd_update_f32(int kind, Py_ssize_t n, float* p, const float* g,
                            float* s0, float* s1, const double* c, int threads)
-    int fastgd_max_threads()
-    int fastgd_has_openmp()
     const char* fastgd_simd_level()
 
 SGD = FASTGD_SGD
@@ -51,23 +49,7 @@ cdef enum Route:
 cdef Py_ssize_t GIL_RELEASE_MIN = 4096
 cdef int MAX_COEFFS = 8
 
-cdef int _threads = fastgd_max_threads()
-
 SIMD_LEVEL = fastgd_simd_level().decode()
-HAS_OPENMP = bool(fastgd_has_openmp())
-
-
-def get_num_threads():
-    """Threads the kernels use for large arrays (from ``OMP_NUM_THREADS`` by default)."""
-    return _threads
-
-
-def set_num_threads(int n):
-    """Use up to ``n`` threads for large arrays (1 without OpenMP)."""
-    global _threads
-    if n < 1:
-        raise ValueError(f"threads must be >= 1, got {n}")
-    _threads = n if HAS_OPENMP else 1
 
 
 cdef tuple _REAL_SCALARS = (int, float, np.integer, np.floating)
@@ -153,14 +135,13 @@ cdef inline cnp.ndarray _state_for(dict state, object key, cnp.ndarray p):
 
 
 cdef void _run(int kind, cnp.ndarray p, cnp.ndarray g, cnp.ndarray s0, cnp.ndarray s1,
-               const double* c) noexcept:
+               const double* c, int threads) noexcept:
     """One fused kernel call on contiguous arrays of one dtype."""
     cdef Py_ssize_t n = cnp.PyArray_SIZE(p)
     cdef void* d0 = NULL if s0 is None else cnp.PyArray_DATA(s0)
     cdef void* d1 = NULL if s1 is None else cnp.PyArray_DATA(s1)
     cdef void* pd = cnp.PyArray_DATA(p)
     cdef void* gd = cnp.PyArray_DATA(g)
-    cdef int threads = _threads
     cdef bint f64 = cnp.PyArray_TYPE(p) == cnp.NPY_DOUBLE
     if n >= GIL_RELEASE_MIN:
         with nogil:
@@ -174,12 +155,12 @@ cdef void _run(int kind, cnp.ndarray p, cnp.ndarray g, cnp.ndarray s0, cnp.ndarr
         fastgd_update_f32(kind, n, <float*>pd, <float*>gd, <float*>d0, <float*>d1, c, 1)
 
 
-def apply(int kind, list plan, tuple states, tuple coeffs, object numpy_step, object params):
+def apply(int kind, list plan, tuple states, tuple coeffs, object numpy_step, object params, int threads):
     """Update ``params`` in place following ``plan`` (from :func:`prepare`).
 
     ``states``: the optimizer's state dicts, in the order the kernel takes them;
     ``coeffs``: its scalars as the kernel takes them; ``numpy_step(key, p, g)``: the
-    reference rule, used for the keys the kernels do not take.
+    reference rule, used for the keys the kernels do not take; ``threads``: for large arrays.
     """
     cdef double c[8]
     cdef Py_ssize_t i, n_states = len(states)
@@ -205,9 +186,9 @@ def apply(int kind, list plan, tuple states, tuple coeffs, object numpy_step, ob
                     state[key] = np.zeros_like(p)
             params[key] = numpy_step(key, p, g)
         elif route == FUSED:
-            _run(kind, pa, g, s0, s1, c)
+            _run(kind, pa, g, s0, s1, c, threads)
         else:
             target = np.ascontiguousarray(pa)
-            _run(kind, target, np.ascontiguousarray(g), s0, s1, c)
+            _run(kind, target, np.ascontiguousarray(g), s0, s1, c, threads)
             if target is not pa:
                 pa[...] = target  # a strided view is updated in the caller's memory

@@ -19,57 +19,12 @@ import inspect
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from fastgd import _update
+from fastgd import _threads
 from fastgd._docs import fused_doc, twin_doc
 from fastgd._typing import Grad, KeyT, ParamT
 from fastgd._validate import count, finite_number
+from fastgd.optim import _kernels as _update
 from fastgd.reference import optimizer as reference
-
-
-def get_num_threads() -> int:
-    """Threads the kernels use for large arrays (from ``OMP_NUM_THREADS`` by default).
-
-    Returns
-    -------
-    int
-        At least 1; always 1 in a build without OpenMP.
-
-    Examples
-    --------
-    >>> import fastgd
-    >>> fastgd.get_num_threads() >= 1
-    True
-    """
-    return _update.get_num_threads()
-
-
-def set_num_threads(n: int) -> None:
-    """Use up to ``n`` threads for large arrays (1 without OpenMP).
-
-    Used by the fused optimizer updates and by :mod:`fastgd.nn`'s gradients.
-
-    Parameters
-    ----------
-    n : int
-        Number of threads, >= 1.
-
-    Raises
-    ------
-    ValueError
-        ``n`` is less than 1.
-
-    Examples
-    --------
-    >>> import fastgd
-    >>> before = fastgd.get_num_threads()
-    >>> fastgd.set_num_threads(1)
-    >>> fastgd.get_num_threads()
-    1
-    >>> fastgd.set_num_threads(before)
-    >>> fastgd.get_num_threads() == before
-    True
-    """
-    _update.set_num_threads(n)
 
 
 def _non_negative(value: object, name: str) -> float:
@@ -145,7 +100,8 @@ class _Fused:
             if getattr(self, name) is None:
                 setattr(self, name, {})
         states = tuple(getattr(self, name) for name in self._state_names)
-        _update.apply(self._kernel, plan, states, self._coefficients(), self._step, params)
+        _update.apply(self._kernel, plan, states, self._coefficients(), self._step, params,
+                      _threads.get_num_threads())
 
     def _checked_settings(self: _Twin, settings: Mapping[str, object]) -> dict[str, float]:
         return {name: _SETTING_CHECKS[name](settings[name], name) for name in self._settings}

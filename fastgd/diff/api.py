@@ -9,15 +9,16 @@ from typing import Literal, cast, overload
 import numpy as np
 import numpy.typing as npt
 
-from fastgd import _numgrad, _perturbed
-from fastgd._layout import c_order_offsets, has_typed_kernel
-from fastgd._objective import CObjective, c_objective
 from fastgd._typing import FloatT
 from fastgd._typing import Objective as Objective  # the argument types, re-exported for annotations
 from fastgd._typing import PythonObjective as PythonObjective
 from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
 from fastgd._validate import check_callable, check_float_array, count, finite_number, positive_number
+from fastgd.diff import _kernels as _numgrad
+from fastgd.diff import evaluators as _perturbed
+from fastgd.diff.layout import c_order_offsets, has_typed_kernel
+from fastgd.diff.objectives import CObjective, c_objective
 
 
 def _check_objective(f: object, x: object, h: object) -> float:

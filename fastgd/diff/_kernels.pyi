@@ -1,4 +1,4 @@
-"""Stubs for the compiled finite-difference loops (src/_numgrad.pyx)."""
+"""Stubs for the compiled finite-difference loops (src/diff.pyx)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import disjoint_base
 
-from fastgd._objective import CObjective
+from fastgd.diff.objectives import CObjective
 
 __test__: dict[str, str]  # Cython's (empty) doctest dict
 

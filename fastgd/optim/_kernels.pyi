@@ -1,4 +1,4 @@
-"""Stubs for the fused optimizer updates (src/_update.pyx)."""
+"""Stubs for the fused optimizer updates (src/optim.pyx)."""
 
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
@@ -13,10 +13,7 @@ RMSPROP: int
 ADAM: int
 ADAMW: int
 SIMD_LEVEL: str
-HAS_OPENMP: bool
 
-def get_num_threads() -> int: ...
-def set_num_threads(n: int) -> None: ...
 def prepare(params: Mapping[Any, Any], grads: Mapping[Any, Any]) -> list[tuple[Any, Any, Any, int]]: ...
 def apply(
     kind: int,
@@ -25,4 +22,5 @@ def apply(
     coeffs: tuple[float, ...],
     numpy_step: Callable[[Any, Any, Any], Any],
     params: MutableMapping[Any, Any],
+    threads: int,
 ) -> None: ...

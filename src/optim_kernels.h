@@ -44,7 +44,7 @@ enum fastgd_kind {
 #define T double
 #define SQRT sqrt
 #define NAME(name) name##_f64
-#include "update_kernels.inc"
+#include "optim_kernels.inc"
 #undef T
 #undef SQRT
 #undef NAME
@@ -52,28 +52,10 @@ enum fastgd_kind {
 #define T float
 #define SQRT sqrtf
 #define NAME(name) name##_f32
-#include "update_kernels.inc"
+#include "optim_kernels.inc"
 #undef T
 #undef SQRT
 #undef NAME
-
-static int fastgd_max_threads(void)
-{
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
-
-static int fastgd_has_openmp(void)
-{
-#ifdef _OPENMP
-    return 1;
-#else
-    return 0;
-#endif
-}
 
 static const char *fastgd_simd_level(void)
 {

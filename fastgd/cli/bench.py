@@ -14,8 +14,8 @@ import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
-from fastgd._examples import function_2, nothing, sum_squares
-from fastgd._timing import format_seconds, seconds_per_call
+from fastgd.cli.timing import format_seconds, seconds_per_call
+from fastgd.reference.examples import function_2, nothing, sum_squares
 
 OPTIMIZERS: list[str] = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 SMALL_NET: dict[str, tuple[int, ...]] = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}

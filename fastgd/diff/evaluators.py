@@ -13,8 +13,8 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from fastgd import _numgrad
 from fastgd._typing import FloatT, MapLike, PythonObjective, SupportsMap, Workers
+from fastgd.diff import _kernels as _numgrad
 
 # Default vectorized chunk: keep each stacked batch of points under this many bytes.
 CHUNK_BYTES: int = 2**19  # batches that stay in L2: 512 KB measured 2.2x faster than 2 MB here
