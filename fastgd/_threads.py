@@ -6,9 +6,15 @@ the count set. Kernels never read this module: the Python layer passes them the 
 """
 from __future__ import annotations
 
+import os
+
 from fastgd import _openmp
+from fastgd._validate import count
 
 HAS_OPENMP: bool = _openmp.HAS_OPENMP
+#: The most threads any kernel starts: the CPUs this process may run on. More threads than cores
+#: never speed up compute-bound kernels, and tens of thousands crash the OpenMP runtime.
+MAX_THREADS: int = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _chosen: int | None = None  # set_num_threads' value; None follows the OpenMP runtime
 
 
@@ -27,7 +33,23 @@ def get_num_threads() -> int:
     >>> fastgd.get_num_threads() >= 1
     True
     """
-    return _chosen if _chosen is not None else max(1, _openmp.max_threads())
+    return _chosen if _chosen is not None else thread_count(_openmp.max_threads(), "OMP_NUM_THREADS")
+
+
+def thread_count(value: object, name: str = "threads") -> int:
+    """``value`` checked as a thread count: an int >= 1, capped at :data:`MAX_THREADS` (1 without OpenMP).
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an integer (a bool, a float, a string).
+    ValueError
+        ``value`` is less than 1.
+    """
+    n = count(value, name)
+    if n < 1:
+        raise ValueError(f"{name} must be >= 1, got {n}")
+    return min(n, MAX_THREADS) if HAS_OPENMP else 1
 
 
 def set_num_threads(n: int) -> None:
@@ -38,10 +60,12 @@ def set_num_threads(n: int) -> None:
     Parameters
     ----------
     n : int
-        Number of threads, >= 1.
+        Number of threads, >= 1; capped at :data:`MAX_THREADS` (the CPUs this process may run on).
 
     Raises
     ------
+    TypeError
+        ``n`` is not an integer.
     ValueError
         ``n`` is less than 1.
 
@@ -57,6 +81,4 @@ def set_num_threads(n: int) -> None:
     True
     """
     global _chosen
-    if n < 1:
-        raise ValueError(f"threads must be >= 1, got {n}")
-    _chosen = n if HAS_OPENMP else 1
+    _chosen = thread_count(n, "threads")
