@@ -51,7 +51,7 @@ def kernel(module, source, headers=()):
 EXTENSIONS = [
     kernel("fastgd._openmp", "openmp"),
     kernel("fastgd.diff._kernels", "diff"),
-    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc"]),
+    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "parallel_for.h"]),
     kernel("fastgd.nn._kernels", "nn"),
 ]
 

@@ -7,7 +7,8 @@ same arguments, same numbers, faster. The numpy originals live on in :mod:`fastg
 from fastgd import reference
 from fastgd._threads import get_num_threads, set_num_threads
 from fastgd.diff import ObjectiveError, gradient_descent, numerical_gradient, numerical_gradient_2d
-from fastgd.optim import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
+from fastgd.optim import __all__ as __all__
 
 __version__ = "0.1.0"
 
@@ -16,13 +17,7 @@ __all__ = [
     "numerical_gradient",
     "numerical_gradient_2d",
     "gradient_descent",
-    "SGD",
-    "Momentum",
-    "Nesterov",
-    "AdaGrad",
-    "RMSprop",
-    "Adam",
-    "AdamW",
+    *__all__,  # the optimizers
     "get_num_threads",
     "set_num_threads",
     "ObjectiveError",

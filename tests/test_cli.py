@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+from fastgd.optim.table import NAMES
+
 
 def run(*args, tmp_path):
     result = subprocess.run([sys.executable, "-m", "fastgd", *args], cwd=tmp_path,
@@ -24,7 +26,7 @@ def test_demo_shows_identical_results(tmp_path):
 def test_bench_prints_a_ratio_per_case(tmp_path):
     out = run("bench", "--sizes", "10,1000", tmp_path=tmp_path)
     rows = [line for line in out.splitlines() if re.search(r"\s\d+\.\d$", line)]
-    assert len(rows) == 6 + 7 * 3  # gradient cases + each optimizer at 4 small params and two sizes
+    assert len(rows) == 6 + len(NAMES) * 3  # gradient cases + each optimizer at 4 small params and two sizes
     assert any(row.startswith("Adam.update, n=1e+03") for row in rows)
 
 

@@ -1,0 +1,217 @@
+/* fastgd_parallel_for: split a loop over helper threads that wait passively and never hold up
+ * the caller.
+ *
+ * Why not an OpenMP team: libgomp's threads spin-wait (about 3 ms per region unless
+ * OMP_WAIT_POLICY/GOMP_SPINCOUNT were set before the runtime started, and other libraries in the
+ * process share that runtime and its settings), and a parallel region ends only when every thread
+ * of the team has arrived. With one core busy (another process, or numpy's BLAS threads in the
+ * same training step) the caller then waits milliseconds for a thread that cannot run: a 784x50
+ * update took 1-8 ms instead of 20-90 us. Here:
+ *  - helpers sleep on a condition variable (no spinning) and are woken per job;
+ *  - the work is cut in chunks; the caller claims chunks itself from the start, and helpers
+ *    claim what is left when (if) they get a core;
+ *  - the caller waits only for chunks a helper has already claimed: a helper that never got a
+ *    core costs the caller one wake-up call, so on a busy machine this degrades to one thread.
+ * The thread count comes from the caller (fastgd._threads, which follows OpenMP's
+ * omp_get_max_threads and so threadpoolctl's limits). Helpers start on first use and stay.
+ */
+#ifndef FASTGD_PARALLEL_FOR_H
+#define FASTGD_PARALLEL_FOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Below this many elements the caller runs alone: waking a helper costs more than it can take
+ * over. Measured on a 2-vCPU machine (bench/bench_contention.py, RESULTS.md): from here on a
+ * helper pays for Adam-like kernels when a core is free and costs the caller about one wake-up
+ * call when none is. */
+#define FASTGD_PARALLEL_MIN 131072
+/* Chunks hold at least this many elements (a multiple of 16: whole 64-byte cache lines) ... */
+#define FASTGD_CHUNK_MIN 16384
+/* ... and a job has about this many, so claiming stays cheap and the last chunk short. */
+#define FASTGD_CHUNKS_PER_JOB 64
+/* More helpers than any machine has cores is a caller's error: never start more. */
+#define FASTGD_MAX_HELPERS 1023
+
+typedef void (*fastgd_range_fn)(void *ctx, ptrdiff_t lo, ptrdiff_t hi);
+
+#if defined(_WIN32)
+#include <windows.h>
+#include <process.h>
+typedef SRWLOCK fastgd_mutex;
+typedef CONDITION_VARIABLE fastgd_cond;
+#define FASTGD_MUTEX_INIT SRWLOCK_INIT
+#define FASTGD_COND_INIT CONDITION_VARIABLE_INIT
+#define fastgd_lock(m) AcquireSRWLockExclusive(m)
+#define fastgd_unlock(m) ReleaseSRWLockExclusive(m)
+#define fastgd_wait(c, m) SleepConditionVariableSRW((c), (m), INFINITE, 0)
+#define fastgd_signal(c) WakeConditionVariable(c)
+#define fastgd_broadcast(c) WakeAllConditionVariable(c)
+#else
+#include <pthread.h>
+typedef pthread_mutex_t fastgd_mutex;
+typedef pthread_cond_t fastgd_cond;
+#define FASTGD_MUTEX_INIT PTHREAD_MUTEX_INITIALIZER
+#define FASTGD_COND_INIT PTHREAD_COND_INITIALIZER
+#define fastgd_lock(m) pthread_mutex_lock(m)
+#define fastgd_unlock(m) pthread_mutex_unlock(m)
+#define fastgd_wait(c, m) pthread_cond_wait((c), (m))
+#define fastgd_signal(c) pthread_cond_signal(c)
+#define fastgd_broadcast(c) pthread_cond_broadcast(c)
+#endif
+
+typedef struct {
+    fastgd_range_fn fn;
+    void *ctx;
+    ptrdiff_t n, chunk;
+    ptrdiff_t next;       /* first element not yet claimed */
+    unsigned long number; /* which job this is: a helper joins each job once */
+    int seats;            /* helpers that may still join */
+    int working;          /* helpers that joined and have not finished */
+} fastgd_job;
+
+/* The pool. Every field is guarded by `lock`. */
+static struct {
+    fastgd_mutex lock;
+    fastgd_cond work; /* helpers wait here for a job */
+    fastgd_cond done; /* the caller waits here for helpers still on its job */
+    fastgd_job *job;  /* the job open to helpers, NULL when none is */
+    unsigned long jobs;
+    int helpers;
+    int fork_handler; /* pthread_atfork registered */
+} fastgd_pool = {FASTGD_MUTEX_INIT, FASTGD_COND_INIT, FASTGD_COND_INIT, NULL, 0, 0, 0};
+
+/* Claim the next chunk of `job` (lock held): its bounds in *lo, *hi; 0 when none is left. */
+static int fastgd_claim(fastgd_job *job, ptrdiff_t *lo, ptrdiff_t *hi)
+{
+    if (job->next >= job->n)
+        return 0;
+    *lo = job->next;
+    *hi = job->n - *lo > job->chunk ? *lo + job->chunk : job->n;
+    job->next = *hi;
+    return 1;
+}
+
+/* Run chunks of `job` until none is left; the lock is held on entry and on return. */
+static void fastgd_work(fastgd_job *job)
+{
+    ptrdiff_t lo, hi;
+    while (fastgd_claim(job, &lo, &hi)) {
+        fastgd_unlock(&fastgd_pool.lock);
+        job->fn(job->ctx, lo, hi);
+        fastgd_lock(&fastgd_pool.lock);
+    }
+}
+
+#if defined(_WIN32)
+static unsigned __stdcall fastgd_helper(void *arg)
+#else
+static void *fastgd_helper(void *arg)
+#endif
+{
+    unsigned long last = 0; /* the last job joined (job numbers start at 1) */
+    (void)arg;
+    fastgd_lock(&fastgd_pool.lock);
+    for (;;) {
+        fastgd_job *job = fastgd_pool.job;
+        if (job == NULL || job->number == last || job->seats == 0) {
+            fastgd_wait(&fastgd_pool.work, &fastgd_pool.lock);
+            continue;
+        }
+        last = job->number;
+        job->seats--;
+        job->working++;
+        fastgd_work(job);
+        if (--job->working == 0 && fastgd_pool.job != job)
+            fastgd_broadcast(&fastgd_pool.done); /* its caller waits; so may another's */
+    }
+#if defined(_WIN32)
+    return 0; /* not reached */
+#else
+    return NULL; /* not reached */
+#endif
+}
+
+#if !defined(_WIN32)
+/* A forked child has the parent's pool state but none of its threads: start afresh. */
+static void fastgd_pool_after_fork(void)
+{
+    pthread_mutex_init(&fastgd_pool.lock, NULL);
+    pthread_cond_init(&fastgd_pool.work, NULL);
+    pthread_cond_init(&fastgd_pool.done, NULL);
+    fastgd_pool.job = NULL;
+    fastgd_pool.helpers = 0;
+}
+#endif
+
+/* Start helpers until there are `wanted` (lock held); stop quietly if the system refuses. */
+static void fastgd_start_helpers(int wanted)
+{
+    while (fastgd_pool.helpers < wanted) {
+#if defined(_WIN32)
+        uintptr_t handle = _beginthreadex(NULL, 0, fastgd_helper, NULL, 0, NULL);
+        if (handle == 0)
+            return;
+        CloseHandle((HANDLE)handle);
+#else
+        pthread_t thread;
+        pthread_attr_t attr;
+        int failed;
+        if (!fastgd_pool.fork_handler)
+            fastgd_pool.fork_handler = pthread_atfork(NULL, NULL, fastgd_pool_after_fork) == 0;
+        if (pthread_attr_init(&attr) != 0)
+            return;
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        failed = pthread_create(&thread, &attr, fastgd_helper, NULL);
+        pthread_attr_destroy(&attr);
+        if (failed)
+            return;
+#endif
+        fastgd_pool.helpers++;
+    }
+}
+
+/* fn(ctx, lo, hi) over [0, n) in chunks, on the calling thread and up to threads - 1 helpers.
+ * Chunk bounds are multiples of 16 elements. Returns when every chunk is done. */
+static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int threads)
+{
+    fastgd_job job;
+    ptrdiff_t chunks;
+    if (threads <= 1 || n < FASTGD_PARALLEL_MIN) {
+        fn(ctx, 0, n);
+        return;
+    }
+    job.fn = fn;
+    job.ctx = ctx;
+    job.n = n;
+    job.chunk = (n / FASTGD_CHUNKS_PER_JOB + 15) / 16 * 16;
+    if (job.chunk < FASTGD_CHUNK_MIN)
+        job.chunk = FASTGD_CHUNK_MIN;
+    job.next = 0;
+    job.working = 0;
+    chunks = (n + job.chunk - 1) / job.chunk;
+    job.seats = threads - 1 < FASTGD_MAX_HELPERS ? threads - 1 : FASTGD_MAX_HELPERS;
+    if (job.seats > chunks - 1)
+        job.seats = (int)(chunks - 1);
+
+    fastgd_lock(&fastgd_pool.lock);
+    if (fastgd_pool.job != NULL) { /* another thread's job has the helpers: run alone */
+        fastgd_unlock(&fastgd_pool.lock);
+        fn(ctx, 0, n);
+        return;
+    }
+    fastgd_start_helpers(job.seats);
+    job.number = ++fastgd_pool.jobs;
+    fastgd_pool.job = &job;
+    if (job.seats == 1)
+        fastgd_signal(&fastgd_pool.work);
+    else
+        fastgd_broadcast(&fastgd_pool.work);
+    fastgd_work(&job);
+    fastgd_pool.job = NULL; /* closed: a helper waking up now finds nothing */
+    while (job.working > 0)
+        fastgd_wait(&fastgd_pool.done, &fastgd_pool.lock);
+    fastgd_unlock(&fastgd_pool.lock);
+}
+
+#endif
