@@ -54,7 +54,6 @@ typedef struct { double momentum, lr; } fastgd_momentum;
 static const fastgd_field fastgd_momentum_fields[] = {
     FASTGD_FIELD(fastgd_momentum, momentum), FASTGD_FIELD(fastgd_momentum, lr), FASTGD_FIELDS_END};
 
-/* Both Nesterov orders take the same four scalars. */
 typedef struct { double momentum_squared, one_plus_momentum_lr, momentum, lr; } fastgd_nesterov;
 static const fastgd_field fastgd_nesterov_fields[] = {
     FASTGD_FIELD(fastgd_nesterov, momentum_squared), FASTGD_FIELD(fastgd_nesterov, one_plus_momentum_lr),
@@ -112,17 +111,18 @@ typedef struct {
     fastgd_kernel_f32 f32;
 } fastgd_kernel;
 
-#define FASTGD_KERNEL(name, n_states) \
-    {#name, fastgd_##name##_fields, sizeof(fastgd_##name), n_states, name##_f64, name##_f32}
+/* name: the kernel's loops name##_f64/_f32; coefficients: its struct fastgd_<coefficients>. */
+#define FASTGD_KERNEL(name, coefficients, n_states) \
+    {#name, fastgd_##coefficients##_fields, sizeof(fastgd_##coefficients), n_states, name##_f64, name##_f32}
 
 static const fastgd_kernel fastgd_kernels[] = {
-    FASTGD_KERNEL(sgd, 0),
-    FASTGD_KERNEL(momentum, 1),
-    FASTGD_KERNEL(nesterov, 1),
-    FASTGD_KERNEL(adagrad, 1),
-    FASTGD_KERNEL(rmsprop, 1),
-    FASTGD_KERNEL(adam, 2),
-    FASTGD_KERNEL(adamw, 2),
+    FASTGD_KERNEL(sgd, sgd, 0),
+    FASTGD_KERNEL(momentum, momentum, 1),
+    FASTGD_KERNEL(nesterov, nesterov, 1),
+    FASTGD_KERNEL(adagrad, adagrad, 1),
+    FASTGD_KERNEL(rmsprop, rmsprop, 1),
+    FASTGD_KERNEL(adam, adam, 2),
+    FASTGD_KERNEL(adamw, adamw, 2),
     {NULL, NULL, 0, 0, NULL, NULL},
 };
 

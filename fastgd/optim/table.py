@@ -68,14 +68,18 @@ class Row:
         return self.twin._settings
 
 
+def _nesterov(o: Any) -> dict[str, float]:
+    """The coefficients of the Nesterov kernels, as the twin's expressions compute them."""
+    return {"momentum_squared": o.momentum * o.momentum, "one_plus_momentum_lr": (1 + o.momentum) * o.lr,
+            "momentum": o.momentum, "lr": o.lr}
+
+
 TABLE: tuple[Row, ...] = (
     Row(reference.SGD, "sgd", lambda o: {"lr": o.lr, "weight_decay": o.weight_decay},
         default_lr=1.0, example="lr=0.1, weight_decay=0.01", example_result="array([ 0.847153, -2.068931,  0.798202])"),
     Row(reference.Momentum, "momentum", lambda o: {"momentum": o.momentum, "lr": o.lr},
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.7195 , -2.14025,  1.061  ])"),
-    Row(reference.Nesterov, "nesterov",
-        lambda o: {"momentum_squared": o.momentum * o.momentum, "one_plus_momentum_lr": (1 + o.momentum) * o.lr,
-                   "momentum": o.momentum, "lr": o.lr},
+    Row(reference.Nesterov, "nesterov", _nesterov,
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.59755 , -2.201225,  1.3049  ])"),
     Row(reference.AdaGrad, "adagrad", lambda o: {"lr": o.lr},
         default_lr=0.1, example="lr=0.1", example_result="array([ 0.771554, -2.228446,  0.728446])"),
