@@ -119,6 +119,7 @@ static const fastgd_kernel fastgd_kernels[] = {
     FASTGD_KERNEL(sgd, sgd, 0),
     FASTGD_KERNEL(momentum, momentum, 1),
     FASTGD_KERNEL(nesterov, nesterov, 1),
+    FASTGD_KERNEL(nesterov_korean, nesterov, 1),
     FASTGD_KERNEL(adagrad, adagrad, 1),
     FASTGD_KERNEL(rmsprop, rmsprop, 1),
     FASTGD_KERNEL(adam, adam, 2),

@@ -81,6 +81,8 @@ TABLE: tuple[Row, ...] = (
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.7195 , -2.14025,  1.061  ])"),
     Row(reference.Nesterov, "nesterov", _nesterov,
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.59755 , -2.201225,  1.3049  ])"),
+    Row(reference.NesterovKorean, "nesterov_korean", _nesterov,
+        default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.487795, -2.256102,  1.52441 ])"),
     Row(reference.AdaGrad, "adagrad", lambda o: {"lr": o.lr},
         default_lr=0.1, example="lr=0.1", example_result="array([ 0.771554, -2.228446,  0.728446])"),
     Row(reference.RMSprop, "rmsprop",

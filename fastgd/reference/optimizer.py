@@ -19,7 +19,7 @@ from fastgd._typing import Grad, KeyT, Param, ParamT, State
 from fastgd._typing import StateDict as StateDict  # the type of a checkpoint, re-exported for annotations
 
 #: The optimizers: type checkers read this list (fastgd.optim.table checks every one has its row).
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+__all__ = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 
 EPS: float = 1e-7
 
@@ -305,6 +305,43 @@ class Nesterov(Momentum):
         param -= (1 + self.momentum) * self.lr * grad
         self.v[key] *= self.momentum
         self.v[key] -= self.lr * grad
+        return param
+
+
+class NesterovKorean(Momentum):
+    """Nesterov momentum as the Korean edition writes it: ``v`` moves first, then the params with the new ``v``.
+
+    ``v *= momentum``; ``v -= lr * g``; ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``.
+
+    Not the formula both editions cite (Bengio, Boulanger-Lewandowski & Pascanu 2012, section 3.5),
+    which moves the params with the velocity of the previous step: that is the Japanese original's
+    order, :class:`Nesterov`. Here the params move by ``momentum**3 * v_{t-1} - (1 + momentum +
+    momentum**2) * lr * g``. Kept for bit-for-bit parity with the Korean edition's programs.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    momentum : float, optional
+        Share of the velocity kept from one update to the next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import NesterovKorean
+    >>> opt, params = NesterovKorean(lr=0.1, momentum=0.9), {"w": np.array([1.0])}
+    >>> for _ in range(2):
+    ...     opt.update(params, {"w": np.array([1.0])})
+    >>> np.round(opt.v["w"], 6), np.round(params["w"], 6)  # p: 1 - 0.081 - 0.19, then - 0.1539 - 0.19
+    (array([-0.19]), array([0.3851]))
+    """
+
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.v is not None  # created by update() before any step
+        self.v[key] *= self.momentum
+        self.v[key] -= self.lr * grad
+        param += self.momentum * self.momentum * self.v[key]
+        param -= (1 + self.momentum) * self.lr * grad
         return param
 
 
