@@ -42,6 +42,7 @@ cdef extern from "optim_kernels.h" nogil:
         FASTGD_MAX_STATES
         FASTGD_MAX_COEFFICIENTS
         FASTGD_OK
+        FASTGD_PARALLEL_MIN
     int fastgd_update(const fastgd_kernel *k, int f64, Py_ssize_t n, void *p, const void *g,
                       void *const *s, int n_states, const void *c, int threads)
     const char *fastgd_simd_level()
@@ -56,6 +57,8 @@ cdef enum Route:
 cdef Py_ssize_t GIL_RELEASE_MIN = 4096
 
 SIMD_LEVEL = fastgd_simd_level().decode()
+#: Arrays of fewer elements are updated on the calling thread alone (src/parallel_for.h).
+PARALLEL_MIN = FASTGD_PARALLEL_MIN
 
 
 def _registry_names():
@@ -162,8 +165,9 @@ cdef inline bint _kernel_layout(cnp.ndarray a):
 
 cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
     return (cnp.PyArray_NDIM(a) == cnp.PyArray_NDIM(b)
-            and memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
-                       cnp.PyArray_NDIM(a) * sizeof(cnp.npy_intp)) == 0)
+            and (cnp.PyArray_NDIM(a) == 0  # a 0-d array's dims may be NULL, which memcmp must not get
+                 or memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
+                           cnp.PyArray_NDIM(a) * sizeof(cnp.npy_intp)) == 0))
 
 
 cdef void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:

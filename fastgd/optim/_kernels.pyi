@@ -10,6 +10,7 @@ from typing_extensions import disjoint_base
 __test__: dict[str, str]  # Cython's (empty) doctest dict
 SIMD_LEVEL: str
 KERNELS: tuple[str, ...]
+PARALLEL_MIN: int
 
 @disjoint_base
 class Kernel:
