@@ -21,15 +21,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Below this many elements the caller runs alone: waking a helper costs more than it can take
- * over. Measured on a 2-vCPU machine (bench/bench_contention.py, RESULTS.md): from here on a
- * helper pays for Adam-like kernels when a core is free and costs the caller about one wake-up
- * call when none is. */
-#define FASTGD_PARALLEL_MIN 131072
+/* Below this many elements (two chunks) the caller runs alone without looking at the clock. */
+#ifndef FASTGD_PARALLEL_MIN /* -DFASTGD_PARALLEL_MIN=... to measure another */
+#define FASTGD_PARALLEL_MIN 32768
+#endif
 /* Chunks hold at least this many elements (a multiple of 16: whole 64-byte cache lines) ... */
 #define FASTGD_CHUNK_MIN 16384
 /* ... and a job has about this many, so claiming stays cheap and the last chunk short. */
 #define FASTGD_CHUNKS_PER_JOB 64
+/* Helpers are woken only when the work left after the caller's first chunk, estimated from that
+ * chunk's time, is at least this long: a wake-up takes 5-50 us on a Linux VM, and a helper that
+ * never gets a core costs the caller one wake-up call (about 2 us). Measured on the 2-vCPU machine
+ * (RESULTS.md, "Threads"): a second thread paid from about 100-150 us of work (Adam from 2^17
+ * float64 elements, SGD, bandwidth-bound, from about 2^19), and cost up to 1.3-2x below that. */
+#ifndef FASTGD_HELPER_WORTH_NS
+#define FASTGD_HELPER_WORTH_NS 100000.0
+#endif
 /* More helpers than any machine has cores is a caller's error: never start more. */
 #define FASTGD_MAX_HELPERS 1023
 
@@ -38,6 +45,13 @@ typedef void (*fastgd_range_fn)(void *ctx, ptrdiff_t lo, ptrdiff_t hi);
 #if defined(_WIN32)
 #include <windows.h>
 #include <process.h>
+static double fastgd_now_ns(void)
+{
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (double)count.QuadPart * 1e9 / (double)frequency.QuadPart;
+}
 typedef SRWLOCK fastgd_mutex;
 typedef CONDITION_VARIABLE fastgd_cond;
 #define FASTGD_MUTEX_INIT SRWLOCK_INIT
@@ -49,6 +63,13 @@ typedef CONDITION_VARIABLE fastgd_cond;
 #define fastgd_broadcast(c) WakeAllConditionVariable(c)
 #else
 #include <pthread.h>
+#include <time.h>
+static double fastgd_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
 typedef pthread_mutex_t fastgd_mutex;
 typedef pthread_cond_t fastgd_cond;
 #define FASTGD_MUTEX_INIT PTHREAD_MUTEX_INITIALIZER
@@ -177,6 +198,7 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
 {
     fastgd_job job;
     ptrdiff_t chunks;
+    double start;
     if (threads <= 1 || n < FASTGD_PARALLEL_MIN) {
         fn(ctx, 0, n);
         return;
@@ -187,17 +209,24 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
     job.chunk = (n / FASTGD_CHUNKS_PER_JOB + 15) / 16 * 16;
     if (job.chunk < FASTGD_CHUNK_MIN)
         job.chunk = FASTGD_CHUNK_MIN;
-    job.next = 0;
     job.working = 0;
     chunks = (n + job.chunk - 1) / job.chunk;
     job.seats = threads - 1 < FASTGD_MAX_HELPERS ? threads - 1 : FASTGD_MAX_HELPERS;
     if (job.seats > chunks - 1)
         job.seats = (int)(chunks - 1);
 
+    start = fastgd_now_ns(); /* the first chunk, timed: is the rest worth a helper? */
+    fn(ctx, 0, job.chunk);
+    if ((fastgd_now_ns() - start) * (double)(chunks - 1) < FASTGD_HELPER_WORTH_NS) {
+        fn(ctx, job.chunk, n);
+        return;
+    }
+    job.next = job.chunk;
+
     fastgd_lock(&fastgd_pool.lock);
     if (fastgd_pool.job != NULL) { /* another thread's job has the helpers: run alone */
         fastgd_unlock(&fastgd_pool.lock);
-        fn(ctx, 0, n);
+        fn(ctx, job.next, n);
         return;
     }
     fastgd_start_helpers(job.seats);

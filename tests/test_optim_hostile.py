@@ -371,7 +371,8 @@ def test_any_dtype_and_layout_gives_the_reference_numbers(name, p_dtype, g_dtype
     rng = np.random.default_rng(8)
     base = rng.standard_normal((6, 8)).astype(p_dtype)
     twin_base = base.copy()
-    view = {"c": lambda b: b, "T": lambda b: b.T, "stepped": lambda b: b[::2, ::3], "reversed": lambda b: b[::-1]}[layout]
+    view = {"c": lambda b: b, "T": lambda b: b.T, "stepped": lambda b: b[::2, ::3],
+            "reversed": lambda b: b[::-1]}[layout]
     g_dtype = p_dtype if g_dtype == "same" else g_dtype
     for _ in range(3):
         grad = (rng.standard_normal(view(base).shape) * 3).astype(g_dtype)
