@@ -12,7 +12,9 @@ Either error becomes :class:`ObjectiveError` with ``x`` restored.
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
+import types
 from _ctypes import CFuncPtr  # ctypes._CFuncPtr, under its own (exported) name
 from collections import OrderedDict
 from typing import NamedTuple, cast
@@ -45,7 +47,7 @@ class ObjectiveError(ValueError, RuntimeError):
 class CObjective(NamedTuple):
     """A C function pointer with its calling convention, ready for the kernels."""
 
-    address: int | None  #: None for a NULL ctypes pointer, which the kernels reject
+    address: int | None  #: None or 0 for a NULL pointer, which :func:`c_objective` rejects
     user_data: int  #: the void * handed to every call (0 for NULL)
     wide_n: bool  #: n is a 64-bit integer (else a C int)
     status: bool  #: the ``int f(n, x, &value, user_data)`` variant
@@ -72,6 +74,9 @@ _capsule_pointer.restype, _capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.p
 _capsule_context = ctypes.pythonapi.PyCapsule_GetContext
 _capsule_context.restype, _capsule_context.argtypes = ctypes.c_void_p, [ctypes.py_object]
 
+# the usual Python callables, answered at once (the others are looked at more closely)
+_PYTHON_CALLABLES: frozenset[type] = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
+                                                functools.partial})
 # id(f) -> (f, CObjective); f is kept, so its id stays its own
 _cache: OrderedDict[int, tuple[object, CObjective]] = OrderedDict()
 _CACHE_SIZE: int = 64
@@ -142,12 +147,18 @@ def c_objective(f: object) -> CObjective | None:
     ------
     TypeError
         ``f`` is a C function with a signature fastgd does not take.
+    ValueError
+        ``f`` is a NULL function pointer (ctypes or cffi).
     """
+    if type(f) in _PYTHON_CALLABLES:
+        return None
     key = id(f)
     hit = _cache.get(key)
     if hit is not None and hit[0] is f:
         return hit[1]
     objective = _resolve(f)
+    if objective is not None and not objective.address:
+        raise ValueError(f"f is a NULL function pointer ({type(f).__name__}): there is no C function to call")
     if objective is not None:  # Python callables are not kept alive here
         _cache[key] = (f, objective)
         if len(_cache) > _CACHE_SIZE:
