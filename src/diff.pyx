@@ -1,3 +1,4 @@
+# cython: auto_pickle=False
 """Finite-difference loops: a scheme's points evaluated by perturbing the caller's array in place.
 
 :class:`Scheme` holds a scheme for the kernels (``diff_kernels.h``). :func:`derivative` and
@@ -14,8 +15,7 @@ the Python layer turns them into exceptions.
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
-from libc.stdint cimport int64_t
-from libc.string cimport memcmp, memcpy
+from libc.string cimport memcpy
 
 import numpy as np
 

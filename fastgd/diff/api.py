@@ -5,32 +5,36 @@ Every function here has a numpy twin of the same name in :mod:`fastgd.reference`
 from __future__ import annotations
 
 import operator
-
 from typing import Any, Literal, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from fastgd import _threads
 from fastgd._typing import FloatT
 from fastgd._typing import Objective as Objective  # the argument types, re-exported for annotations
 from fastgd._typing import PythonObjective as PythonObjective
 from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
-from fastgd import _threads
-from fastgd._validate import check_callable, check_float_array, count, finite_number, optional_positive_count
-from fastgd._validate import positive_number
+from fastgd._validate import (
+    check_callable,
+    check_float_array,
+    count,
+    finite_number,
+    optional_positive_count,
+    positive_number,
+)
 from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, mapper
 from fastgd.diff.objectives import c_objective
-from fastgd.diff.schemes import SCHEMES
+from fastgd.diff.schemes import SCHEMES, Scheme
 
 Evaluator = InPlace | COnThreads | Batched | Mapped
 _INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
 
 
-def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object,
-               workers: object) -> Evaluator:
-    """Check ``f``, ``x`` and the mode arguments; the evaluator of the textbook's central scheme."""
-    scheme = SCHEMES["central"]
+def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
+               scheme: Scheme = SCHEMES["central"]) -> Evaluator:
+    """Check ``f``, ``x`` and the mode arguments; the evaluator that runs ``scheme`` for them."""
     objective = c_objective(f)
     check_float_array(x)
     if vectorized and workers is not None:
@@ -195,8 +199,9 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float =
 
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: Literal[False] = False, h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
-                     chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
+                     history: Literal[False] = False, h: float = 1e-4, threads: int | None = None,
+                     vectorized: bool = False, chunk_size: int | None = None,
+                     workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
                      history: Literal[True], h: float = 1e-4, threads: int | None = None, vectorized: bool = False,

@@ -150,20 +150,20 @@ class COnThreads:
         self.scheme = scheme
         self.threads = threads
 
-    def _run(self, x: npt.NDArray[np.float64], h: Steps, exact: bool) -> _kernels.CObjectiveRun:
+    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> _kernels.CObjectiveRun:
         o = self.objective
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, o.wide_n, o.status, x.size,
                                       self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive)
 
-    def derivative(self, x: npt.NDArray[np.float64], h: Steps, exact: bool) -> npt.NDArray[np.float64]:
-        """The estimate at ``x``, shaped like ``x``."""
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``."""
         out = np.empty(x.shape)
         if x.size:
             _raise_failure(*self._run(x, h, exact).derivative(x, out))
         return out
 
-    def descend(self, x: npt.NDArray[np.float64], h: Steps, exact: bool, lr: float, step_num: int,
-                history: npt.NDArray[np.float64] | None) -> None:
+    def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
+                history: npt.NDArray[Any] | None) -> None:
         """``step_num`` steps of ``x -= lr * estimate`` in C; each start point into ``history``."""
         if x.size:
             _raise_failure(*self._run(x, h, exact).descend(x, lr, step_num, history))

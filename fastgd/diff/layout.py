@@ -39,7 +39,7 @@ def memory_order(x: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp] | None, npt.
     """
     if x.flags.c_contiguous:
         return None, None
-    offsets = np.zeros((), dtype=np.intp)
+    offsets: npt.NDArray[np.intp] = np.zeros((), dtype=np.intp)
     for length, stride in zip(x.shape, x.strides, strict=True):
         offsets = np.add.outer(offsets, np.arange(length, dtype=np.intp) * stride)
     offsets = offsets.ravel()

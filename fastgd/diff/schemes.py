@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from fastgd.diff import _kernels
 
@@ -113,7 +114,7 @@ class Scheme:
             total = total + self.centre_weight * real_value(centre)
         return total / (self.denominator * h)
 
-    def combine_arrays(self, values: np.ndarray, centre: np.ndarray | None, h: Any) -> Any:
+    def combine_arrays(self, values: npt.NDArray[Any], centre: Any, h: Any) -> Any:
         """:meth:`combine` over stacked values: ``values[..., k]`` at point ``k``, elementwise."""
         total = self.weights[0] * values[..., 0]
         for k, weight in enumerate(self.weights[1:], start=1):
