@@ -40,6 +40,9 @@ def derivative(
     exact: bool,
     combine: _Combine,
     rows: int = -1,
+    m: int = -1,
+    as_vector: Callable[[object], npt.NDArray[np.float64]] | None = None,
+    centre: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
 def descend(
     f: Callable[[Any], object],
@@ -61,6 +64,7 @@ class CObjectiveRun:
         self,
         address: int,
         user_data: int,
+        m: int,
         wide_n: bool,
         status: bool,
         n: int,
