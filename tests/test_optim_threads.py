@@ -3,9 +3,11 @@
 Thread counts are observed from outside: in a fresh subprocess, the threads of the process
 (``/proc/self/task``) before and after updates that are large enough to wake helpers.
 """
+import multiprocessing as mp
 import subprocess
 import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -153,3 +155,50 @@ def test_threads_updating_at_once_share_the_helpers_safely():
         for _ in range(3):
             opt.update(twin, {"w": grad})
         assert results[i] is not None and same_bits(results[i], twin["w"])
+
+
+def _spin(stop):
+    while not stop.is_set():
+        pass
+
+
+@pytest.fixture
+def fresh_load_reading(monkeypatch):
+    monkeypatch.setattr(_threads, "_sample", None)
+    monkeypatch.setattr(_threads, "_spare", None)
+    monkeypatch.setattr(_threads, "LOAD_INTERVAL", 0.0)
+
+
+@pytest.mark.parametrize("idle, ours, threads, expected", [
+    (0.0, 0.0, 4, 1),  # every CPU busy with other processes: one thread
+    (1e6, 0.0, 4, 4),  # idle machine: all wanted
+    (0.0, 1e6, 3, 3),  # this process itself was busy: its own CPUs count as free
+    (1e6, 0.0, 1, 1),
+])
+def test_team_size_follows_the_cpus_other_processes_leave(fresh_load_reading, idle, ours, threads, expected):
+    readings = iter([(0.0, 0.0), (idle, ours)])
+    assert _threads.team_size(threads, lambda: next(readings)) == threads  # no interval measured yet
+    time.sleep(0.01)
+    assert _threads.team_size(threads, lambda: next(readings)) == expected
+
+
+def test_team_size_without_a_load_reading_is_the_setting(fresh_load_reading):
+    assert _threads.team_size(3, lambda: None) == 3
+    assert _threads.team_size(3, lambda: None) == 3
+
+
+@needs_proc
+def test_team_size_shrinks_beside_processes_busy_on_every_cpu(fresh_load_reading):
+    stop = mp.Event()
+    hogs = [mp.Process(target=_spin, args=(stop,), daemon=True) for _ in range(_threads.MAX_THREADS)]
+    for hog in hogs:
+        hog.start()
+    try:
+        time.sleep(0.3)
+        _threads.team_size(2)
+        time.sleep(0.3)  # this process sleeps, the others hold every CPU
+        assert _threads.team_size(2) == 1
+    finally:
+        stop.set()
+        for hog in hogs:
+            hog.join()
