@@ -11,7 +11,9 @@
  *  - the work is cut in chunks; the caller claims chunks itself from the start, and helpers
  *    claim what is left when (if) they get a core;
  *  - the caller waits only for chunks a helper has already claimed: a helper that never got a
- *    core costs the caller one wake-up call, so on a busy machine this degrades to one thread.
+ *    core costs the caller one wake-up call, so on a busy machine this degrades to one thread;
+ *  - helpers are woken only when the work left after the caller's first chunk (timed) pays for
+ *    it, and not for a while after a helper lost its core in the middle of a chunk.
  * The thread count comes from the caller (fastgd._threads, which follows OpenMP's
  * omp_get_max_threads and so threadpoolctl's limits). Helpers start on first use and stay.
  */
@@ -37,6 +39,10 @@
 #ifndef FASTGD_HELPER_WORTH_NS
 #define FASTGD_HELPER_WORTH_NS 100000.0
 #endif
+/* A caller that waited for a helper more than this many times its own mean chunk time (a helper
+ * lost its core mid-chunk) runs alone for the next 1, 2, 4 ... FASTGD_BACKOFF_MAX jobs. */
+#define FASTGD_STALL_CHUNKS 2.0
+#define FASTGD_BACKOFF_MAX 256
 /* More helpers than any machine has cores is a caller's error: never start more. */
 #define FASTGD_MAX_HELPERS 1023
 
@@ -100,7 +106,9 @@ static struct {
     unsigned long jobs;
     int helpers;
     int fork_handler; /* pthread_atfork registered */
-} fastgd_pool = {FASTGD_MUTEX_INIT, FASTGD_COND_INIT, FASTGD_COND_INIT, NULL, 0, 0, 0};
+    int backoff;      /* jobs to run alone after the next stall (0: no stall lately) */
+    int alone;        /* jobs still to run alone */
+} fastgd_pool = {FASTGD_MUTEX_INIT, FASTGD_COND_INIT, FASTGD_COND_INIT, NULL, 0, 0, 0, 0, 0};
 
 /* Claim the next chunk of `job` (lock held): its bounds in *lo, *hi; 0 when none is left. */
 static int fastgd_claim(fastgd_job *job, ptrdiff_t *lo, ptrdiff_t *hi)
@@ -113,15 +121,19 @@ static int fastgd_claim(fastgd_job *job, ptrdiff_t *lo, ptrdiff_t *hi)
     return 1;
 }
 
-/* Run chunks of `job` until none is left; the lock is held on entry and on return. */
-static void fastgd_work(fastgd_job *job)
+/* Run chunks of `job` until none is left; the lock is held on entry and on return. Returns the
+ * number of chunks run. */
+static int fastgd_work(fastgd_job *job)
 {
     ptrdiff_t lo, hi;
+    int done = 0;
     while (fastgd_claim(job, &lo, &hi)) {
         fastgd_unlock(&fastgd_pool.lock);
         job->fn(job->ctx, lo, hi);
         fastgd_lock(&fastgd_pool.lock);
+        done++;
     }
+    return done;
 }
 
 #if defined(_WIN32)
@@ -162,6 +174,7 @@ static void fastgd_pool_after_fork(void)
     pthread_cond_init(&fastgd_pool.done, NULL);
     fastgd_pool.job = NULL;
     fastgd_pool.helpers = 0;
+    fastgd_pool.backoff = fastgd_pool.alone = 0;
 }
 #endif
 
@@ -198,7 +211,8 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
 {
     fastgd_job job;
     ptrdiff_t chunks;
-    double start;
+    double start, first, waiting;
+    int mine;
     if (threads <= 1 || n < FASTGD_PARALLEL_MIN) {
         fn(ctx, 0, n);
         return;
@@ -217,14 +231,17 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
 
     start = fastgd_now_ns(); /* the first chunk, timed: is the rest worth a helper? */
     fn(ctx, 0, job.chunk);
-    if ((fastgd_now_ns() - start) * (double)(chunks - 1) < FASTGD_HELPER_WORTH_NS) {
+    first = fastgd_now_ns() - start;
+    if (first * (double)(chunks - 1) < FASTGD_HELPER_WORTH_NS) {
         fn(ctx, job.chunk, n);
         return;
     }
     job.next = job.chunk;
 
     fastgd_lock(&fastgd_pool.lock);
-    if (fastgd_pool.job != NULL) { /* another thread's job has the helpers: run alone */
+    if (fastgd_pool.job != NULL || fastgd_pool.alone > 0) { /* helpers busy elsewhere, or backing off */
+        if (fastgd_pool.alone > 0)
+            fastgd_pool.alone--;
         fastgd_unlock(&fastgd_pool.lock);
         fn(ctx, job.next, n);
         return;
@@ -236,10 +253,22 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
         fastgd_signal(&fastgd_pool.work);
     else
         fastgd_broadcast(&fastgd_pool.work);
-    fastgd_work(&job);
+    start = fastgd_now_ns();
+    mine = 1 + fastgd_work(&job);
     fastgd_pool.job = NULL; /* closed: a helper waking up now finds nothing */
+    waiting = fastgd_now_ns();
     while (job.working > 0)
         fastgd_wait(&fastgd_pool.done, &fastgd_pool.lock);
+    /* Mean chunk time of the caller: (first chunk + the rest) / chunks run. A longer wait means a
+     * helper lost its core in the middle of a chunk: the machine is busy, back off. */
+    if (fastgd_now_ns() - waiting > FASTGD_STALL_CHUNKS * (first + waiting - start) / mine) {
+        fastgd_pool.backoff = fastgd_pool.backoff ? 2 * fastgd_pool.backoff : 1;
+        if (fastgd_pool.backoff > FASTGD_BACKOFF_MAX)
+            fastgd_pool.backoff = FASTGD_BACKOFF_MAX;
+        fastgd_pool.alone = fastgd_pool.backoff;
+    } else {
+        fastgd_pool.backoff = 0;
+    }
     fastgd_unlock(&fastgd_pool.lock);
 }
 

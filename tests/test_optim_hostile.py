@@ -48,6 +48,14 @@ def random_net(rng, dtype=np.float64):
     return {key: rng.standard_normal(shape).astype(dtype) for key, shape in SMALL_NET.items()}
 
 
+def trained(name, seed):
+    """``(optimizer, params, rng)`` after one update of a small net: the state exists."""
+    opt, rng = getattr(fastgd, name)(), np.random.default_rng(seed)
+    params = random_net(rng)
+    opt.update(params, random_net(rng))
+    return opt, params, rng
+
+
 # ---- item 7: an update is all or nothing ----
 
 @pytest.mark.parametrize("name", NAMES)
@@ -89,10 +97,7 @@ def test_numpy_step_failing_part_way_restores_everything(name):
 
 @pytest.mark.parametrize("name", STATEFUL)
 def test_state_of_another_shape_is_refused(name):
-    opt = getattr(fastgd, name)()
-    rng = np.random.default_rng(1)
-    params = random_net(rng)
-    opt.update(params, random_net(rng))
+    opt, params, rng = trained(name, 1)
     checkpoint = opt.state_dict()
     state = TABLE[NAMES.index(name)].states[0]
     checkpoint["state"][state]["W2"] = np.zeros((4, 3))
@@ -105,10 +110,7 @@ def test_state_of_another_shape_is_refused(name):
 
 @pytest.mark.parametrize("name", STATEFUL)
 def test_param_that_changed_shape_is_refused(name):
-    opt = getattr(fastgd, name)()
-    rng = np.random.default_rng(2)
-    params = random_net(rng)
-    opt.update(params, random_net(rng))
+    opt, params, rng = trained(name, 2)
     params["b2"] = np.ones(7)
     grads = {**random_net(rng), "b2": np.ones(7)}
     before = snapshot(opt, params)

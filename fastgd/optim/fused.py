@@ -98,7 +98,7 @@ class _Fused:
 
     def update(self, params: MutableMapping[KeyT, ParamT], grads: Mapping[KeyT, Grad]) -> None:
         """Update every ``params[key]`` in place from ``grads[key]`` (see the module docstring)."""
-        _kernels.update(self, params, grads, self._kernel, self._row.coefficients, _threads.get_num_threads)
+        _kernels.update(self, params, grads, self._kernel, self._row.coefficients, _threads.team_size)
 
     def _checked_settings(self: _Twin, settings: Mapping[str, object]) -> dict[str, float]:
         return {name: _SETTING_CHECKS[name](settings[name], name) for name in self._settings}
