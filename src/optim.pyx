@@ -368,7 +368,7 @@ def update(object opt, object params, object grads, Kernel kernel, object coeffi
     ``threads()``: the thread count for large arrays (asked only if there is one). Every check
     comes first: on any error nothing changes (params, states, counters).
     """
-    cdef int n_threads = 0
+    cdef int n_threads = 0  # 0: not asked yet (only an array of PARALLEL_MIN elements asks threads())
     cdef tuple state_names = opt._state_names
     cdef list state_dicts, plan = [], snapshots = [], created = []
     cdef _Step step
@@ -420,10 +420,10 @@ def update(object opt, object params, object grads, Kernel kernel, object coeffi
             step = plan[i]
             if i <= last_numpy:
                 snapshots.append(_snapshot(step, params, state_names, state_dicts))
-            if step.route != NUMPY and n_threads == 0 and cnp.PyArray_SIZE(<cnp.ndarray>step.p) >= GIL_RELEASE_MIN:
+            if step.route != NUMPY and n_threads == 0 and cnp.PyArray_SIZE(<cnp.ndarray>step.p) >= PARALLEL_MIN:
                 n_threads = threads()
             if step.route == FUSED:
-                _run(kernel, step.p, step.g, step.states, c, n_threads)
+                _run(kernel, step.p, step.g, step.states, c, max(n_threads, 1))
             elif step.route == VIA_COPY:
                 target = step.p if step.p_copy is None else step.p_copy
                 source = step.g if step.g_copy is None else step.g_copy
@@ -431,7 +431,7 @@ def update(object opt, object params, object grads, Kernel kernel, object coeffi
                     np.copyto(step.p_copy, step.p)
                 if step.g_copy is not None:
                     np.copyto(step.g_copy, step.g)
-                _run(kernel, target, source, step.states, c, n_threads)
+                _run(kernel, target, source, step.states, c, max(n_threads, 1))
                 if step.p_copy is not None:
                     np.copyto(step.p, step.p_copy)  # the caller's memory, through its strides
             else:
