@@ -116,22 +116,27 @@ def _seconds(step, steps):
 
 
 def main(rounds=15, quiet=False):
-    """Print fastgd's step time ÷ numpy's per case: blocks of steps alternate, medians over the blocks."""
+    """Print fastgd's step time ÷ numpy's per case: blocks of steps alternate, medians over the blocks.
+
+    A second numpy step against the first (its ratio should be 1) shows how noisy the machine is.
+    """
     print(f"fastgd {fastgd.__version__}, {fastgd.get_num_threads()} threads, "
           f"{'no neighbour' if quiet else 'one core busy with another process'}; "
           f"median of {rounds} alternating blocks")
-    print(f"{'case':58} {'fastgd':>10} {'numpy':>10} {'fastgd ÷ numpy':>15}")
+    print(f"{'case':58} {'fastgd':>10} {'numpy':>10} {'fastgd ÷ numpy':>15} {'numpy ÷ numpy':>14}")
     with BusyNeighbour() if not quiet else contextlib.nullcontext():
         for label, make, steps in cases():
-            fast, slow = make(fastgd), make(reference)
-            fast(), slow()  # states, caches
-            times = {"fastgd": [], "numpy": []}
+            fast, slow, control = make(fastgd), make(reference), make(reference)
+            fast(), slow(), control()  # states, caches
+            times = {"fastgd": [], "numpy": [], "control": []}
             for _ in range(rounds if steps > 1 else 2):
                 times["fastgd"].append(_seconds(fast, steps))
                 times["numpy"].append(_seconds(slow, steps))
-            ratios = [f / s for f, s in zip(times["fastgd"], times["numpy"], strict=True)]
+                times["control"].append(_seconds(control, steps))
+            ratio = statistics.median(f / s for f, s in zip(times["fastgd"], times["numpy"], strict=True))
+            noise = statistics.median(c / s for c, s in zip(times["control"], times["numpy"], strict=True))
             print(f"{label:58} {statistics.median(times['fastgd']) * 1e3:8.3f}ms "
-                  f"{statistics.median(times['numpy']) * 1e3:8.3f}ms {statistics.median(ratios):15.2f}", flush=True)
+                  f"{statistics.median(times['numpy']) * 1e3:8.3f}ms {ratio:15.2f} {noise:14.2f}", flush=True)
 
 
 if __name__ == "__main__":

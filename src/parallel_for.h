@@ -13,7 +13,8 @@
  *  - the caller waits only for chunks a helper has already claimed: a helper that never got a
  *    core costs the caller one wake-up call, so on a busy machine this degrades to one thread;
  *  - helpers are woken only when the work left after the caller's first chunk (timed) pays for
- *    it, and not for a while after a helper lost its core in the middle of a chunk.
+ *    it, and not for a while (1, 2, 4 ... jobs) after one came too late or lost its core in the
+ *    middle of a chunk: on a busy machine the caller soon stops waking them at all.
  * The thread count comes from the caller (fastgd._threads, which follows OpenMP's
  * omp_get_max_threads and so threadpoolctl's limits). Helpers start on first use and stay.
  */
@@ -39,10 +40,12 @@
 #ifndef FASTGD_HELPER_WORTH_NS
 #define FASTGD_HELPER_WORTH_NS 100000.0
 #endif
-/* A caller that waited for a helper more than this many times its own mean chunk time (a helper
- * lost its core mid-chunk) runs alone for the next 1, 2, 4 ... FASTGD_BACKOFF_MAX jobs. */
+/* A job whose helpers came late (none had joined before the caller was half-way through) or
+ * stalled (the caller waited for a helper more than this many of its own mean chunk times: a
+ * helper lost its core mid-chunk) means no core is free: the caller runs the next 1, 2, 4 ...
+ * FASTGD_BACKOFF_MAX jobs alone; each job whose helper came in time halves the back-off. */
 #define FASTGD_STALL_CHUNKS 2.0
-#define FASTGD_BACKOFF_MAX 256
+#define FASTGD_BACKOFF_MAX 1024
 /* More helpers than any machine has cores is a caller's error: never start more. */
 #define FASTGD_MAX_HELPERS 1023
 
@@ -92,6 +95,7 @@ typedef struct {
     void *ctx;
     ptrdiff_t n, chunk;
     ptrdiff_t next;       /* first element not yet claimed */
+    ptrdiff_t joined_at;  /* `next` when the first helper joined; -1 while none has */
     unsigned long number; /* which job this is: a helper joins each job once */
     int seats;            /* helpers that may still join */
     int working;          /* helpers that joined and have not finished */
@@ -154,6 +158,8 @@ static void *fastgd_helper(void *arg)
         last = job->number;
         job->seats--;
         job->working++;
+        if (job->joined_at < 0)
+            job->joined_at = job->next;
         fastgd_work(job);
         if (--job->working == 0 && fastgd_pool.job != job)
             fastgd_broadcast(&fastgd_pool.done); /* its caller waits; so may another's */
@@ -224,6 +230,7 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
     if (job.chunk < FASTGD_CHUNK_MIN)
         job.chunk = FASTGD_CHUNK_MIN;
     job.working = 0;
+    job.joined_at = -1;
     chunks = (n + job.chunk - 1) / job.chunk;
     job.seats = threads - 1 < FASTGD_MAX_HELPERS ? threads - 1 : FASTGD_MAX_HELPERS;
     if (job.seats > chunks - 1)
@@ -259,15 +266,15 @@ static void fastgd_parallel_for(ptrdiff_t n, fastgd_range_fn fn, void *ctx, int 
     waiting = fastgd_now_ns();
     while (job.working > 0)
         fastgd_wait(&fastgd_pool.done, &fastgd_pool.lock);
-    /* Mean chunk time of the caller: (first chunk + the rest) / chunks run. A longer wait means a
-     * helper lost its core in the middle of a chunk: the machine is busy, back off. */
-    if (fastgd_now_ns() - waiting > FASTGD_STALL_CHUNKS * (first + waiting - start) / mine) {
+    /* The caller's mean chunk time: (first chunk + the rest) / chunks it ran. */
+    if (job.joined_at < 0 || job.joined_at > n / 2
+            || fastgd_now_ns() - waiting > FASTGD_STALL_CHUNKS * (first + waiting - start) / mine) {
         fastgd_pool.backoff = fastgd_pool.backoff ? 2 * fastgd_pool.backoff : 1;
         if (fastgd_pool.backoff > FASTGD_BACKOFF_MAX)
             fastgd_pool.backoff = FASTGD_BACKOFF_MAX;
         fastgd_pool.alone = fastgd_pool.backoff;
     } else {
-        fastgd_pool.backoff = 0;
+        fastgd_pool.backoff /= 2;
     }
     fastgd_unlock(&fastgd_pool.lock);
 }
