@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import atexit
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple, cast, overload
@@ -88,15 +88,19 @@ class InPlace:
         self.f = f
         self.scheme = scheme
 
-    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
-        """The estimate at ``x``, shaped and typed like ``x``."""
-        out = np.empty(x.shape, dtype=x.dtype)
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool,
+                   out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+        """The estimate at ``x``, shaped and typed like ``x`` (or into ``out``, shaped like ``x``, float32 or
+        float64, C-contiguous)."""
+        out = np.empty(x.shape, dtype=x.dtype) if out is None else out
         self._run(x, out, h, exact, None)
         return out
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order)."""
-        out = np.empty((vector.m, x.size))
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order),
+        into ``out`` if given (C-contiguous float64 of that shape)."""
+        out = np.empty((vector.m, x.size)) if out is None else out
         self._run(x, out, h, exact, vector)
         return out
 
@@ -117,6 +121,20 @@ class InPlace:
                                          vector.at_x if scheme.centre_weight else None)
         if status == _kernels.MOVED:
             raise _moved_error()
+
+    def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme,
+              out: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Mixed second derivatives of a scalar ``f``: the scheme along each element of ``inner``'s estimates
+        along each later one (in memory order), into ``out[i, j]`` and ``out[j, i]`` (C positions; float64
+        ``(x.size, x.size)``, C-contiguous; the diagonal is left alone). Native float32/float64 ``x`` only
+        (:func:`fastgd.diff.layout.has_typed_kernel`)."""
+        if x.size > 1:
+            offsets, index = memory_order(x)
+            status = _kernels.mixed(self.f, x, out, offsets, index, x.size, self.scheme.compiled, inner.compiled,
+                                    _steps_in(h, index), exact, _as_double)
+            if status == _kernels.MOVED:
+                raise _moved_error()
+        return out
 
     def rows(self, X: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
         """The estimate at each row ``X[r]`` of a 2-D ``X`` (``f`` is called with the row view)."""
@@ -192,6 +210,10 @@ class InPlace:
                                                          centre, step)
 
 
+def _as_double(r: object) -> float:
+    return float(real_value(r))
+
+
 def _rows_of(h: Steps, rows: int) -> list[Steps]:
     return list(h) if isinstance(h, np.ndarray) else [h] * rows
 
@@ -204,24 +226,39 @@ class COnThreads:
         self.scheme = scheme
         self.threads = threads
 
-    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1) -> _kernels.CObjectiveRun:
+    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1,
+             inner: Scheme | None = None) -> _kernels.CObjectiveRun:
         o = self.objective
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
-                                      self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive)
+                                      self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive,
+                                      None if inner is None else inner.compiled)
 
-    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
-        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``."""
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool,
+                   progress: Callable[[int], object] | None = None) -> npt.NDArray[Any]:
+        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``;
+        ``progress(elements done)`` now and then, if given."""
         out = np.empty(x.shape)
         if x.size:
-            _raise_failure(*self._run(x, h, exact).derivative(x, out))
+            _raise_failure(*self._run(x, h, exact).derivative(x, out, progress))
         return out
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int) -> npt.NDArray[np.float64]:
+    def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme, out: npt.NDArray[np.float64],
+              progress: Callable[[int], object] | None = None) -> npt.NDArray[np.float64]:
+        """:meth:`InPlace.mixed` for a scalar C objective (element i's row: every j > i, on the threads);
+        ``progress(rows done)`` now and then, if given."""
+        if x.size > 1:
+            _raise_failure(*self._run(x, h, exact, inner=inner).derivative(x, out, progress))
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int,
+                 out: npt.NDArray[np.float64] | None = None,
+                 progress: Callable[[int], object] | None = None) -> npt.NDArray[np.float64]:
         """Each output's estimate along each element, shape ``(m, x.size)``: a vector function's m
-        outputs, or (m = 1) a scalar objective's value."""
-        out = np.empty((m, x.size))
+        outputs, or (m = 1) a scalar objective's value; into ``out`` if given; ``progress`` as for
+        :meth:`derivative`."""
+        out = np.empty((m, x.size)) if out is None else out
         if x.size:
-            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out))
+            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out, progress))
         return out
 
     def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
@@ -280,9 +317,10 @@ class Batched:
         self._run(x, out, h, exact, None)
         return out.reshape(x.shape)
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """Each output's estimate along each element, shape ``(m, x.size)``."""
-        out = np.empty((vector.m, x.size))
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``; into ``out`` if given."""
+        out = np.empty((vector.m, x.size)) if out is None else out
         self._run(x, out, h, exact, vector)
         return out
 
@@ -365,9 +403,10 @@ class _PointSequence(Sequence[npt.NDArray[Any]]):
             raise IndexError(item)
         item %= self.length
         if item < self.centre:
-            return self.x.copy()
+            centre: npt.NDArray[Any] = self.x.copy()
+            return centre
         i, k = divmod(item - self.centre, self.scheme.evaluations_per_element)
-        point = _points(self.flat, np.array([i]), self.scheme, self.steps[i:i + 1])[k]
+        point: npt.NDArray[Any] = _points(self.flat, np.array([i]), self.scheme, self.steps[i:i + 1])[k]
         return point.reshape(self.x.shape)
 
 
@@ -391,11 +430,13 @@ class Mapped:
             out[i] = self.scheme.combine(values[i * npoints:(i + 1) * npoints], centre, float(steps[i]))
         return out.reshape(x.shape)
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """Each output's estimate along each element, shape ``(m, x.size)``; ``F(x)`` is not re-evaluated."""
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)`` (into ``out`` if given);
+        ``F(x)`` is not re-evaluated."""
         steps = _flat_steps(x, h, exact)
         npoints = self.scheme.evaluations_per_element
-        out = np.empty((vector.m, x.size))
+        out = np.empty((vector.m, x.size)) if out is None else out
         values = [vector.values(r) for r in self._values(x, steps, False)]
         for i in range(x.size):
             out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),
