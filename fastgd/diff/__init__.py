@@ -1,5 +1,9 @@
-"""Finite-difference derivatives: the textbook's numerical gradient and descent, compiled."""
+"""Finite-difference derivatives: the textbook's numerical gradient and descent, compiled; Jacobians and
+Hessians."""
 from fastgd.diff.api import gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.diff.hessians import HessianInfo, hessian, hessp
+from fastgd.diff.jacobians import jacobian
 from fastgd.diff.objectives import ObjectiveError
 
-__all__ = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "ObjectiveError"]
+__all__ = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "ObjectiveError", "jacobian",
+           "hessian", "hessp", "HessianInfo"]
