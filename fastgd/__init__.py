@@ -9,6 +9,8 @@ from fastgd._threads import get_num_threads, set_num_threads
 from fastgd.diff import (
     HessianInfo,
     ObjectiveError,
+    SparseJacobian,
+    color_columns,
     gradient_descent,
     hessian,
     hessp,
@@ -29,6 +31,8 @@ __all__ = [
     "hessian",
     "hessp",
     "HessianInfo",
+    "SparseJacobian",
+    "color_columns",
     "SGD",
     "Momentum",
     "Nesterov",

@@ -1,9 +1,10 @@
-"""Finite-difference derivatives: the textbook's numerical gradient and descent, compiled; Jacobians and
-Hessians."""
+"""Finite-difference derivatives: the textbook's numerical gradient and descent, compiled; Jacobians (dense
+and sparse) and Hessians."""
 from fastgd.diff.api import gradient_descent, numerical_gradient, numerical_gradient_2d
 from fastgd.diff.hessians import HessianInfo, hessian, hessp
 from fastgd.diff.jacobians import jacobian
 from fastgd.diff.objectives import ObjectiveError
+from fastgd.diff.sparse import SparseJacobian, color_columns
 
 __all__ = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "ObjectiveError", "jacobian",
-           "hessian", "hessp", "HessianInfo"]
+           "hessian", "hessp", "HessianInfo", "SparseJacobian", "color_columns"]
