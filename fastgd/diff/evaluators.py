@@ -328,7 +328,8 @@ class Batched:
         """``out[:, i]``: the estimates along element i, from chunks of stacked points."""
         scheme, flat = self.scheme, np.ascontiguousarray(x).reshape(-1)
         npoints = scheme.evaluations_per_element
-        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(x.nbytes * out.shape[0], 1))
+        point_bytes = x.nbytes + out.shape[0] * out.itemsize  # a point and F's values there
+        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(point_bytes, 1))
         per_chunk = max(1, chunk_size // npoints)
         steps = _flat_steps(x, h, exact)
         if vector is not None:
