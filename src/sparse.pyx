@@ -198,16 +198,17 @@ def groups(object f, cnp.ndarray x, const index_t[::1] starts, const index_t[::1
 
 
 def decompress(const slot_t[::1] slots, const slot_t[::1] columns, const double[::1] totals,
-               double denominator, const double[::1] taken, double[::1] data):
-    """Each nonzero ``k``: ``data[k] = totals[slots[k]] / (denominator * taken[columns[k]])`` (``slots[k]``: its
-    group's sum in its row r, ``group * m + r``; ``columns[k]``: where its column's step is). Returns the first
-    nonzero whose value is not finite, or -1."""
-    cdef Py_ssize_t k, first = -1
+               double denominator, const double[::1] taken, double[::1] data, object targets, Py_ssize_t offset):
+    """Each nonzero ``j``: ``data[k] = totals[slots[j] - offset] / (denominator * taken[columns[j]])``, with
+    ``k = targets[j]`` (an intp array), or ``k = j`` (``targets`` None). ``slots[j]``: its group's sum in its row
+    r, ``group * m + r``; ``columns[j]``: where its column's step is. Returns the first ``j`` whose value is not
+    finite, or -1."""
+    cdef Py_ssize_t j, k, first = -1
+    cdef const index_t* where = NULL if targets is None else <const index_t*>cnp.PyArray_DATA(targets)
     with nogil:
-        for k in range(slots.shape[0]):
-            data[k] = totals[slots[k]] / (denominator * taken[columns[k]])
-        for k in range(slots.shape[0]):
-            if not isfinite(data[k]):
-                first = k
-                break
+        for j in range(slots.shape[0]):
+            k = j if where == NULL else where[j]
+            data[k] = totals[slots[j] - offset] / (denominator * taken[columns[j]])
+            if first < 0 and not isfinite(data[k]):
+                first = j
     return first

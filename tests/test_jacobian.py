@@ -91,6 +91,17 @@ def test_vectorized_workers_and_in_place_agree():
         assert same_bits(fastgd.jacobian(mixed_outputs, x, workers=pool), expected)
 
 
+def test_vectorized_F_is_called_on_few_large_batches():
+    calls = []
+    x = np.linspace(0.5, 1.5, 100)
+
+    def F(X):
+        calls.append(len(X))
+        return X * np.sum(X, axis=-1, keepdims=True)
+    fastgd.jacobian(F, x, vectorized=True)
+    assert sum(calls) == 201 and len(calls) <= 3  # F(x), then 200 points in batches of 512 KB
+
+
 def test_m_saves_the_call_at_x_and_is_checked():
     calls = []
 
@@ -219,7 +230,18 @@ def test_progress_shows_a_bar_for_a_long_computation(capsys):
         return v * 2.0
     J = fastgd.jacobian(slow, x, progress=True)
     assert np.allclose(J, 2 * np.eye(40))
-    assert "jacobian" in capsys.readouterr().err  # 0.8 s: the bar appears after 0.5 s
+    assert "jacobian" in capsys.readouterr().err  # 0.8 s and more: the bar appears after 0.5 s
+
+
+@pytest.mark.parametrize("mode", ["in place", "vectorized", "workers", "sparse"])
+def test_progress_counts_every_evaluation(bars, mode):
+    x = np.linspace(0.0, 1.0, 30)
+    F = {"vectorized": lambda X: X * 2.0}.get(mode, lambda v: v * 2.0)
+    options = {"in place": {}, "vectorized": {"vectorized": True}, "workers": {"workers": map},
+               "sparse": {"sparsity": np.eye(30)}}[mode]
+    fastgd.jacobian(F, x, progress=True, **options)
+    total = {"sparse": 2}.get(mode, 60)  # the 2n points (F(x), for m, before the bar); one group: 2 points
+    assert len(bars) == 1 and bars[0].total == total and bars[0].n == total
 
 
 def test_progress_is_silent_for_a_quick_computation(capsys):

@@ -54,7 +54,8 @@ def patterns():
         "block diagonal": sp.block_diag([np.ones((4, 4))] * 100),
         "arrow": arrow,
         "2-D Laplacian": sp.kron(laplacian_1d, eye) + sp.kron(eye, laplacian_1d),
-        "3-D Laplacian": sp.kron(sp.kron(line, i3), i3) + sp.kron(sp.kron(i3, line), i3) + sp.kron(sp.kron(i3, i3), line),
+        "3-D Laplacian": (sp.kron(sp.kron(line, i3), i3) + sp.kron(sp.kron(i3, line), i3)
+                          + sp.kron(sp.kron(i3, i3), line)),
         "random rows": sp.csr_array((np.ones(3000), (rng.integers(0, 500, 3000), rng.zipf(1.5, 3000) % 400)),
                                     shape=(500, 400)),
     }
@@ -212,6 +213,45 @@ def test_a_million_columns_fit_well_under_a_gigabyte():
     assert plan.colors == 3 and J.nnz == 3 * n - 2
     assert peak < 400 * 2**20  # numpy reports its buffers to tracemalloc
     assert J[5, 5] == pytest.approx(7.0) and J[5, 6] == pytest.approx(-2.0)
+
+
+def arrow_pattern(n):
+    """A dense first row and column and the diagonal: every column is its own group."""
+    rows = np.concatenate([np.zeros(n, dtype=int), np.arange(1, n), np.arange(1, n)])
+    columns = np.concatenate([np.arange(n), np.zeros(n - 1, dtype=int), np.arange(1, n)])
+    return sp.csr_array((np.ones(rows.size), (rows, columns)), shape=(n, n))
+
+
+def arrow(x):
+    """F_0 = sum(x * x), F_i = x_0 * x_i + x_i * x_i: an arrow-shaped Jacobian."""
+    f = (x[0] + x) * x
+    f[0] = np.dot(x, x)
+    return f
+
+
+def test_many_groups_are_evaluated_in_batches_with_the_dense_numbers():
+    n = 300
+    x = np.linspace(-1.0, 1.0, n)
+    plan = fastgd.SparseJacobian(arrow_pattern(n))
+    assert plan.colors == n and len(plan._batches) > 1  # the sums of a batch: O(nnz + m) values
+    expected = fastgd.jacobian(arrow, x)
+    assert same_bits(plan.jacobian(arrow, x).toarray(), expected)
+    stacked = lambda X: np.stack([arrow(p) for p in X])  # noqa: E731
+    assert same_bits(plan.jacobian(stacked, x, vectorized=True).toarray(), expected)
+    assert same_bits(plan.jacobian(arrow, x, workers=map).toarray(), expected)
+
+
+def test_many_groups_take_memory_of_the_nonzeros_not_of_colors_times_rows():
+    n = 5000
+    pattern = arrow_pattern(n)
+    tracemalloc.start()
+    try:
+        J = fastgd.jacobian(arrow, np.linspace(-1.0, 1.0, n), sparsity=pattern)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert J.nnz == 3 * n - 2
+    assert peak < 32 * 2**20  # colors x rows sums would take 200 MB
 
 
 # --- bad input -----------------------------------------------------------------------------------------

@@ -46,4 +46,6 @@ def decompress(
     denominator: float,
     taken: _Floats,
     data: _Floats,
+    targets: _Index | None,
+    offset: int,
 ) -> int: ...

@@ -40,6 +40,8 @@ from fastgd.diff.schemes import Scheme
 Index = npt.NDArray[np.intp]
 #: At most this many greedy passes improve a coloring by reordering (each costs sum(row nonzeros ** 2)).
 RECOLOR_PASSES: int = 8
+#: A batch of groups' sums of F's values may hold this many values, or twice the nonzeros, or m.
+BATCH_VALUES: int = 2**16
 
 
 def _scipy_sparse() -> Any:
@@ -80,9 +82,11 @@ def _colors(n: int, indptr: Index, indices: Index) -> tuple[Index, int]:
     """The columns' colors and how many (see the module docstring)."""
     if n == 0:
         return np.zeros(0, dtype=np.intp), 0
-    col_ptr, rows = _sparse.transpose(n, indptr, indices)
     row_sizes = np.diff(indptr)
     lower = max(1, int(row_sizes.max(initial=0)))
+    if lower == n:  # a dense row: every column is its own group (and the greedy pass would take n**2)
+        return np.arange(n, dtype=np.intp), n
+    col_ptr, rows = _sparse.transpose(n, indptr, indices)
     colors, candidate = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
     used = _sparse.greedy(indptr, indices, col_ptr, rows, np.arange(n, dtype=np.intp), colors)
     if used <= lower:
@@ -133,21 +137,23 @@ def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
 
 
 class _GroupPoints(Sequence[npt.NDArray[Any]]):
-    """The points of a grouped Jacobian, each made when asked for: point ``g * npoints + k`` moves group
-    ``g``'s columns to the scheme's point ``k`` (a sequence, which every map -- Dask's too -- takes)."""
+    """The points of ``groups`` groups from ``first_group`` on, each made when asked for: point ``g * npoints + k``
+    moves group ``first_group + g``'s columns to the scheme's point ``k`` (a sequence, which every map -- Dask's
+    too -- takes)."""
 
-    def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme,
-                 taken: npt.NDArray[np.float64]) -> None:
+    def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme, taken: npt.NDArray[np.float64],
+                 first_group: int, groups: int) -> None:
         self.plan, self.flat, self.shape, self.scheme, self.taken = plan, x.reshape(-1), x.shape, scheme, taken
-        self.length = plan.colors * scheme.evaluations_per_element
+        self.first_group = first_group
+        self.length = groups * scheme.evaluations_per_element
 
     def __len__(self) -> int:
         return self.length
 
     def __dask_tokenize__(self) -> tuple[object, ...]:
         """What the points depend on, for Dask's task keys."""
-        return (type(self).__name__, id(self.plan), self.scheme, self.flat.dtype.str, self.shape, self.flat.tobytes(),
-                self.taken.tobytes())
+        return (type(self).__name__, id(self.plan), self.first_group, self.length, self.scheme, self.flat.dtype.str,
+                self.shape, self.flat.tobytes(), self.taken.tobytes())
 
     @overload
     def __getitem__(self, item: int) -> npt.NDArray[Any]: ...
@@ -160,7 +166,7 @@ class _GroupPoints(Sequence[npt.NDArray[Any]]):
             raise IndexError(item)
         group, k = divmod(item % self.length, self.scheme.evaluations_per_element)
         point: npt.NDArray[Any] = self.flat.copy()
-        columns = self.plan.columns[group]
+        columns = self.plan.columns[self.first_group + group]
         point[columns] = _moved(point[columns], self.taken[columns], self.scheme, k)
         return point.reshape(self.shape)
 
@@ -246,11 +252,25 @@ class SparseJacobian:
         small = max(n, indices.size, m + 1) < np.iinfo(np.int32).max
         index_type = np.int32 if small else np.intp  # as scipy keeps its indices
         self._indptr, self._indices = indptr.astype(index_type), indices.astype(index_type)
+        # Groups are evaluated in batches whose sums, (groups, m), take O(nnz + m) memory: all at once for a
+        # few colors (a band), in many batches for many (a dense row makes every column a color).
+        per_batch = max(1, max(2 * indices.size, m, BATCH_VALUES) // max(m, 1))
+        self._batches = [(g, min(g + per_batch, self.colors)) for g in range(0, self.colors, per_batch)]
         rows = np.repeat(np.arange(m, dtype=np.intp), np.diff(indptr))
-        slots = colors[indices] * m + rows  # nonzero k: its group's sum in its row, in the (colors, m) sums
+        group_of = colors[indices]
+        slots = group_of * m + rows  # nonzero k: its group's sum in its row, in the (colors, m) sums
+        steps_of = self._packed[indices]  # ... its column's step
+        if len(self._batches) == 1:  # decompress in CSR order
+            self._targets: Index | None = None
+            self._nonzero_starts = np.array([0, indices.size], dtype=np.intp)
+        else:  # group by group, each nonzero to its place in CSR order
+            self._targets = np.argsort(group_of, kind="stable").astype(np.intp)
+            slots, steps_of = slots[self._targets], steps_of[self._targets]
+            firsts = [first for first, _ in self._batches] + [self.colors]
+            self._nonzero_starts = np.searchsorted(group_of[self._targets], firsts)
         small = max(self.colors * m, n) < np.iinfo(np.int32).max
         self._slots = slots.astype(np.int32) if small else slots
-        self._steps_of_nonzeros = self._packed[indices].astype(self._slots.dtype)
+        self._steps_of_nonzeros = steps_of.astype(self._slots.dtype)
         self._contiguous: dict[int, Index] = {}  # itemsize -> byte offsets of a C-contiguous x
         self._template = self._sparse.csr_array((np.zeros(indices.size), self._indices, self._indptr), shape=self.shape)
         self._buffers = threading.Lock()
@@ -311,27 +331,32 @@ class SparseJacobian:
             raise ValueError(f"the step of element {element} vanishes next to its value: (x + h) - x == 0, "
                              "h is too small")
         npoints = scheme.evaluations_per_element
-        with self._work(rows) as totals:
-            with progress_bars.optional_bar(progress, npoints * self.colors + bool(scheme.centre_weight),
-                                            "jacobian") as bar:
+        call = CFunction(evaluator.objective, rows) if isinstance(evaluator, COnThreads) else F
+        data = np.empty(self.nnz)
+        with self._work(rows) as buffer, progress_bars.optional_bar(
+                progress, npoints * self.colors + bool(scheme.centre_weight), "jacobian") as bar:
+            centre = self._centre(evaluator, call, x) if scheme.centre_weight else None
+            for batch, (first_group, end_group) in enumerate(self._batches):
+                totals = buffer[:end_group - first_group]
                 if isinstance(evaluator, (Batched, Mapped)):
-                    centre = self._mapped(evaluator, F, x, taken[self._packed], scheme, totals, bar)
+                    self._mapped(evaluator, F, x, taken[self._packed], scheme, totals, first_group, bar)
                 else:
-                    call = CFunction(evaluator.objective, rows) if isinstance(evaluator, COnThreads) else F
-                    status = _sparse.groups(call, x, self._starts, positions, values, taken, scheme.offsets,
-                                            scheme.widened, scheme.weights, totals, _Values(rows),
+                    status = _sparse.groups(call, x, self._starts[first_group:end_group + 1], positions, values, taken,
+                                            scheme.offsets, scheme.widened, scheme.weights, totals, _Values(rows),
                                             None if bar is None else _Tick(bar))
                     if status == _sparse.MOVED:
                         raise _moved_error()
-                    centre = _Values(rows)(call(x)) if scheme.centre_weight else None
-            if centre is not None:
-                np.add(totals, scheme.centre_weight * centre, out=totals)
-            data = np.empty(self.nnz)
-            first = _sparse.decompress(self._slots, self._steps_of_nonzeros, totals.reshape(-1),
-                                       float(scheme.denominator), taken, data)
-        if first >= 0:
-            raise ValueError(f"F returned a non-finite value at a point around element {int(self._indices[first])} "
-                             "of x (x is restored)")
+                if centre is not None:
+                    np.add(totals, scheme.centre_weight * centre, out=totals)
+                start, end = self._nonzero_starts[batch], self._nonzero_starts[batch + 1]
+                targets = None if self._targets is None else self._targets[start:end]
+                first = _sparse.decompress(self._slots[start:end], self._steps_of_nonzeros[start:end],
+                                           totals.reshape(-1), float(scheme.denominator), taken, data, targets,
+                                           first_group * rows)
+                if first >= 0:
+                    nonzero = start + first if targets is None else targets[first]
+                    raise ValueError(f"F returned a non-finite value at a point around element "
+                                     f"{int(self._indices[nonzero])} of x (x is restored)")
         result = copy.copy(self._template)  # the template's shape and settings; scipy's checks were made once
         result.data, result.indices, result.indptr = data, self._indices.copy(), self._indptr.copy()
         return result
@@ -353,16 +378,25 @@ class SparseJacobian:
         return positions
 
     def _work(self, rows: int) -> _Work:
-        """The plan's buffer for the groups' sums of F's values, ``(colors, rows)``, kept between calls (a new one
-        while another thread holds it)."""
-        return _Work(self, (self.colors, rows))
+        """The plan's buffer for a batch of groups' sums of F's values, ``(groups, rows)``, kept between calls (a new
+        one while another thread holds it)."""
+        return _Work(self, (self._batches[0][1] if self._batches else 0, rows))
+
+    def _centre(self, evaluator: Any, call: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        """F(x) as the evaluator evaluates F (a copy: F may return its own buffer)."""
+        values = _Values(self.shape[0])
+        if isinstance(evaluator, Batched):
+            return values(np.asarray(call(x[None].copy()))[0]).copy()
+        if isinstance(evaluator, Mapped):
+            return values(next(iter(evaluator.map(call, [x.copy()])))).copy()
+        return values(call(x)).copy()
 
     def _mapped(self, evaluator: Batched | Mapped, F: Any, x: npt.NDArray[Any], taken: npt.NDArray[np.float64],
-                scheme: Scheme, totals: npt.NDArray[np.float64], bar: Any) -> npt.NDArray[np.float64] | None:
-        """The groups' sums from F at copies of ``x`` (stacked with ``vectorized=True``, or through the map);
-        F(x) if the scheme uses it."""
+                scheme: Scheme, totals: npt.NDArray[np.float64], first_group: int, bar: Any) -> None:
+        """The sums of groups ``first_group ...`` (as many as ``totals`` has rows) from F at copies of ``x``:
+        stacked (``vectorized=True``), or through the map."""
         rows, npoints = self.shape[0], scheme.evaluations_per_element
-        points = _GroupPoints(self, x, scheme, taken)
+        points = _GroupPoints(self, x, scheme, taken, first_group, len(totals))
         as_values = _Values(rows)
 
         def add(i: int, value: object) -> None:
@@ -376,7 +410,7 @@ class SparseJacobian:
                 raise ValueError(f"workers returned {len(results)} values for {len(points)} points")
             for i, value in enumerate(results):
                 add(i, value)
-            return as_values(next(iter(mapped(F, [x.copy()])))) if scheme.centre_weight else None
+            return
         per_call = evaluator.chunk_size or max(1, CHUNK_BYTES // max(x.nbytes, 1))
         for start in range(0, len(points), per_call):
             stacked = np.stack(points[start:start + per_call])
@@ -388,7 +422,6 @@ class SparseJacobian:
                 add(i, row)
             if bar is not None:
                 bar.update(len(stacked))
-        return as_values(np.asarray(F(x[None].copy()))[0]) if scheme.centre_weight else None
 
 
 class _Values:
