@@ -457,7 +457,7 @@ cdef class CObjectiveRun:
     work is long enough to pay for them. The GIL is released between looks at Ctrl-C
     (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
     element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
-    an n x n ``out`` off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
+    the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
     status of a failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
     """
     cdef fd_objective o

@@ -184,7 +184,7 @@ typedef struct {
     double *out;             /* estimate of element i: out[i], or out[j * n + i] for output j */
     double *scratch;         /* a vector function's values: npoints * m doubles per thread */
     const fd_scheme *inner;  /* or NULL; else mixed second derivatives (fd_c_mixed): element i's results
-                              * are out[i * n + j] = out[j * n + i] for every j > i */
+                              * are out[i * n + j] for every j > i (its row: threads share no cache line) */
 } fd_c_task;
 
 /* Mixed second derivatives of a scalar f along e_i and each later e_j (j > i): the scheme s along e_i
@@ -218,7 +218,7 @@ static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
             }
             x[i] = v;
         }
-        t->out[i * n + j] = t->out[j * n + i] = acc / ((s->denominator * h) * (u->denominator * hj));
+        t->out[i * n + j] = acc / ((s->denominator * h) * (u->denominator * hj));
     }
     return 0;
 }

@@ -112,15 +112,21 @@ cdef inline int _type(cnp.ndarray a) noexcept:
 def values_and_steps(cnp.ndarray x, const index_t[::1] positions, object steps, double h, double[::1] values,
                      double[::1] taken):
     """The elements at byte ``positions[i]`` of ``x``'s data: their values as float64s, and their representable
-    steps ``(v + h_i) - v`` in x's dtype, ``h_i`` = ``steps[i]`` (float64) or ``h``."""
+    steps ``(v + h_i) - v`` in x's dtype, ``h_i`` = ``steps[i]`` (float64) or ``h``. Returns the first ``i``
+    whose value is not finite or whose step is not > 0, or -1."""
     cdef int type = _type(x)
     cdef char* data = <char*>cnp.PyArray_DATA(x)
     cdef const double* hs = &h if steps is None else <const double*>cnp.PyArray_DATA(steps)
-    cdef Py_ssize_t stride = 0 if steps is None else 1, i
+    cdef Py_ssize_t stride = 0 if steps is None else 1, i, first = -1
     with nogil:
         for i in range(positions.shape[0]):
             values[i] = fd_load(type, data + positions[i])
             taken[i] = fd_exact_step(type, values[i], hs[i * stride])
+        for i in range(positions.shape[0]):
+            if not (isfinite(values[i]) and taken[i] > 0):
+                first = i
+                break
+    return first
 
 
 cdef inline bint _is_vector_of(object r, Py_ssize_t m) noexcept:

@@ -248,6 +248,8 @@ class COnThreads:
         ``progress(rows done)`` now and then, if given."""
         if x.size > 1:
             _raise_failure(*self._run(x, h, exact, inner=inner).derivative(x, out, progress))
+            lower = np.tril_indices(x.size, -1)
+            out[lower] = out.T[lower]  # the loops write each row's upper part
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int,

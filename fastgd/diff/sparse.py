@@ -321,15 +321,14 @@ class SparseJacobian:
         if not has_typed_kernel(x):
             raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
                             f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
-        check_finite(x)
         positions = self._positions(x)  # the elements, group by group (self.order)
         values, taken = np.empty(n), np.empty(n)
         given = np.take(steps, self.order) if isinstance(steps, np.ndarray) else None
-        _sparse.values_and_steps(x, positions, given, 0.0 if given is not None else float(steps), values, taken)
-        if not (taken > 0).all():
-            element = int(self.order[np.argmin(taken > 0)])
-            raise ValueError(f"the step of element {element} vanishes next to its value: (x + h) - x == 0, "
-                             "h is too small")
+        bad = _sparse.values_and_steps(x, positions, given, 0.0 if given is not None else float(steps), values, taken)
+        if bad >= 0:
+            check_finite(x)
+            raise ValueError(f"the step of element {int(self.order[bad])} vanishes next to its value: "
+                             "(x + h) - x == 0, h is too small")
         npoints = scheme.evaluations_per_element
         call = CFunction(evaluator.objective, rows) if isinstance(evaluator, COnThreads) else F
         data = np.empty(self.nnz)
