@@ -64,7 +64,6 @@ def dense_point():
 
 def dense_jacobian_cases():
     """name -> call, for the Jacobian of ``x_sum`` at n = m = 100."""
-    from scipy import differentiate
     from scipy.optimize._numdiff import approx_derivative
 
     x = dense_point()
@@ -74,20 +73,30 @@ def dense_jacobian_cases():
         "F calls only (2n)": calls_only(x_sum, x, 2 * N),
         "reference": lambda: reference.jacobian(x_sum, x),
         "scipy approx_derivative 3-point": lambda: approx_derivative(x_sum, x, method="3-point"),
-        "scipy.differentiate.jacobian": lambda: differentiate.jacobian(lambda X: X * np.sum(X, axis=0), x).df,
     }
+    differentiate, numdifftools = _peers()
+    if differentiate is not None:
+        cases["scipy.differentiate.jacobian"] = lambda: differentiate.jacobian(lambda X: X * np.sum(X, axis=0), x).df
+    if numdifftools is not None:
+        cases["numdifftools Jacobian"] = lambda: numdifftools.Jacobian(x_sum)(x)
+    return cases
+
+
+def _peers():
+    """``scipy.differentiate`` (scipy >= 1.15) and numdifftools, or None for each one not installed."""
+    try:
+        from scipy import differentiate
+    except ImportError:
+        differentiate = None
     try:
         import numdifftools
-
-        cases["numdifftools Jacobian"] = lambda: numdifftools.Jacobian(x_sum)(x)
     except ImportError:
-        pass
-    return cases
+        numdifftools = None
+    return differentiate, numdifftools
 
 
 def hessian_cases():
     """name -> call, for the Hessian of ``sum_squares`` at n = 100."""
-    from scipy import differentiate
     from scipy.optimize._numdiff import approx_derivative
 
     x = dense_point()
@@ -99,14 +108,12 @@ def hessian_cases():
         "reference": lambda: reference.hessian(sum_squares, x),
         "scipy 3-point of 3-point": lambda: approx_derivative(
             lambda y: approx_derivative(sum_squares, y, method="3-point"), x, method="3-point"),
-        "scipy.differentiate.hessian": lambda: differentiate.hessian(lambda X: np.sum(X**2, axis=0), x).ddf,
     }
-    try:
-        import numdifftools
-
+    differentiate, numdifftools = _peers()
+    if differentiate is not None:
+        cases["scipy.differentiate.hessian"] = lambda: differentiate.hessian(lambda X: np.sum(X**2, axis=0), x).ddf
+    if numdifftools is not None:
         cases["numdifftools Hessian"] = lambda: numdifftools.Hessian(sum_squares)(x)
-    except ImportError:
-        pass
     return cases
 
 
@@ -131,12 +138,9 @@ def c_hessian_cases():
     f = c_sum_squares()
     cases = {"fastgd, numba cfunc, 1 thread": lambda: fastgd.hessian(f, x, threads=1),
              "fastgd, numba cfunc, 2 threads": lambda: fastgd.hessian(f, x, threads=2)}
-    try:
-        import numdifftools
-
+    numdifftools = _peers()[1]
+    if numdifftools is not None:
         cases["numdifftools Hessian, Python f"] = lambda: numdifftools.Hessian(sum_squares)(x)
-    except ImportError:
-        pass
     return cases
 
 

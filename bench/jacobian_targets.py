@@ -71,8 +71,10 @@ def dense():
     peer = ratio(times, "scipy approx_derivative 3-point", "fastgd")
     row("… scipy approx_derivative 3-point ÷ fastgd", f"{peer:.2f}×", "≥ 2.5×", peer >= 2.5)
     row("… max error ÷ max entry", f"{error:.1e}", "≤ 1e-10", error <= 1e-10)
-    vectorized = ratio(times, "scipy.differentiate.jacobian", "fastgd vectorized")
-    row("… scipy.differentiate.jacobian ÷ fastgd vectorized=True", f"{vectorized:.1f}×", "≥ 15×", vectorized >= 15)
+    if "scipy.differentiate.jacobian" in times:
+        vectorized = ratio(times, "scipy.differentiate.jacobian", "fastgd vectorized")
+        row("… scipy.differentiate.jacobian ÷ fastgd vectorized=True", f"{vectorized:.1f}×", "≥ 15×",
+            vectorized >= 15)
     if "numdifftools Jacobian" in times:
         nd = ratio(times, "numdifftools Jacobian", "fastgd")
         row("… numdifftools Jacobian ÷ fastgd", f"{nd:.0f}×", "(peer)", True)
@@ -92,8 +94,9 @@ def hessian():
         row("… numdifftools Hessian ÷ fastgd", f"{nd:.0f}×", "≥ 20×", nd >= 20)
     peer = ratio(times, "scipy 3-point of 3-point", "fastgd")
     row("… scipy 3-point of 3-point ÷ fastgd", f"{peer:.1f}×", "≥ 5×", peer >= 5)
-    sd = ratio(times, "scipy.differentiate.hessian", "fastgd")
-    row("… scipy.differentiate.hessian ÷ fastgd", f"{sd:.0f}×", "(peer)", True)
+    if "scipy.differentiate.hessian" in times:
+        sd = ratio(times, "scipy.differentiate.hessian", "fastgd")
+        row("… scipy.differentiate.hessian ÷ fastgd", f"{sd:.0f}×", "(peer)", True)
     rich = ratio(times, "fastgd richardson", "f calls only (fastgd's 2n**2 + 1)")
     row("… fastgd richardson ÷ 2n² + 1 calls of f (it makes 4n² + 2)", f"{rich:.2f}×", "(≈ 2×)", True)
 
