@@ -126,6 +126,24 @@ def test_a_plan_is_reused_and_f_is_called_twice_per_group():
     assert same_bits(plan(F, x).toarray(), first.toarray())
 
 
+@pytest.mark.parametrize("mode", ["in place", "vectorized", "workers"])
+def test_a_scheme_with_f_at_x_gives_the_dense_numbers(monkeypatch, mode):
+    from fastgd.diff.schemes import SCHEMES, Scheme
+
+    forward = Scheme("forward", offsets=(1.0,), weights=(1,), denominator=1, centre_weight=-1)
+    monkeypatch.setitem(SCHEMES, "forward", forward)  # the one-sided rows come with the schemes of issue 12
+    for F, pattern, batches in ((broyden, tridiagonal(30), 1), (arrow, arrow_pattern(300), 2)):
+        x = np.linspace(-1.0, 1.0, pattern.shape[1])
+        expected = fastgd.jacobian(F, x, method="forward")
+        plan = fastgd.SparseJacobian(pattern)
+        assert len(plan._batches) == batches
+        stacked = lambda X, F=F: np.stack([F(p) for p in X])  # noqa: E731
+        options = {"in place": {}, "vectorized": {"vectorized": True}, "workers": {"workers": map}}[mode]
+        got = plan.jacobian(stacked if mode == "vectorized" else F, x, method="forward", **options)
+        assert same_bits(got.toarray(), expected)
+    assert np.abs(fastgd.jacobian(broyden, x[:30], method="forward") - broyden_jacobian(x[:30])).max() < 1e-3
+
+
 def test_jacobian_takes_a_pattern_a_plan_or_a_dense_boolean():
     n = 30
     x = np.linspace(-1.0, 1.0, n)

@@ -383,12 +383,14 @@ class SparseJacobian:
 
     def _centre(self, evaluator: Any, call: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
         """F(x) as the evaluator evaluates F (a copy: F may return its own buffer)."""
-        values = _Values(self.shape[0])
+        as_values = _Values(self.shape[0])
         if isinstance(evaluator, Batched):
-            return values(np.asarray(call(x[None].copy()))[0]).copy()
-        if isinstance(evaluator, Mapped):
-            return values(next(iter(evaluator.map(call, [x.copy()])))).copy()
-        return values(call(x)).copy()
+            value: object = np.asarray(call(x[None].copy()))[0]
+        elif isinstance(evaluator, Mapped):
+            value = next(iter(evaluator.map(call, [x.copy()])))
+        else:
+            value = call(x)
+        return np.array(as_values(value))
 
     def _mapped(self, evaluator: Batched | Mapped, F: Any, x: npt.NDArray[Any], taken: npt.NDArray[np.float64],
                 scheme: Scheme, totals: npt.NDArray[np.float64], first_group: int, bar: Any) -> None:
