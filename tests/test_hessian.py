@@ -1,5 +1,6 @@
 """fastgd.hessian and fastgd.hessp: the numpy twin's numbers, symmetry, accuracy against analytic Hessians,
 honest error estimates, C objectives on threads, and bad input."""
+import importlib.util
 import threading
 import time
 
@@ -9,6 +10,13 @@ from arrays import same_bits
 
 import fastgd
 from fastgd import reference
+
+try:
+    from objectives import nan_above_one, sum_cubes, through_python  # numba @cfunc functions
+except pytest.skip.Exception:
+    sum_cubes = None
+needs_numba = pytest.mark.skipif(sum_cubes is None, reason="needs numba")
+needs_tqdm = pytest.mark.skipif(importlib.util.find_spec("tqdm") is None, reason="needs tqdm")
 
 rng = np.random.default_rng(7)
 A = rng.standard_normal((8, 8))
@@ -230,8 +238,8 @@ def test_bad_p_is_named():
         fastgd.hessp(lambda v: float(np.sum(v**2)), x, np.array([1.0, np.nan, 0.0]))
 
 
+@needs_tqdm
 def test_ctrl_c_stops_with_x_intact():
-    pytest.importorskip("tqdm")
     x = np.linspace(0.0, 1.0, 60)
     before = x.copy()
 
@@ -250,10 +258,7 @@ def test_ctrl_c_stops_with_x_intact():
 
 # --- C-level objectives -------------------------------------------------------------------------------
 
-numba = pytest.importorskip("numba")
-from objectives import nan_above_one, sum_cubes, through_python  # noqa: E402
-
-
+@needs_numba
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("method", ["central", "richardson"])
 def test_c_objective_is_the_python_one_bit_for_bit(threads, method):
@@ -265,6 +270,7 @@ def test_c_objective_is_the_python_one_bit_for_bit(threads, method):
     assert np.all(np.abs(_ - np.diag(6 * x)) <= info.error)
 
 
+@needs_numba
 def test_c_objective_errors_keep_x_intact():
     x = np.array([1.0 - 1e-6, 0.5])  # NaN once x0 > 1: at x0 + h
     with pytest.raises(fastgd.ObjectiveError, match="NaN"):
@@ -272,9 +278,10 @@ def test_c_objective_errors_keep_x_intact():
     assert np.array_equal(x, [1.0 - 1e-6, 0.5])
 
 
+@needs_numba
+@needs_tqdm
 @pytest.mark.parametrize("method", ["central", "richardson"])
 def test_progress_counts_every_evaluation(bars, method):
-    pytest.importorskip("tqdm")
     x = np.linspace(-1.0, 1.0, 200)
     for f in (sum_cubes, through_python(sum_cubes)):  # C: counted by rows of the mixed loop
         H = fastgd.hessian(f, x, method=method, progress=True)

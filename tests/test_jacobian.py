@@ -1,4 +1,5 @@
 """fastgd.jacobian: the numpy twin's numbers, analytic Jacobians, every evaluator, and every bad input."""
+import importlib.util
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,13 @@ from arrays import same_bits
 
 import fastgd
 from fastgd import reference
+
+try:
+    import numba
+except ImportError:
+    numba = None
+needs_numba = pytest.mark.skipif(numba is None, reason="needs numba")
+needs_tqdm = pytest.mark.skipif(importlib.util.find_spec("tqdm") is None, reason="needs tqdm")
 
 
 def x_sum(x):
@@ -219,9 +227,7 @@ def test_empty_x_gives_an_empty_jacobian():
 
 # --- progress and Ctrl-C ---------------------------------------------------------------------------
 
-pytest.importorskip("tqdm")
-
-
+@needs_tqdm
 def test_progress_shows_a_bar_for_a_long_computation(capsys):
     x = np.linspace(0.0, 1.0, 40)
 
@@ -233,8 +239,11 @@ def test_progress_shows_a_bar_for_a_long_computation(capsys):
     assert "jacobian" in capsys.readouterr().err  # 0.8 s and more: the bar appears after 0.5 s
 
 
+@needs_tqdm
 @pytest.mark.parametrize("mode", ["in place", "vectorized", "workers", "sparse"])
 def test_progress_counts_every_evaluation(bars, mode):
+    if mode == "sparse":
+        pytest.importorskip("scipy")
     x = np.linspace(0.0, 1.0, 30)
     F = {"vectorized": lambda X: X * 2.0}.get(mode, lambda v: v * 2.0)
     options = {"in place": {}, "vectorized": {"vectorized": True}, "workers": {"workers": map},
@@ -244,11 +253,13 @@ def test_progress_counts_every_evaluation(bars, mode):
     assert len(bars) == 1 and bars[0].total == total and bars[0].n == total
 
 
+@needs_tqdm
 def test_progress_is_silent_for_a_quick_computation(capsys):
     fastgd.jacobian(lambda v: v * 2.0, np.ones(5), progress=True)
     assert capsys.readouterr().err == ""
 
 
+@needs_tqdm
 def test_ctrl_c_stops_with_x_intact():
     x = np.linspace(0.0, 1.0, 1000)
     before = x.copy()
@@ -268,32 +279,30 @@ def test_ctrl_c_stops_with_x_intact():
 
 # --- C vector functions --------------------------------------------------------------------------------
 
-numba = pytest.importorskip("numba")
-from numba import carray, cfunc, types  # noqa: E402
+if numba is not None:
+    from numba import carray, cfunc, types
 
-DOUBLE_P = types.CPointer(types.float64)
+    DOUBLE_P = types.CPointer(types.float64)
 
+    @cfunc(types.void(types.intc, DOUBLE_P, types.intc, DOUBLE_P, types.voidptr))
+    def c_x_sum(n, x, m, out, user_data):
+        """F = x * sum(x), m = n."""
+        a, o = carray(x, n), carray(out, m)
+        total = 0.0
+        for i in range(n):
+            total += a[i]
+        for i in range(m):
+            o[i] = a[i] * total
 
-@cfunc(types.void(types.intc, DOUBLE_P, types.intc, DOUBLE_P, types.voidptr))
-def c_x_sum(n, x, m, out, user_data):
-    """F = x * sum(x), m = n."""
-    a, o = carray(x, n), carray(out, m)
-    total = 0.0
-    for i in range(n):
-        total += a[i]
-    for i in range(m):
-        o[i] = a[i] * total
-
-
-@cfunc(types.intc(types.intp, DOUBLE_P, types.intp, DOUBLE_P, types.voidptr))
-def c_status_when_negative(n, x, m, out, user_data):
-    """F = x**2 with status 5 once x[0] < 0."""
-    a, o = carray(x, n), carray(out, m)
-    if a[0] < 0:
-        return 5
-    for i in range(m):
-        o[i] = a[i] * a[i]
-    return 0
+    @cfunc(types.intc(types.intp, DOUBLE_P, types.intp, DOUBLE_P, types.voidptr))
+    def c_status_when_negative(n, x, m, out, user_data):
+        """F = x**2 with status 5 once x[0] < 0."""
+        a, o = carray(x, n), carray(out, m)
+        if a[0] < 0:
+            return 5
+        for i in range(m):
+            o[i] = a[i] * a[i]
+        return 0
 
 
 def python_x_sum(v):
@@ -304,6 +313,7 @@ def python_x_sum(v):
     return v * total
 
 
+@needs_numba
 @pytest.mark.parametrize("threads", [1, 2])
 def test_c_vector_function_is_the_python_one_bit_for_bit(threads):
     x = np.linspace(0.5, 1.5, 300)
@@ -312,6 +322,7 @@ def test_c_vector_function_is_the_python_one_bit_for_bit(threads):
     assert np.array_equal(x, np.linspace(0.5, 1.5, 300))
 
 
+@needs_numba
 def test_c_vector_function_needs_m():
     x = np.ones(3)
     with pytest.raises(TypeError, match="m= is required"):
@@ -320,6 +331,7 @@ def test_c_vector_function_needs_m():
         fastgd.jacobian(c_x_sum, x, m=-2)
 
 
+@needs_numba
 def test_c_status_is_an_objective_error_with_x_intact():
     x = np.array([0.0, 1.0])
     with pytest.raises(fastgd.ObjectiveError, match="status 5"):
@@ -327,6 +339,7 @@ def test_c_status_is_an_objective_error_with_x_intact():
     assert np.array_equal(x, [0.0, 1.0])
 
 
+@needs_numba
 def test_a_scalar_c_objective_gives_its_gradient_as_one_row():
     objectives = pytest.importorskip("objectives")
     x = np.linspace(-1.0, 1.0, 9)
