@@ -117,25 +117,11 @@ def hessian_cases():
     return cases
 
 
-def c_sum_squares():
-    """sum(x**2) as a numba ``@cfunc`` ``double f(int n, double *x, void *user_data)``."""
-    import numba
-
-    @numba.cfunc(numba.types.float64(numba.types.intc, numba.types.CPointer(numba.types.float64),
-                                     numba.types.voidptr))
-    def f(n, x, user_data):
-        a = numba.carray(x, n)
-        s = 0.0
-        for i in range(n):
-            s += a[i] * a[i]
-        return s
-    return f
-
-
 def c_hessian_cases():
     """name -> call: the C-level Hessian of sum(x**2) at n = 100, and numdifftools on the same function in Python."""
+    from bench_objectives import c_sum_squares as f  # sum(x**2), a numba @cfunc
+
     x = dense_point()
-    f = c_sum_squares()
     cases = {"fastgd, numba cfunc, 1 thread": lambda: fastgd.hessian(f, x, threads=1),
              "fastgd, numba cfunc, 2 threads": lambda: fastgd.hessian(f, x, threads=2)}
     numdifftools = _peers()[1]

@@ -376,24 +376,18 @@ def _shut_down_pools() -> None:
         pool.shutdown(cancel_futures=True)
 
 
-class _PointSequence(Sequence[npt.NDArray[Any]]):
-    """The points of a mapped derivative, each made when it is asked for: ``x`` itself first if
-    ``centre``, then each element's points in turn. A sequence, not an iterator, so that
-    every map takes it (Dask's refuses iterators)."""
+class LazyPoints(Sequence[npt.NDArray[Any]]):
+    """``length`` points, each made by :meth:`point` when it is asked for. A sequence, not an
+    iterator, so that every map takes it (Dask's refuses iterators)."""
 
-    def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
-                 steps: npt.NDArray[np.float64], centre: bool) -> None:
-        self.x, self.flat, self.scheme, self.steps = x, flat, scheme, steps
-        self.centre = int(centre)
-        self.length = self.centre + scheme.evaluations_per_element * x.size
+    length: int
 
     def __len__(self) -> int:
         return self.length
 
-    def __dask_tokenize__(self) -> tuple[object, ...]:
-        """What the points depend on, for Dask's task keys (it hashes the arguments of a map)."""
-        return (type(self).__name__, self.scheme, self.x.dtype.str, self.x.shape, self.flat.tobytes(),
-                self.steps.tobytes())
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``, ``0 <= i < length``."""
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, item: int) -> npt.NDArray[Any]: ...
@@ -401,10 +395,28 @@ class _PointSequence(Sequence[npt.NDArray[Any]]):
     def __getitem__(self, item: slice) -> Sequence[npt.NDArray[Any]]: ...
     def __getitem__(self, item: int | slice) -> npt.NDArray[Any] | Sequence[npt.NDArray[Any]]:
         if isinstance(item, slice):
-            return [self[i] for i in range(*item.indices(self.length))]
+            return [self.point(i) for i in range(*item.indices(self.length))]
         if not -self.length <= item < self.length:
             raise IndexError(item)
-        item %= self.length
+        return self.point(item % self.length)
+
+
+class _PointSequence(LazyPoints):
+    """The points of a mapped derivative: ``x`` itself first if ``centre``, then each element's points in turn."""
+
+    def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
+                 steps: npt.NDArray[np.float64], centre: bool) -> None:
+        self.x, self.flat, self.scheme, self.steps = x, flat, scheme, steps
+        self.centre = int(centre)
+        self.length = self.centre + scheme.evaluations_per_element * x.size
+
+    def __dask_tokenize__(self) -> tuple[object, ...]:
+        """What the points depend on, for Dask's task keys (it hashes the arguments of a map)."""
+        return (type(self).__name__, self.scheme, self.x.dtype.str, self.x.shape, self.flat.tobytes(),
+                self.steps.tobytes())
+
+    def point(self, item: int) -> npt.NDArray[Any]:
+        """Point ``item``: x itself, or an element's point."""
         if item < self.centre:
             centre: npt.NDArray[Any] = self.x.copy()
             return centre

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Sequence
-from typing import Any, cast, overload
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +31,7 @@ from fastgd.diff import _sparse
 from fastgd.diff import progress as progress_bars
 from fastgd.diff.api import _evaluator
 from fastgd.diff.c_calls import CFunction
-from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, Mapped, _moved_error, as_vector
+from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, LazyPoints, Mapped, _moved_error, as_vector
 from fastgd.diff.jacobians import DEFAULT_H, check_finite, output_count, scheme_of, step_sizes
 from fastgd.diff.layout import has_typed_kernel, memory_order
 from fastgd.diff.schemes import Scheme
@@ -136,10 +135,9 @@ def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
     return _colors(shape[1], indptr, indices)[0]
 
 
-class _GroupPoints(Sequence[npt.NDArray[Any]]):
-    """The points of ``groups`` groups from ``first_group`` on, each made when asked for: point ``g * npoints + k``
-    moves group ``first_group + g``'s columns to the scheme's point ``k`` (a sequence, which every map -- Dask's
-    too -- takes)."""
+class _GroupPoints(LazyPoints):
+    """The points of ``groups`` groups from ``first_group`` on: point ``g * npoints + k`` moves group
+    ``first_group + g``'s columns to the scheme's point ``k``."""
 
     def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme, taken: npt.NDArray[np.float64],
                  first_group: int, groups: int) -> None:
@@ -147,24 +145,14 @@ class _GroupPoints(Sequence[npt.NDArray[Any]]):
         self.first_group = first_group
         self.length = groups * scheme.evaluations_per_element
 
-    def __len__(self) -> int:
-        return self.length
-
     def __dask_tokenize__(self) -> tuple[object, ...]:
         """What the points depend on, for Dask's task keys."""
         return (type(self).__name__, id(self.plan), self.first_group, self.length, self.scheme, self.flat.dtype.str,
                 self.shape, self.flat.tobytes(), self.taken.tobytes())
 
-    @overload
-    def __getitem__(self, item: int) -> npt.NDArray[Any]: ...
-    @overload
-    def __getitem__(self, item: slice) -> Sequence[npt.NDArray[Any]]: ...
-    def __getitem__(self, item: int | slice) -> npt.NDArray[Any] | Sequence[npt.NDArray[Any]]:
-        if isinstance(item, slice):
-            return [self[i] for i in range(*item.indices(self.length))]
-        if not -self.length <= item < self.length:
-            raise IndexError(item)
-        group, k = divmod(item % self.length, self.scheme.evaluations_per_element)
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``: a copy of x with a group's columns moved."""
+        group, k = divmod(i, self.scheme.evaluations_per_element)
         point: npt.NDArray[Any] = self.flat.copy()
         columns = self.plan.columns[self.first_group + group]
         point[columns] = _moved(point[columns], self.taken[columns], self.scheme, k)
