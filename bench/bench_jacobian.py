@@ -51,3 +51,17 @@ def test_sparse_jacobian(benchmark, name, n):
 def test_coloring(benchmark, name, n):
     benchmark.group = f"column groups, tridiagonal, n={n}"
     run(benchmark, cases.coloring_cases(n)[name], name)
+
+
+@pytest.mark.parametrize("n", [5, 30])
+@pytest.mark.parametrize("name", list(cases.minimize_cases(5)))
+def test_minimize(benchmark, name, n):
+    benchmark.group = f"scipy.optimize.minimize(rosen, method='BFGS'), n={n}"
+    run(benchmark, cases.minimize_cases(n)[name], name)
+
+
+@pytest.mark.parametrize("n", [10**4])
+@pytest.mark.parametrize("name", list(cases.least_squares_cases(10)))
+def test_least_squares(benchmark, name, n):
+    benchmark.group = f"scipy.optimize.least_squares(broyden), sparse Jacobian, n={n}"
+    run(benchmark, cases.least_squares_cases(n)[name], name)

@@ -158,3 +158,30 @@ def coloring_cases(n):
     return {"fastgd color_columns": lambda: fastgd.color_columns(pattern),
             "fastgd SparseJacobian (coloring and plan)": lambda: fastgd.SparseJacobian(pattern),
             "scipy group_columns (default order)": lambda: group_columns(pattern)}
+
+
+def minimize_cases(n):
+    """name -> call: BFGS on the Rosenbrock function from scipy's documented start (n = 5) or a longer one."""
+    from scipy.optimize import minimize, rosen, rosen_der
+
+    x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2]) if n == 5 else np.tile([1.3, 0.7], n // 2)
+    gradient = fastgd.gradient_of(rosen)
+    return {"jac=fastgd.gradient_of(rosen)": lambda: minimize(rosen, x0, method="BFGS", jac=gradient),
+            "jac=rosen_der (analytic)": lambda: minimize(rosen, x0, method="BFGS", jac=rosen_der),
+            "scipy's finite differences (jac=None, 2-point)": lambda: minimize(rosen, x0, method="BFGS"),
+            "scipy's finite differences (jac='3-point')": lambda: minimize(rosen, x0, method="BFGS", jac="3-point")}
+
+
+def least_squares_cases(n):
+    """name -> call: least_squares on the tridiagonal Broyden function, its Jacobian sparse."""
+    from scipy.optimize import least_squares
+
+    x0, pattern = -np.ones(n), tridiagonal(n)
+    jac = fastgd.jacobian_of(broyden, sparsity=pattern)
+    options = {"method": "trf", "tr_solver": "lsmr"}
+    return {"jac=fastgd.jacobian_of(broyden, sparsity=pattern)":
+            lambda: least_squares(broyden, x0, jac=jac, **options),
+            "scipy, jac_sparsity=pattern (2-point)":
+            lambda: least_squares(broyden, x0, jac_sparsity=pattern, **options),
+            "scipy, jac_sparsity=pattern, jac='3-point'":
+            lambda: least_squares(broyden, x0, jac="3-point", jac_sparsity=pattern, **options)}

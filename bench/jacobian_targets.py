@@ -165,6 +165,22 @@ def coloring():
             "≥ 1×", value >= 1)
 
 
+def optimize():
+    for n in (5, 30):
+        times = interleaved(cases.minimize_cases(n), rounds=5)
+        ours = "jac=fastgd.gradient_of(rosen)"
+        for peer in ("scipy's finite differences (jac=None, 2-point)", "scipy's finite differences (jac='3-point')"):
+            value = ratio(times, peer, ours)
+            row(f"minimize(rosen, BFGS), n = {n}: {peer} ÷ jac=gradient_of(rosen) ({seconds(median(times, ours))})",
+                f"{value:.2f}×", "> 1×", value > 1)
+    times = interleaved(cases.least_squares_cases(10**4), rounds=5)
+    ours = "jac=fastgd.jacobian_of(broyden, sparsity=pattern)"
+    for peer in ("scipy, jac_sparsity=pattern (2-point)", "scipy, jac_sparsity=pattern, jac='3-point'"):
+        value = ratio(times, peer, ours)
+        row(f"least_squares(broyden), sparse, n = 1e4: {peer} ÷ jacobian_of ({seconds(median(times, ours))})",
+            f"{value:.1f}×", "> 1×", value > 1)
+
+
 def memory():
     n = 10**6
     tracemalloc.start()
@@ -177,7 +193,7 @@ def memory():
 
 
 def main():
-    for measure in (dense, hessian, hessian_accuracy, c_hessian, sparse, coloring, memory):
+    for measure in (dense, hessian, hessian_accuracy, c_hessian, sparse, coloring, optimize, memory):
         measure()
         print(ROWS[-1], file=sys.stderr, flush=True)
     print("| target | measured | goal | met |")
