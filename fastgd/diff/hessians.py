@@ -151,7 +151,7 @@ class _FromF:
             self.counted.flush()
         elif self.bar is not None:
             self.bar.update((pass_ + 1) * (2 * n * n + 1) - self.bar.n)
-        self.calls += 2 * n * n + 1
+        self.calls += 2 * n * n + 1 if n else 0  # f(x), when there is a diagonal
         return out
 
 

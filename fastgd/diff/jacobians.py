@@ -61,7 +61,7 @@ def output_count(m: object, objective: CObjective) -> int:
     """The number of outputs of a C objective: ``m``, required for a vector function (1 for a scalar one)."""
     if not objective.vector:
         if m is not None and count(m, "m") != 1:
-            raise ValueError(f"f is a scalar C objective (one output), but m={m}")
+            raise ValueError(f"this C function is a scalar objective (one output), but m={m} outputs are asked for")
         return 1
     if m is None:
         raise TypeError("m= is required for a C vector function F(n, x, m, out, user_data): "
