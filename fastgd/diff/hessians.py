@@ -12,7 +12,7 @@ computed once per pair, so the result is symmetric by construction: ``2 n**2 + 1
 (the engine's mixed loops: :meth:`fastgd.diff.evaluators.InPlace.mixed`,
 :meth:`fastgd.diff.evaluators.COnThreads.mixed`). ``method='richardson'`` computes it at ``h`` and
 ``2 h`` and combines them, ``(4 H(h) - H(2 h)) / 3``, which cancels the ``h**2`` error term:
-``4 n**2 + 3`` evaluations.
+``4 n**2 + 2`` evaluations (and ``f(x)`` once more for the error estimate of ``full_output``).
 
 Default steps (``h=None``) are relative, ``c * max(1, |x_i|)``, with ``c`` chosen on smooth test
 functions (sums of squares, sines, Rosenbrock, quadratic forms, log-sum-exp, exponentials, n = 10 and
