@@ -151,6 +151,19 @@ def test_gradient_function_on_stacked_points_and_workers():
     assert np.all(np.abs(_ - np.diag(6 * x)) <= info.error)
 
 
+@pytest.mark.parametrize("method", ["central", "richardson"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_f_on_stacked_points_and_workers_gives_the_in_place_numbers(method, dtype):
+    x = np.linspace(-1.0, 2.0, 7, dtype=dtype)
+    f = lambda v: np.sum(np.sin(v) * v, axis=-1) + v[..., 0] * v[..., -1] ** 2  # noqa: E731
+    expected = fastgd.hessian(f, x, method=method)
+    assert same_bits(fastgd.hessian(f, x, method=method, vectorized=True), expected)
+    assert same_bits(fastgd.hessian(f, x, method=method, vectorized=True, chunk_size=5), expected)
+    assert same_bits(fastgd.hessian(f, x, method=method, workers=map), expected)
+    _, info = fastgd.hessian(f, x, method="richardson", workers=map, full_output=True)
+    assert info.calls == 4 * 49 + 3
+
+
 def test_out_is_filled_and_returned():
     x = np.linspace(-1.0, 1.0, 4)
     out = np.full((4, 4), np.nan)
@@ -210,7 +223,6 @@ def test_bad_values_of_f_are_a_clear_error_with_x_intact(at_call, bad):
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"method": "forward"}, ValueError, "method"), ({"full_output": True}, ValueError, "richardson"),
-    ({"vectorized": True}, ValueError, "gradient="), ({"workers": map}, ValueError, "gradient="),
     ({"h": 0.0}, ValueError, "h"), ({"h": np.ones(3)}, ValueError, "broadcast"),
     ({"threads": 2}, ValueError, "threads"),
 ])
@@ -262,6 +274,15 @@ def test_c_objective_is_the_python_one_bit_for_bit(threads, method):
     assert np.abs(got - np.diag(6 * x)).max() <= 1e-6
     _, info = fastgd.hessian(sum_cubes, x, threads=threads, method="richardson", full_output=True)
     assert np.all(np.abs(_ - np.diag(6 * x)) <= info.error)
+
+
+@needs_tqdm
+@pytest.mark.parametrize("mode", ["vectorized", "workers"])
+def test_progress_counts_evaluations_on_copies(bars, mode):
+    x = np.linspace(-1.0, 1.0, 12)
+    options = {"vectorized": {"vectorized": True}, "workers": {"workers": map}}[mode]
+    fastgd.hessian(lambda v: np.sum(v**3, axis=-1), x, progress=True, **options)
+    assert bars[-1].total == bars[-1].n == 2 * 144 + 1
 
 
 @needs_numba

@@ -33,7 +33,7 @@ from fastgd._typing import Workers
 from fastgd.diff import progress as progress_bars
 from fastgd.diff.api import _evaluator
 from fastgd.diff.c_calls import CFunction
-from fastgd.diff.evaluators import COnThreads, InPlace, Steps
+from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, InPlace, LazyPoints, Mapped, Steps
 from fastgd.diff.jacobians import check_finite, check_result, jacobian, output_array, progress_of, step_sizes
 from fastgd.diff.layout import has_typed_kernel
 from fastgd.diff.schemes import SCHEMES, Scheme, real_value
@@ -105,54 +105,114 @@ def representable(x: npt.NDArray[Any], steps: Steps) -> npt.NDArray[np.float64]:
     return taken
 
 
+class _PairPoints(LazyPoints):
+    """The points of a Hessian from ``f`` alone, on copies of ``x``: ``x`` itself, each element's two points
+    (``+-`` its step), then each pair's four (``i < j`` in C order; ``++``, ``+-``, ``-+``, ``--``), moved as
+    the compiled loops move elements."""
+
+    SIGNS = ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0))
+
+    def __init__(self, x: npt.NDArray[Any], taken: npt.NDArray[np.float64]) -> None:
+        self.flat, self.shape, self.taken = np.ascontiguousarray(x).reshape(-1), x.shape, taken
+        self.first, self.second = np.triu_indices(x.size, 1)
+        self.length = 1 + 2 * x.size + 4 * self.first.size
+
+    def _move(self, point: npt.NDArray[Any], i: int, sign: float) -> None:
+        point[i] = self.flat[i] + np.asarray(sign * self.taken[i]).astype(point.dtype)
+
+    def point(self, k: int) -> npt.NDArray[Any]:
+        """Point ``k``."""
+        point: npt.NDArray[Any] = self.flat.copy()
+        n = self.flat.size
+        if 0 < k <= 2 * n:
+            self._move(point, (k - 1) // 2, 1.0 if k % 2 else -1.0)
+        elif k > 2 * n:
+            pair, signs = divmod(k - 1 - 2 * n, 4)
+            self._move(point, int(self.first[pair]), self.SIGNS[signs][0])
+            self._move(point, int(self.second[pair]), self.SIGNS[signs][1])
+        return point.reshape(self.shape)
+
+
 class _FromF:
-    """A Hessian from the values of a scalar ``f`` (Python, in place, or C): the mixed loop, then the diagonal."""
+    """A Hessian from the values of a scalar ``f``: in place (the mixed loop, then the diagonal; Python or C), or
+    on copies of ``x`` (stacked with ``vectorized=True``, or through ``workers=``' map)."""
 
-    def __init__(self, f: Any, x: npt.NDArray[Any], threads: int | None, bar: Any) -> None:
-        self.evaluator = cast("InPlace | COnThreads", _evaluator(f, x, threads, False, None, None, CENTRAL))
+    def __init__(self, f: Any, x: npt.NDArray[Any], threads: int | None, vectorized: bool, chunk_size: int | None,
+                 workers: Workers | None, bar: Any) -> None:
+        self.evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers, CENTRAL)
         self.x, self.n, self.bar, self.counted = x, x.size, bar, None
-        if isinstance(self.evaluator, InPlace):
-            if not has_typed_kernel(x):
-                raise TypeError(f"hessian needs x as a native float32 or float64 array, got {x.dtype}"
-                                f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
-            if bar is not None:
-                self.counted = progress_of(self.evaluator, bar)
-        self.diagonal = self._with(SECOND)
+        if isinstance(self.evaluator, InPlace) and not has_typed_kernel(x):
+            raise TypeError(f"hessian needs x as a native float32 or float64 array, got {x.dtype}"
+                            f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
+        if bar is not None:
+            self.counted = progress_of(self.evaluator, bar)
         self.calls = 0
-
-    def _with(self, scheme: Scheme) -> InPlace | COnThreads:
-        evaluator = self.evaluator
-        if isinstance(evaluator, InPlace):
-            return InPlace(evaluator.f, scheme)
-        return COnThreads(evaluator.objective, scheme, evaluator.threads)
 
     def value(self) -> float:
         """``|f(x)|`` (one more evaluation), the scale of the rounding error of f's values."""
         self.calls += 1
-        if isinstance(self.evaluator, COnThreads):
-            return abs(float(CFunction(self.evaluator.objective)(self.x)[0]))
-        return abs(float(real_value(self.evaluator.f(self.x))))
+        evaluator = self.evaluator
+        if isinstance(evaluator, COnThreads):
+            return abs(float(CFunction(evaluator.objective)(self.x)[0]))
+        if isinstance(evaluator, (Batched, Mapped)):
+            return abs(float(self._values(_PairPoints(self.x, np.ones(self.n)), 1)[0]))
+        return abs(float(real_value(evaluator.f(self.x))))
+
+    def _values(self, points: _PairPoints, count: int) -> npt.NDArray[np.float64]:
+        """f at the first ``count`` points, as float64s (stacked, or through the map)."""
+        evaluator = self.evaluator
+        if isinstance(evaluator, Batched):
+            per_call = evaluator.chunk_size or max(1, CHUNK_BYTES // max(self.x.nbytes, 1))
+            chunks = [evaluator._values(np.stack(points[start:min(count, start + per_call)]), None)[:, 0]
+                      for start in range(0, count, per_call)]
+            return np.concatenate(chunks).astype(np.float64) if chunks else np.empty(0)
+        assert isinstance(evaluator, Mapped)
+        results = list(evaluator.map(evaluator.f, points[:count] if count < len(points) else points))
+        if len(results) != count:
+            raise ValueError(f"workers returned {len(results)} values for {count} points")
+        return np.array([float(real_value(r)) for r in results])
+
+    def _on_copies(self, taken: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+        """``out``, from f at every point on copies of x: the kernels' sums and divisions, in numpy."""
+        n, points = self.n, _PairPoints(self.x, taken)
+        values = self._values(points, len(points))
+        f_x, plus, minus = values[0], values[1:2 * n + 1:2], values[2:2 * n + 1:2]
+        out.flat[::n + 1] = ((plus + minus) + -2.0 * f_x) / taken / taken
+        v = values[2 * n + 1:].reshape(-1, 4)
+        divisors = (2.0 * taken[points.first]) * (2.0 * taken[points.second])
+        mixed = (((v[:, 0] - v[:, 1]) - v[:, 2]) + v[:, 3]) / divisors
+        out[points.first, points.second] = out[points.second, points.first] = mixed
 
     def at(self, steps: Steps, out: npt.NDArray[np.float64], pass_: int) -> npt.NDArray[np.float64]:
         """The Hessian at ``steps`` into ``out``; ``pass_`` (0, 1): which of the passes the bar shows."""
         x, n = self.x, self.n
         evaluator = self.evaluator
+        if isinstance(evaluator, (Batched, Mapped)):
+            if n:
+                self._on_copies(representable(x, steps), out)
+            self._counted(pass_)
+            return out
         if isinstance(evaluator, COnThreads):
             done = None if self.bar is None else _rows_done(self.bar, n, pass_ * (2 * n * n + 1))
             evaluator.mixed(x, steps, True, CENTRAL, out, done)
         else:
             evaluator.mixed(x, steps, True, CENTRAL, out)
-        if isinstance(self.diagonal, COnThreads):
-            diagonal = self.diagonal.derivative(x, steps, True)
+        if isinstance(evaluator, COnThreads):
+            diagonal = COnThreads(evaluator.objective, SECOND, evaluator.threads).derivative(x, steps, True)
         else:
-            diagonal = self.diagonal.derivative(x, steps, True, np.empty(x.shape))
+            diagonal = InPlace(evaluator.f, SECOND).derivative(x, steps, True, np.empty(x.shape))
         out.flat[::n + 1] = diagonal.reshape(-1) / representable(x, steps)
+        self._counted(pass_)
+        return out
+
+    def _counted(self, pass_: int) -> None:
+        """Count a pass's evaluations (and bring the bar up to them)."""
+        n = self.n
         if self.counted is not None:
             self.counted.flush()
         elif self.bar is not None:
             self.bar.update((pass_ + 1) * (2 * n * n + 1) - self.bar.n)
         self.calls += 2 * n * n + 1 if n else 0  # f(x), when there is a diagonal
-        return out
 
 
 def _rows_done(bar: Any, n: int, before: int) -> Any:
@@ -232,7 +292,9 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     threads : int, optional
         For a C function: up to this many threads, each with a private copy of ``x``.
     vectorized, chunk_size, workers
-        With ``gradient=``: as :func:`fastgd.jacobian` takes them.
+        ``f`` (or ``gradient``) on copies of ``x``: stacked points, ``(k, *x.shape)`` -> ``k`` values,
+        or every point through a map, as :func:`fastgd.numerical_gradient` takes them; the same numbers
+        as in place.
     out : numpy.ndarray, optional
         C-contiguous float64 array of shape ``(x.size, x.size)`` to fill and return.
     full_output : bool, optional
@@ -253,7 +315,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         ``f`` is not callable or returns something other than a real scalar; bad ``x``.
     ValueError
         ``x`` is read-only or not finite; ``f`` returns a non-finite value near ``x``; bad ``h``,
-        ``out``, ``method``; ``vectorized``/``workers`` without ``gradient``.
+        ``out``, ``method``.
     fastgd.ObjectiveError
         A C function returned NaN or a nonzero status.
 
@@ -287,14 +349,11 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         return cast("npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], HessianInfo]",
                     _from_gradient(gradient, x, h, richardson, threads, vectorized, chunk_size, workers, out,
                                    full_output, progress))
-    if vectorized or workers is not None:
-        raise ValueError("vectorized= and workers= need gradient= (a Hessian from f alone runs in place, "
-                         "or on threads for a C function)")
     steps = relative_steps(x, RICHARDSON_STEP if richardson else CENTRAL_STEP) if h is None else step_sizes(h, x)
     hessian_of: _FromF | None = None
     with progress_bars.optional_bar(progress, (2 if richardson else 1) * (2 * x.size * x.size + 1),
                                     "hessian") as bar:
-        hessian_of = _FromF(f, x, threads, bar)
+        hessian_of = _FromF(f, x, threads, vectorized, chunk_size, workers, bar)
         check_finite(x)
         result = output_array(out, (x.size, x.size), x)
         if not richardson:
