@@ -102,6 +102,25 @@ def test_c_level_functions_take_no_extra_args():
         gradient(x, 1.0)
 
 
+def test_one_callable_from_two_threads():
+    import threading
+
+    gradient = fastgd.gradient_of(lambda v: float(np.sum(v**3)))
+    points = [np.linspace(-1.0, 1.0, 50) * (k + 1) for k in range(8)]
+    expected = [gradient(p) for p in points]
+    results = {}
+
+    def work(k):
+        for _ in range(20):
+            results[k] = gradient(points[k])
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(np.array_equal(results[k], expected[k]) for k in range(8))
+
+
 def test_non_real_x_is_refused():
     with pytest.raises(TypeError, match="real numbers"):
         fastgd.gradient_of(rosen)(np.array([1 + 1j, 2.0]))

@@ -9,6 +9,9 @@ at every call: scipy keeps gradients and Jacobians between iterations.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -27,32 +30,48 @@ class _DropIn:
         self.f, self.options = f, options
         self.c_level = f is not None and c_objective(f) is not None
         self.x = np.empty(0)
+        self.busy = threading.Lock()
 
-    def _point(self, x: npt.ArrayLike) -> npt.NDArray[np.float64]:
-        """``x`` in the private buffer (new only when the size changes)."""
+    @contextlib.contextmanager
+    def _point(self, x: npt.ArrayLike) -> Iterator[npt.NDArray[np.float64]]:
+        """``x`` copied into the private buffer (made anew only when the shape changes), held for one
+        derivative; while another thread holds it, into a new array."""
         values = np.asarray(x)
         if values.dtype.kind not in "biuf":
             raise TypeError(f"x must be real numbers, got {values.dtype}")
-        if self.x.shape != values.shape:
-            self.x = np.empty(values.shape)
-        self.x[...] = values
-        return self.x
+        if not self.busy.acquire(blocking=False):
+            yield np.array(values, dtype=np.float64)
+            return
+        try:
+            if self.x.shape != values.shape:
+                self.x = np.empty(values.shape)
+            self.x[...] = values
+            yield self.x
+        finally:
+            self.busy.release()
 
     def _bound(self, f: Any, args: tuple[Any, ...]) -> Any:
-        """``f`` with scipy's extra ``args`` after the point (a C function takes none)."""
-        if not args:
+        """``f`` with scipy's extra ``args`` after the point (a C function takes none; None stays None)."""
+        if not args or f is None:
             return f
         if self.c_level:
             raise TypeError("a C-level function takes no extra args (pass its data through user_data)")
         return lambda v: f(v, *args)
+
+    def _options(self, args: tuple[Any, ...]) -> dict[str, Any]:
+        """The options, a ``gradient`` among them bound to scipy's ``args``."""
+        options = dict(self.options)
+        if options.get("gradient") is not None:
+            options["gradient"] = self._bound(options["gradient"], args)
+        return options
 
 
 class Gradient(_DropIn):
     """``x -> gradient of f at x``: ``minimize(f, x0, jac=Gradient(f))`` (see :func:`gradient_of`)."""
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
-        point = self._point(x)
-        return numerical_gradient(self._bound(self.f, args), point, **self.options)
+        with self._point(x) as point:
+            return numerical_gradient(self._bound(self.f, args), point, **self.options)
 
 
 class Jacobian(_DropIn):
@@ -68,32 +87,25 @@ class Jacobian(_DropIn):
         super().__init__(F, options)
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> Any:
-        point = self._point(x)
-        return jacobian(self._bound(self.f, args), point, **self.options)
+        with self._point(x) as point:
+            return jacobian(self._bound(self.f, args), point, **self.options)
 
 
 class Hessian(_DropIn):
     """``x -> Hessian of f at x`` (see :func:`hessian_of`)."""
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
-        point = self._point(x)
-        options = dict(self.options)
-        if options.get("gradient") is not None:
-            options["gradient"] = self._bound(options["gradient"], args)
-        result: npt.NDArray[np.float64] = hessian(None if self.f is None else self._bound(self.f, args), point,
-                                                  **options)
-        return result
+        with self._point(x) as point:
+            result: npt.NDArray[np.float64] = hessian(self._bound(self.f, args), point, **self._options(args))
+            return result
 
 
 class HessianVectorProduct(_DropIn):
     """``(x, p) -> Hessian of f at x times p`` (see :func:`hessp_of`)."""
 
     def __call__(self, x: npt.ArrayLike, p: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
-        point = self._point(x)
-        options = dict(self.options)
-        if options.get("gradient") is not None:
-            options["gradient"] = self._bound(options["gradient"], args)
-        return hessp(None if self.f is None else self._bound(self.f, args), point, p, **options)
+        with self._point(x) as point:
+            return hessp(self._bound(self.f, args), point, p, **self._options(args))
 
 
 def gradient_of(f: Any, **options: Any) -> Gradient:
