@@ -41,6 +41,8 @@ typedef struct {
     int widened[FD_MAX_POINTS];     /* point k is computed in double, then rounded: (T)(v + o h) */
     double centre_weight;           /* weight of f(x); 0: f(x) is not needed */
     double denominator;             /* the sum is divided by denominator * h */
+    int imaginary;                  /* x is the imaginary part of a complex point (a complex step): each value
+                                     * is the imaginary part of f's complex result (Python f only) */
 } fd_scheme;
 
 /* The scheme's estimate from its values (and f(x)) at step h: doubles, summed left to right. */
@@ -162,13 +164,25 @@ typedef struct {
     int exact;               /* divide by the representable step ((x + h) - x), not h */
     double centre;           /* f(x), when the scheme needs it */
     double *out;             /* estimate of element i: out[i] */
+    const ptrdiff_t *elements;  /* the elements to visit, in order, or NULL: 0 .. count - 1 */
+    ptrdiff_t count;         /* how many elements are visited */
+    double *values;          /* or NULL; else f at element i's points: values[i * values_stride + k], then f(x)
+                              * at column npoints if the scheme needs it */
+    ptrdiff_t values_stride;
 } fd_c_task;
 
-/* Element i: the scheme's points around x[i] (restored after each), combined into out[i]. */
-static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i)
+/* The j-th element visited. */
+static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t j)
+{
+    return t->elements == NULL ? j : t->elements[j];
+}
+
+/* The j-th visited element i: the scheme's points around x[i] (restored after each), combined into out[i]. */
+static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t j)
 {
     const fd_scheme *s = t->s;
     double values[FD_MAX_POINTS];
+    ptrdiff_t i = fd_c_visited(t, j);
     double v = x[i], h = t->h[i * t->h_stride];
     if (t->exact)
         h = fd_exact_step_f64(v, h);
@@ -179,14 +193,21 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i)
         if (status != 0)
             return status;
     }
+    if (t->values != NULL) {
+        double *row = t->values + i * t->values_stride;
+        for (int k = 0; k < s->npoints; k++)
+            row[k] = values[k];
+        if (s->centre_weight != 0.0)
+            row[s->npoints] = t->centre;
+    }
     t->out[i] = fd_combine(s, values, 1, t->centre, h);
     return 0;
 }
 
-/* Where a run over elements 0..n-1 stands; elements below `next` are done. */
+/* Where a run over the visits 0..count-1 stands; visits below `next` are done. */
 typedef struct {
     ptrdiff_t next;
-    ptrdiff_t failed;   /* the element whose evaluation failed, FD_AT_X for f(x) itself, or -1 */
+    ptrdiff_t failed;   /* the visit whose evaluation failed, FD_AT_X for f(x) itself, or -1 */
     int status;         /* its status */
     ptrdiff_t batch;    /* elements between looks at the clock: doubled while they take < 0.1 ms */
     ptrdiff_t since;    /* elements since the last look */
@@ -209,10 +230,11 @@ static inline int fd_out_of_time(fd_progress *p, double deadline)
     return now >= deadline;
 }
 
-/* Elements from p->next on, until all n are done, one fails, or the clock passes `deadline`.
- * One thread perturbs x in place. More threads each take batches of elements from a shared
- * counter and perturb their own copy (copies: threads x n doubles, equal to x); x is not
- * touched. Every element taken is finished, so the results do not depend on the threads. */
+/* Visits from p->next on, until all t->count are done, one fails (p->failed: its visit number),
+ * or the clock passes `deadline`. One thread perturbs x (n elements) in place. More threads each
+ * take batches of visits from a shared counter and perturb their own copy (copies: threads x n
+ * doubles, equal to x); x is not touched. Every visit taken is finished, so the results do not
+ * depend on the threads. */
 static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n,
                           double deadline, fd_progress *p)
 {
@@ -232,9 +254,9 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
                 ptrdiff_t lo;
 #pragma omp atomic capture
                 { lo = p->next; p->next += batch; }
-                if (lo >= n)
+                if (lo >= t->count)
                     break;
-                ptrdiff_t hi = lo + batch < n ? lo + batch : n;
+                ptrdiff_t hi = lo + batch < t->count ? lo + batch : t->count;
                 double started = fd_seconds();
                 for (ptrdiff_t i = lo; i < hi; i++) {
                     int status = fd_c_element(t, mine, i);
@@ -258,14 +280,15 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
                     batch *= 2;
             }
         }
-        if (p->next > n)
-            p->next = n;
+        if (p->next > t->count)
+            p->next = t->count;
         return;
     }
 #endif
     (void)copies;
     (void)threads;
-    for (ptrdiff_t i = p->next; i < n; i++) {
+    (void)n;
+    for (ptrdiff_t i = p->next; i < t->count; i++) {
         int status = fd_c_element(t, x, i);
         if (status != 0) {
             p->next = i;
@@ -278,7 +301,7 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
             return;
         }
     }
-    p->next = n;
+    p->next = t->count;
 }
 
 /* Begin a derivative at x: f(x) if the scheme needs it, and the threads' copies of x. 0 or a status. */
@@ -301,7 +324,7 @@ static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrd
 /* Descent steps x -= lr * derivative (in t->out), from step *step on, until `steps` are done, an
  * evaluation fails (p->failed), or the clock passes `deadline` (perhaps in the middle of a step:
  * p->next > 0 then, and x is still the point before that step). history, if not NULL, receives
- * each step's starting point (steps x n). */
+ * each step's starting point (steps x n). Every element is visited (t->count == n). */
 static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, double lr,
                          ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step, fd_progress *p)
 {

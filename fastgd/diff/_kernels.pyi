@@ -26,6 +26,7 @@ class Scheme:
         widened: tuple[bool, ...],
         centre_weight: float,
         denominator: float,
+        imaginary: bool = False,
     ) -> None: ...
 
 def derivative(
@@ -40,6 +41,8 @@ def derivative(
     exact: bool,
     combine: _Combine,
     rows: int = -1,
+    arg: object = None,
+    values: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
 def descend(
     f: Callable[[Any], object],
@@ -69,6 +72,8 @@ class CObjectiveRun:
         exact: bool,
         threads: int,
         keepalive: object,
+        elements: npt.NDArray[np.intp] | None = None,
+        values: npt.NDArray[np.float64] | None = None,
     ) -> None: ...
     def derivative(self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> tuple[int, int]: ...
     def descend(
