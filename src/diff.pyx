@@ -221,7 +221,7 @@ cdef int _scalar_derivative(object f, object arg, const fd_guard* g, const Walk*
         h = w.h[i * w.h_stride]
         if w.exact:
             h = fd_exact_step(w.type, v, h)
-        doubles = centre_is_double
+        doubles = True  # so far, every value at a point is a double (an imaginary part, for a complex step)
         for k in range(s.npoints):
             fd_shift(w.type, p, v, s.offsets[k] * h, s.widened[k])
             try:
@@ -236,17 +236,17 @@ cdef int _scalar_derivative(object f, object arg, const fd_guard* g, const Walk*
                 values[k] = PyComplex_ImagAsDouble(r)
             else:
                 if doubles:  # the first value that is not a double: keep them all as objects
-                    objects = [values[j] for j in range(k)]
+                    objects = [complex(0.0, values[j]) if imaginary else values[j] for j in range(k)]
                     doubles = False
                 objects.append(r)
-        if doubles:
+        if doubles and centre_is_double:
             result = fd_combine(s, values, 1, centre_d, h)
         else:
-            if objects is None:  # only f(x) is not a double
+            if doubles:  # only f(x) is not a double
                 objects = [values[j] for j in range(s.npoints)]
             result = combine(objects, centre, h)
         if w.values != NULL:
-            _store_values(w, i, values, None if doubles else objects, centre, centre_d)
+            _store_values(w, i, values, objects, centre, centre_d)
         objects = None
         fd_store(out_type, out + _position(w, i) * out_itemsize, result)
         PyErr_CheckSignals()

@@ -1,0 +1,182 @@
+"""Error estimates of finite differences, and the choice between estimates made at different steps.
+
+An estimate ``D(h)`` of ``f'`` errs by truncation (the scheme's ``c h**p + ...``) and by rounding
+(each value of ``f`` is only known to about ``eps |f|``, and the scheme divides their weighted sum by
+``h``). Both parts are estimated from the values of ``f`` an evaluator recorded:
+
+- **rounding**: ``NOISE * eps * max|f at the points| * sum|weights| / (denominator * h)`` -- the
+  worst case of the scheme's sum when each value is off by ``NOISE * eps`` of the largest one
+  (``eps`` of x's dtype, at least float64's);
+- **truncation of a fixed-order scheme**: from the same scheme at ``h / 2``,
+  ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument), doubled
+  for safety;
+- **truncation of an extrapolation** ``R = (2**p D(h/2) - D(h)) / (2**p - 1)``: its ``h**(p+2)``
+  term is not measured by two steps; with ``q = |D(h) - D(h/2)| / |R|`` (the relative size of the
+  ``h**p`` term, ~ ``(h / L)**p`` for a function that varies on a scale ``L``) the next term is
+  ~ ``q`` times the measured one, so the estimate is ``q |D(h) - D(h/2)|``. Where ``q`` is not small
+  (``>= QMAX``) the step is outside the range where the series holds: the estimate is then the
+  whole ``|D(h) - D(h/2)|`` and the status says it is not reliable.
+
+The rounding term dominates at the automatic steps for most functions, so the estimate sits a few
+times above the real error (the accuracy tests check it never sits below it where the error matters).
+
+Status codes follow ``scipy.differentiate``: :data:`CONVERGED` (0), :data:`UNRELIABLE` (-1: the
+estimate could not be trusted, the steps were outside the asymptotic range), :data:`NOT_FINITE`
+(-3: ``f`` returned inf or NaN at a point, or the estimate is not finite).
+
+The functions here meet infinities and NaNs by design: call them under ``np.errstate(all="ignore")``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd.diff.schemes import Scheme
+
+CONVERGED: int = 0
+UNRELIABLE: int = -1
+NOT_FINITE: int = -3
+
+NOISE: float = 2.0  #: each value of f is taken to be off by up to NOISE * eps of the largest value
+QMAX: float = 1e-2  #: the h**p term above this fraction of the estimate: outside the asymptotic range
+ACCEPT: float = 2e-9  #: an extrapolation whose relative error estimate exceeds this is tried at a better step
+RESCALE: float = 1e3  #: ... at most this factor away from the first step
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class Estimates:
+    """Estimates of the derivative along each element (flat, C order), with what is known of their error."""
+
+    value: npt.NDArray[np.floating[Any]]  #: the estimate, in the dtype of x
+    error: Floats  #: its error estimate (rounding + truncation), or NaN where not estimated
+    rounding: Floats  #: the rounding part of ``error``
+    truncation: Floats  #: the truncation part of ``error``
+    status: npt.NDArray[np.int8]
+    step: Floats  #: the step taken (the representable one for exact steps)
+
+    def take(self, other: Estimates, where: npt.NDArray[np.bool_]) -> None:
+        """Replace this estimate with ``other``'s where ``where`` is True."""
+        for field in fields(self):
+            np.copyto(getattr(self, field.name), getattr(other, field.name), where=where)
+
+
+def rounding(scheme: Scheme, largest: Floats, step: Floats, eps: float) -> Floats:
+    """The rounding part of the error of ``scheme``'s estimate, from the largest ``|f|`` at each element's points."""
+    return largest * (NOISE * eps * _gain(scheme)) / step
+
+
+def _gain(scheme: Scheme) -> float:
+    """How much the scheme magnifies an error in its values: ``sum |weights| / denominator``."""
+    return float(sum(abs(w) for w in scheme.weights) + abs(scheme.centre_weight)) / abs(scheme.denominator)
+
+
+def _largest(values: Floats) -> Floats:
+    """The largest ``|f|`` at each element's points (NaN if one is NaN, inf if one is infinite)."""
+    largest: Floats = np.abs(values).max(axis=1)
+    return largest
+
+
+def _levels(scheme: Scheme) -> tuple[Floats, float]:
+    """An extrapolated row's two difference quotients as a matrix over its value columns, and their denominator."""
+    if scheme not in _LEVELS:
+        assert scheme.levels is not None
+        matrix = np.array([[*level.weights, level.centre_weight][:scheme.value_columns] for level in scheme.levels],
+                          dtype=np.float64).T
+        _LEVELS[scheme] = matrix, float(scheme.levels[0].denominator)
+    return _LEVELS[scheme]
+
+
+_LEVELS: dict[Scheme, tuple[Floats, float]] = {}
+
+
+def _status(value: Floats, largest: Floats, reliable: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
+    finite = np.isfinite(largest) & np.isfinite(value)
+    status: npt.NDArray[np.int8] = np.where(finite, np.where(reliable, np.int8(CONVERGED), np.int8(UNRELIABLE)),
+                                            np.int8(NOT_FINITE))
+    return status
+
+
+def extrapolation(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
+    """The estimates of an extrapolated row (:func:`fastgd.diff.schemes.extrapolated`) and their errors."""
+    matrix, denominator = _levels(scheme)
+    quotients = values @ matrix  # D(h) and D(h/2), times denominator * step
+    change = np.abs(quotients[:, 0] - quotients[:, 1]) / (denominator * step)
+    q = change / np.abs(value)
+    reliable = q < QMAX
+    truncation = np.where(reliable, q * change, change)
+    largest = _largest(values)
+    noise = rounding(scheme, largest, step, eps)
+    return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)
+
+
+def two_steps(scheme: Scheme, value: Floats, values: Floats, half: Floats, half_values: Floats, step: Floats,
+              eps: float) -> Estimates:
+    """The estimates ``value`` of a fixed-order ``scheme`` at ``step``, with their errors from the
+    same scheme at ``step / 2`` (``half``, from ``half_values``)."""
+    gain = 2.0**scheme.order
+    change = np.abs(value - half)
+    truncation = 2 * gain / (gain - 1) * change
+    reliable = change <= 0.5 * np.abs(value)
+    largest = _largest(values)
+    noise = rounding(scheme, largest, step, eps)
+    return Estimates(value, noise + truncation, noise, truncation,
+                     _status(value, np.maximum(largest, _largest(half_values)), reliable), step)
+
+
+def single(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
+    """Estimates whose truncation error is not measured (NaN): only the rounding part is known."""
+    largest = _largest(values)
+    nan = np.full(value.shape, np.nan)
+    return Estimates(value, nan, rounding(scheme, largest, step, eps), nan.copy(),
+                     _status(value, largest, np.ones(value.shape, bool)), step)
+
+
+def improves(current: Estimates, candidate: Estimates) -> npt.NDArray[np.bool_]:
+    """Where ``candidate`` is the better estimate: finite where ``current`` is not, reliable where
+    ``current`` is not, else a smaller error estimate."""
+    finite, finite_new = current.status != NOT_FINITE, candidate.status != NOT_FINITE
+    reliable, reliable_new = current.status == CONVERGED, candidate.status == CONVERGED
+    smaller = candidate.error < current.error
+    better: npt.NDArray[np.bool_] = (finite_new & ~finite) | (
+        finite_new & (reliable_new & ~reliable | (reliable_new == reliable) & smaller))
+    return better
+
+
+def smaller_step_wins(current: Estimates, candidate: Estimates) -> npt.NDArray[np.bool_]:
+    """For a fixed-order scheme tried at a large step (``current``) and a small one (``candidate``):
+    where the small step's estimate is the better one. It is where the two differ by more than their
+    rounding errors can explain (so the large step's truncation error shows), or where they agree
+    and the small step's rounding error is the smaller, or where only the small step's is finite."""
+    agree = np.abs(current.value - candidate.value) <= current.rounding + candidate.rounding
+    quieter = candidate.rounding < current.rounding
+    wins: npt.NDArray[np.bool_] = (candidate.status != NOT_FINITE) & (~agree | quieter)
+    return wins
+
+
+def rescaling(estimates: Estimates, order: int) -> tuple[npt.NDArray[np.bool_], Floats | None]:
+    """Where an extrapolation is worth another try, and by what factor to scale its step there.
+
+    The error at ``s`` times the step is modelled as ``truncation * s**order + rounding / s``,
+    least at ``s = (rounding / (order * truncation)) ** (1 / (order + 1))`` (within ``1 / RESCALE``
+    and ``RESCALE``). An element is tried again if its relative error estimate exceeds
+    :data:`ACCEPT` and the model promises at most half the error.
+    """
+    retry = ~(estimates.error <= ACCEPT * np.abs(estimates.value)) & (estimates.status != NOT_FINITE)
+    if not retry.any():
+        return retry, None
+    t, r = estimates.truncation, estimates.rounding
+    scale = np.minimum(np.maximum((r / (order * t)) ** (1.0 / (order + 1)), 1 / RESCALE), RESCALE)
+    promised = t * scale**order + r / scale
+    return retry & (promised < 0.5 * estimates.error), np.where(np.isfinite(scale), scale, 1.0)
+
+
+def empty(size: int, dtype: np.dtype[Any]) -> Estimates:
+    """Estimates of ``size`` elements (values of ``dtype``), all NaN: filled pass by pass."""
+    nan = np.full(size, np.nan)
+    return Estimates(nan.astype(dtype), nan.copy(), nan.copy(), nan.copy(), np.full(size, NOT_FINITE, np.int8),
+                     nan.copy())
