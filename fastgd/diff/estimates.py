@@ -7,13 +7,15 @@ An estimate ``D(h)`` of ``f'`` errs by truncation (the scheme's ``c h**p + ...``
 - **rounding**: ``NOISE * eps * max|f at the points| * sum|weights| / (denominator * h)`` -- the
   worst case of the scheme's sum when each value is off by ``NOISE * eps`` of the largest one
   (``eps`` of x's dtype, at least float64's);
-- **truncation of a fixed-order scheme**: from the same scheme at ``h / 2``,
-  ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument), doubled
-  for safety;
-- **truncation of an extrapolation** ``R = (2**p D(h/2) - D(h)) / (2**p - 1)``: its ``h**(p+2)``
-  term is not measured by two steps; with ``q = |D(h) - D(h/2)| / |R|`` (the relative size of the
-  ``h**p`` term, ~ ``(h / L)**p`` for a function that varies on a scale ``L``) the next term is
-  ~ ``q`` times the measured one, so the estimate is ``q |D(h) - D(h/2)|``. Where ``q`` is not small
+- **truncation of a fixed-order scheme** (a complex step included): from the same scheme at
+  ``h / 2``, ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument),
+  doubled for safety; where the two differ by ``QMAX`` of the estimate or more, the steps are
+  outside the range where that argument holds, and the status says the estimate is not reliable;
+- **truncation of an extrapolation** ``R = (2**p D(h/2) - D(h)) / (2**p - 1)`` of order ``r``: its
+  ``h**r`` term is not measured by two steps; with ``q = |D(h) - D(h/2)| / |R|`` (the relative size
+  of the ``h**p`` term, ~ ``(h / L)**p`` for a function that varies on a scale ``L``) the next term
+  is ~ ``q**((r - p) / p)`` times the measured one (``q`` for central differences, ``r = p + 2``;
+  ``sqrt(q)`` for one-sided ones, ``r = p + 1``), so that is the estimate. Where ``q`` is not small
   (``>= QMAX``) the step is outside the range where the series holds: the estimate is then the
   whole ``|D(h) - D(h/2)|`` and the status says it is not reliable.
 
@@ -108,7 +110,8 @@ def extrapolation(scheme: Scheme, value: Floats, values: Floats, step: Floats, e
     change = np.abs(quotients[:, 0] - quotients[:, 1]) / (denominator * step)
     q = change / np.abs(value)
     reliable = q < QMAX
-    truncation = np.where(reliable, q * change, change)
+    exponent = (scheme.order - scheme.levels[0].order) / scheme.levels[0].order  # type: ignore[index]
+    truncation = np.where(reliable, q**exponent * change, change)
     largest = _largest(values)
     noise = rounding(scheme, largest, step, eps)
     return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)
@@ -121,7 +124,7 @@ def two_steps(scheme: Scheme, value: Floats, values: Floats, half: Floats, half_
     gain = 2.0**scheme.order
     change = np.abs(value - half)
     truncation = 2 * gain / (gain - 1) * change
-    reliable = change <= 0.5 * np.abs(value)
+    reliable = change < QMAX * np.abs(value)
     largest = _largest(values)
     noise = rounding(scheme, largest, step, eps)
     return Estimates(value, noise + truncation, noise, truncation,

@@ -36,8 +36,7 @@ from fastgd.diff.steps import (
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
-Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps", "extrapolation" or "complex"
-COMPLEX_NOISE: float = 8.0  #: a complex step's error estimate, in units of eps * |derivative|
+Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps" or "extrapolation"
 
 
 @dataclass(frozen=True)
@@ -119,10 +118,6 @@ class _Passes:
                 return estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
             if kind == "single":
                 return estimates.single(scheme, value, values, taken, self.eps)
-            if kind == "complex":
-                error = COMPLEX_NOISE * self.eps * np.abs(value)
-                status = np.where(np.isfinite(value), estimates.CONVERGED, estimates.NOT_FINITE).astype(np.int8)
-                return Estimates(value, error, error, np.zeros(value.shape), status, taken)
         nan = np.full(value.shape, np.nan)
         return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
 
@@ -180,8 +175,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
         if factor is not None and retry.any():
             _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
     else:
-        kind: Kind = ("complex" if scheme.imaginary else "two steps") if full_output else \
-            "single" if small is not None else "value"
+        kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
         best = passes.evaluate(scheme, steps, None, kind)
         if small is not None:
             other = passes.evaluate(scheme, relative_steps(flat, scheme), small, kind)

@@ -148,7 +148,7 @@ def component_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> 
     if component == np.float64:
         return h
     steps = np.asarray(h, dtype=np.float64).astype(component)
-    if not (steps.min() > 0 and np.isfinite(steps.max())):
+    if not (np.all(steps > 0) and np.all(np.isfinite(steps))):
         raise ValueError(f"h must be finite and > 0 in {component} for a complex step")
     return float(steps) if steps.ndim == 0 else steps.astype(np.float64)
 
