@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fastgd
+import fastgd.nn
 from fastgd import reference
 from fastgd.diff import api, estimates
 from fastgd.diff.schemes import ONE_SIDED, SCHEMES
@@ -352,3 +353,34 @@ def test_complex_step_needs_an_f_that_carries_complex_numbers(f, match):
     with pytest.raises(TypeError, match="complex"):
         fastgd.numerical_gradient(lambda X: np.abs(X).sum(axis=-1), x, method="complex", vectorized=True)
     assert np.array_equal(x, [0.5, 1.0])
+
+
+# --- gradient_check with the accurate methods ------------------------------------------------
+
+@pytest.mark.parametrize("method", ["richardson", "complex", "central4"])
+def test_gradient_check_reports_the_numerical_gradients_own_error(method):
+    x = np.array([1e-7, -2e-7, 3e-7])
+    check = fastgd.nn.gradient_check(lambda v: np.sum(v**3), x, gradient=lambda v: 3 * v**2, method=method)["x"]
+    assert 0 <= check.numerical_error < 1e-9 * 3 * 1e-14
+    assert check.max_rel_error < 1e-8  # the default central difference: 3e7 at 1e-7
+    assert np.isnan(fastgd.nn.gradient_check(lambda v: np.sum(v**3), x, gradient=lambda v: 3 * v**2)["x"]
+                    .numerical_error)
+    wrong = fastgd.nn.gradient_check(lambda v: np.sum(v**3), x, gradient=lambda v: 3 * v**2 * (1 + 1e-6),
+                                     method=method)["x"]
+    assert wrong.mean_abs_diff > 100 * wrong.numerical_error  # a 1e-6 error in backprop stands out
+
+
+def test_gradient_check_of_nets_with_an_accurate_method():
+    rng = np.random.default_rng(3)
+    net = fastgd.nn.TwoLayerNet(4, 5, 3, rng=rng)
+    x, t = rng.standard_normal((3, 4)), np.array([0, 2, 1])
+    params = {key: value.copy() for key, value in net.params.items()}
+    checks = fastgd.nn.gradient_check(net, x, t, method="richardson")
+    assert list(checks) == ["W1", "b1", "W2", "b2"]
+    assert all(same_bits(net.params[key], params[key]) for key in params)
+    # the textbook's loss adds 1e-7 inside the log; its backprop does not: visible above the numerical error
+    assert all(check.numerical_error < 1e-11 and check.numerical_error < check.mean_abs_diff
+               for check in checks.values())
+    simple = fastgd.nn.gradient_check(fastgd.nn.SimpleNet(rng=rng), np.array([0.6, 0.9]), np.array([0, 0, 1]),
+                                      method="richardson", h="auto")
+    assert list(simple) == ["W"] and simple["W"].numerical_error < 1e-10
