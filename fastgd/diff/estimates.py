@@ -6,7 +6,9 @@ An estimate ``D(h)`` of ``f'`` errs by truncation (the scheme's ``c h**p + ...``
 
 - **rounding**: ``NOISE * eps * max|f at the points| * sum|weights| / (denominator * h)`` -- the
   worst case of the scheme's sum when each value is off by ``NOISE * eps`` of the largest one
-  (``eps`` of x's dtype, at least float64's);
+  (``eps`` of x's dtype, at least float64's); and, for a step used as given (a float ``h``, not
+  the representable one), ``|estimate| * sum|weights * (point - x - offset * h)| / (denominator * h)``
+  for the points that rounded away from ``x + offset * h``;
 - **truncation of a fixed-order scheme** (a complex step included): from the same scheme at
   ``h / 2``, ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument),
   doubled for safety; where the two differ by ``QMAX`` of the estimate or more, the steps are
@@ -70,6 +72,18 @@ class Estimates:
 def rounding(scheme: Scheme, largest: Floats, step: Floats, eps: float) -> Floats:
     """The rounding part of the error of ``scheme``'s estimate, from the largest ``|f|`` at each element's points."""
     return largest * (NOISE * eps * _gain(scheme)) / step
+
+
+def misplacement(scheme: Scheme, x: npt.NDArray[Any], step: Floats) -> Floats:
+    """The relative error of an estimate whose points rounded away from ``x + offset * step``
+    (a step used as given, not the representable one), computed as the loops place them."""
+    wide = x.astype(np.float64)
+    moved = np.zeros(x.shape)
+    for offset, weight in zip(scheme.offsets, scheme.weights, strict=True):
+        point = (x + (offset * step).astype(x.dtype)).astype(np.float64)
+        moved += abs(weight) * np.abs(point - wide - offset * step)
+    relative: Floats = moved / (abs(scheme.denominator) * step)
+    return relative
 
 
 def _gain(scheme: Scheme) -> float:

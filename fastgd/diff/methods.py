@@ -109,17 +109,23 @@ class _Passes:
     def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask, everything: bool, kind: Kind) -> Estimates:
         value, values = self._call(scheme, steps, where, everything, kind != "value")
         taken = exact_steps(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
+        if kind == "value":
+            nan = np.full(value.shape, np.nan)
+            return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
         if kind == "two steps":
             half, half_values = self._call(scheme, taken / 2, where, everything, True)
         with np.errstate(all="ignore"):
             if kind == "extrapolation":
-                return estimates.extrapolation(scheme, value, values, taken, self.eps)
-            if kind == "two steps":
-                return estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
-            if kind == "single":
-                return estimates.single(scheme, value, values, taken, self.eps)
-        nan = np.full(value.shape, np.nan)
-        return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
+                result = estimates.extrapolation(scheme, value, values, taken, self.eps)
+            elif kind == "two steps":
+                result = estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
+            else:
+                result = estimates.single(scheme, value, values, taken, self.eps)
+            if not self.exact and not scheme.imaginary:  # steps used as given: points may have rounded off
+                misplaced = np.abs(value) * estimates.misplacement(scheme, self.flat, taken)
+                result.rounding += misplaced
+                result.error += misplaced
+        return result
 
     def _call(self, scheme: Scheme, steps: float | Floats, where: Mask, everything: bool,
               record: bool) -> tuple[npt.NDArray[Any], Floats]:
