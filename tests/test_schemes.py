@@ -329,6 +329,7 @@ def test_steps_outside_the_asymptotic_range_are_not_reliable():
     ({"h": np.ones(2)}, ValueError, "broadcast"), ({"h": [1e-3, np.inf, 1e-3]}, ValueError, "finite"),
     ({"h": 1e-3, "typical_x": 1.0}, ValueError, "typical_x"), ({"h": "auto", "typical_x": 0.0}, ValueError,
                                                                 "typical_x"),
+    ({"h": np.array([1e-3, 1e-20, 1e-3])}, ValueError, "too small for x at element 1"),
     ({"h": "auto", "typical_x": "big"}, TypeError, "typical_x"), ({"h": np.array([1e-60, 1.0, 1.0]),
                                                                    "method": "complex"}, ValueError, "float32"),
 ])
@@ -384,3 +385,13 @@ def test_gradient_check_of_nets_with_an_accurate_method():
     simple = fastgd.nn.gradient_check(fastgd.nn.SimpleNet(rng=rng), np.array([0.6, 0.9]), np.array([0, 0, 1]),
                                       method="richardson", h="auto")
     assert list(simple) == ["W"] and simple["W"].numerical_error < 1e-10
+
+
+def test_gradient_2d_takes_steps_shaped_like_x_or_a_row():
+    X = np.linspace(-1, 2, 12).reshape(4, 3)
+    steps = np.linspace(1e-3, 4e-3, 12).reshape(4, 3)
+    grad = fastgd.numerical_gradient_2d(smooth, X, steps, method="central4")
+    for row, h, g in zip(X, steps, grad, strict=True):
+        assert np.array_equal(g, twins.numerical_gradient(smooth, row.copy(), h, method="central4"))
+    by_row = fastgd.numerical_gradient_2d(smooth, X, steps[0], method="central4")
+    assert np.array_equal(by_row[2], twins.numerical_gradient(smooth, X[2].copy(), steps[0], method="central4"))

@@ -266,7 +266,8 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
     X : numpy.ndarray
         1-D point or 2-D stack of points, a real floating dtype, writeable.
     h, method
-        As for :func:`numerical_gradient` (an array ``h`` broadcasts to one row's shape).
+        As for :func:`numerical_gradient`; an array ``h`` has ``X``'s shape (a step per element of
+        every row) or broadcasts to one row's.
 
     Returns
     -------
@@ -291,8 +292,9 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
         if X.ndim == 1:
             return gradient(evaluator, X, method, h, None, None)
         grad = np.empty(X.shape, dtype=X.dtype)
+        per_row = isinstance(h, np.ndarray) and h.shape == X.shape
         for r in range(len(X)):
-            grad[r] = gradient(evaluator, X[r], method, h, None, None)
+            grad[r] = gradient(evaluator, X[r], method, cast("npt.NDArray[Any]", h)[r] if per_row else h, None, None)
         return grad
     h = positive_number(DEFAULT_H if h is None else h, "h")
     if X.ndim == 1:

@@ -98,12 +98,14 @@ def _largest(values: Floats) -> Floats:
 
 
 def _levels(scheme: Scheme) -> tuple[Floats, float]:
-    """An extrapolated row's two difference quotients as a matrix over its value columns, and their denominator."""
+    """For an extrapolated row: ``D(h) - D(h/2)`` as weights over its value columns (divide by the
+    returned ``denominator * h``), and the exponent of ``q`` in its truncation estimate."""
     if scheme not in _LEVELS:
         assert scheme.levels is not None
-        matrix = np.array([[*level.weights, level.centre_weight][:scheme.value_columns] for level in scheme.levels],
-                          dtype=np.float64).T
-        _LEVELS[scheme] = matrix, float(scheme.levels[0].denominator)
+        coarse, fine = ([*level.weights, level.centre_weight][:scheme.value_columns] for level in scheme.levels)
+        weights = np.array(coarse, dtype=np.float64) - np.array(fine, dtype=np.float64)
+        base = scheme.levels[0].order
+        _LEVELS[scheme] = weights / scheme.levels[0].denominator, (scheme.order - base) / base
     return _LEVELS[scheme]
 
 
@@ -119,13 +121,11 @@ def _status(value: Floats, largest: Floats, reliable: npt.NDArray[np.bool_]) -> 
 
 def extrapolation(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
     """The estimates of an extrapolated row (:func:`fastgd.diff.schemes.extrapolated`) and their errors."""
-    matrix, denominator = _levels(scheme)
-    quotients = values @ matrix  # D(h) and D(h/2), times denominator * step
-    change = np.abs(quotients[:, 0] - quotients[:, 1]) / (denominator * step)
+    weights, exponent = _levels(scheme)
+    change = np.abs(values @ weights) / step  # |D(h) - D(h/2)|
     q = change / np.abs(value)
     reliable = q < QMAX
-    exponent = (scheme.order - scheme.levels[0].order) / scheme.levels[0].order  # type: ignore[index]
-    truncation = np.where(reliable, q**exponent * change, change)
+    truncation = np.where(reliable, (q if exponent == 1 else q**exponent) * change, change)
     largest = _largest(values)
     noise = rounding(scheme, largest, step, eps)
     return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)

@@ -92,28 +92,28 @@ class _Passes:
 
     def evaluate(self, scheme: Scheme, steps: float | Floats, elements: Mask | None, kind: Kind) -> Estimates:
         """``scheme`` (or its one-sided rows beside a bound) at ``steps`` over ``elements`` (None: all)."""
-        everything = np.ones(self.x.size, dtype=bool) if elements is None else elements
-        layout: list[tuple[Scheme, Mask, float | Floats]]
         if self.limits is None or scheme.name not in ONE_SIDED:
             if elements is None:
-                return self._pass(scheme, steps, everything, True, kind)
-            layout = [(scheme, everything, steps)]
+                return self._pass(scheme, steps, None, kind)
+            layout: list[tuple[Scheme, Mask, float | Floats]] = [(scheme, elements, steps)]
         else:
+            mask = np.ones(self.x.size, dtype=bool) if elements is None else elements
             full = np.broadcast_to(np.asarray(steps, dtype=np.float64), self.flat.shape)
-            layout = list(fit(self.flat, full, self.exact, everything, scheme, ONE_SIDED[scheme.name], *self.limits))
+            layout = list(fit(self.flat, full, self.exact, mask, scheme, ONE_SIDED[scheme.name], *self.limits))
         result = estimates.empty(self.x.size, self.x.dtype)
         for row, where, row_steps in layout:
-            result.take(self._pass(row, row_steps, where, elements is None and bool(where.all()), kind), where)
+            result.take(self._pass(row, row_steps, None if elements is None and where.all() else where, kind), where)
         return result
 
-    def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask, everything: bool, kind: Kind) -> Estimates:
-        value, values = self._call(scheme, steps, where, everything, kind != "value")
+    def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask | None, kind: Kind) -> Estimates:
+        """One scheme at ``steps`` over the elements ``where`` (None: all), with what ``kind`` estimates."""
+        value, values = self._call(scheme, steps, where, kind != "value")
         taken = exact_steps(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
         if kind == "value":
             nan = np.full(value.shape, np.nan)
             return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
         if kind == "two steps":
-            half, half_values = self._call(scheme, taken / 2, where, everything, True)
+            half, half_values = self._call(scheme, taken / 2, where, True)
         with np.errstate(all="ignore"):
             if kind == "extrapolation":
                 result = estimates.extrapolation(scheme, value, values, taken, self.eps)
@@ -127,15 +127,19 @@ class _Passes:
                 result.error += misplaced
         return result
 
-    def _call(self, scheme: Scheme, steps: float | Floats, where: Mask, everything: bool,
+    def _call(self, scheme: Scheme, steps: float | Floats, where: Mask | None,
               record: bool) -> tuple[npt.NDArray[Any], Floats]:
         shape = (self.x.size, scheme.value_columns) if record else (0, 0)
-        values = np.empty(shape) if everything else np.full(shape, np.nan)
+        values = np.empty(shape) if where is None else np.full(shape, np.nan)
         h = steps if isinstance(steps, float) else np.asarray(steps).reshape(self.x.shape)
         value = _with_scheme(self.evaluator, scheme).derivative(
-            self.x, h, self.exact, None if everything else where.reshape(self.x.shape), values if record else None)
-        visited = self.x.size if everything else int(np.count_nonzero(where))
-        self.nfev[where] += scheme.evaluations_per_element
+            self.x, h, self.exact, None if where is None else where.reshape(self.x.shape), values if record else None)
+        if where is None:
+            self.nfev += scheme.evaluations_per_element
+            visited = self.x.size
+        else:
+            self.nfev[where] += scheme.evaluations_per_element
+            visited = int(np.count_nonzero(where))
         self.calls += visited * scheme.evaluations_per_element + bool(scheme.centre_weight)
         return value.reshape(-1), values
 
@@ -162,6 +166,9 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     steps: float | Floats = auto_steps(flat, scheme, scale) if auto else given_steps(h, x)
     if isinstance(steps, np.ndarray):
         steps = steps.reshape(-1)
+        if not auto and not scheme.imaginary and not np.all(exact_steps(flat, steps) != 0):
+            i = int(np.flatnonzero(exact_steps(flat, steps) == 0)[0])
+            raise ValueError(f"h is too small for x at element {i}: (x + h) - x is 0 in {x.dtype}")
     exact = not isinstance(steps, float) and not scheme.imaginary
     if scheme.imaginary:
         steps = component_steps(flat, steps)

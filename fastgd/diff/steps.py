@@ -109,6 +109,8 @@ def _power(x: npt.NDArray[Any], scheme: Scheme) -> float:
 def small_elements(x: npt.NDArray[Any], scale: float | npt.NDArray[np.float64]) -> npt.NDArray[np.bool_] | None:
     """Where ``0 < |x| < SMALL * typical_x``: the elements also tried at :func:`relative_steps`; None if none."""
     magnitude = np.abs(x, dtype=np.float64)
+    if isinstance(scale, float) and magnitude.min(initial=np.inf) >= SMALL * scale:
+        return None
     small = magnitude < SMALL * scale
     if not small.any():
         return None
