@@ -47,7 +47,8 @@ NOT_FINITE: int = -3
 NOISE: float = 2.0  #: each value of f is taken to be off by up to NOISE * eps of the largest value
 QMAX: float = 1e-2  #: the h**p term above this fraction of the estimate: outside the asymptotic range
 ACCEPT: float = 2e-9  #: an extrapolation whose relative error estimate exceeds this is tried at a better step
-RESCALE: float = 1e3  #: ... at most this factor away from the first step
+RESCALE: float = 1e3  #: ... at most this factor smaller than the first step
+LARGEST: float = 0.125  #: ... and at most this fraction of the scale of x (the first step is eps**(1/(p+1)) of it)
 
 Floats = npt.NDArray[np.float64]
 
@@ -175,19 +176,20 @@ def smaller_step_wins(current: Estimates, candidate: Estimates) -> npt.NDArray[n
     return wins
 
 
-def rescaling(estimates: Estimates, order: int) -> tuple[npt.NDArray[np.bool_], Floats | None]:
+def rescaling(estimates: Estimates, order: int, power: float) -> tuple[npt.NDArray[np.bool_], Floats | None]:
     """Where an extrapolation is worth another try, and by what factor to scale its step there.
 
     The error at ``s`` times the step is modelled as ``truncation * s**order + rounding / s``,
-    least at ``s = (rounding / (order * truncation)) ** (1 / (order + 1))`` (within ``1 / RESCALE``
-    and ``RESCALE``). An element is tried again if its relative error estimate exceeds
+    least at ``s = (rounding / (order * truncation)) ** (1 / (order + 1))``, between ``1 / RESCALE`` and
+    ``LARGEST / power`` (``power``: the first step's fraction of the scale of ``x``, so that a larger step
+    stays within ``LARGEST`` of that scale). An element is tried again if its relative error estimate exceeds
     :data:`ACCEPT` and the model promises at most half the error.
     """
     retry = ~(estimates.error <= ACCEPT * np.abs(estimates.value)) & (estimates.status != NOT_FINITE)
     if not retry.any():
         return retry, None
     t, r = estimates.truncation, estimates.rounding
-    scale = np.minimum(np.maximum((r / (order * t)) ** (1.0 / (order + 1)), 1 / RESCALE), RESCALE)
+    scale = np.minimum(np.maximum((r / (order * t)) ** (1.0 / (order + 1)), 1 / RESCALE), max(1.0, LARGEST / power))
     promised = t * scale**order + r / scale
     return retry & (promised < 0.5 * estimates.error), np.where(np.isfinite(scale), scale, 1.0)
 

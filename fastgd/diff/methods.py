@@ -173,6 +173,10 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     if scheme.imaginary:
         steps = component_steps(flat, steps)
     small = small_elements(flat, scale) if auto and not scheme.imaginary else None
+    if small is not None:  # the second, relative step; none where it is too small to move x
+        relative = relative_steps(flat, scheme)
+        small &= exact_steps(flat, relative) != 0
+        small = small if small.any() else None
     limits = None if scheme.imaginary else box(bounds, x)
     if scheme.levels is None and not full_output and small is None and limits is None:  # one pass, no estimate
         return cast("npt.NDArray[FloatT]", evaluator.derivative(
@@ -182,16 +186,16 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     if scheme.levels is not None:
         best = passes.evaluate(scheme, steps, None, "extrapolation")
         if small is not None:
-            _improve(best, passes.evaluate(scheme, relative_steps(flat, scheme), small, "extrapolation"), small)
+            _improve(best, passes.evaluate(scheme, relative, small, "extrapolation"), small)
         with np.errstate(all="ignore"):
-            retry, factor = estimates.rescaling(best, scheme.order)
+            retry, factor = estimates.rescaling(best, scheme.order, auto_steps(np.ones(1, x.dtype), scheme, 1.0)[0])
         if factor is not None and retry.any():
             _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
     else:
         kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
         best = passes.evaluate(scheme, steps, None, kind)
         if small is not None:
-            other = passes.evaluate(scheme, relative_steps(flat, scheme), small, kind)
+            other = passes.evaluate(scheme, relative, small, kind)
             with np.errstate(all="ignore"):
                 best.take(other, small & estimates.smaller_step_wins(best, other))
     grad = cast("npt.NDArray[FloatT]", best.value.reshape(x.shape))
