@@ -48,6 +48,7 @@ cdef extern from "diff_kernels.h" nogil:
         void* fn
         void* user_data
         Py_ssize_t n
+        Py_ssize_t m
         int wide_n
         int status
     ctypedef struct fd_c_task:
@@ -56,8 +57,9 @@ cdef extern from "diff_kernels.h" nogil:
         const double* h
         Py_ssize_t h_stride
         int exact
-        double centre
+        double* centre
         double* out
+        double* scratch
         const Py_ssize_t* elements
         Py_ssize_t count
         double* values
@@ -202,16 +204,32 @@ cdef void _store_values(const Walk* w, Py_ssize_t i, const double* values, list 
         row[s.npoints] = centre_d if centre is None or _is_double(centre) else PyFloat_AsDouble(centre)
 
 
-cdef int _scalar_derivative(object f, object arg, const fd_guard* g, const Walk* w, object centre,
-                            object combine, char* out, int out_type, Py_ssize_t out_itemsize) except -1:
-    """Every element of one point: out[index] = the scheme's estimate. 0, or MOVED."""
+cdef struct Outputs:
+    # Where one point's results go, and (for a vector function) its values' room.
+    char* data          # out's data
+    int type            # out's element type
+    Py_ssize_t itemsize
+    Py_ssize_t m        # -1: f returns a scalar (result i at out + index); else m outputs (out[j, index])
+    Py_ssize_t row      # elements per output row (m >= 0)
+    double* values      # npoints x m (m >= 0)
+    const double* centre  # f(x)'s m values, or NULL (m >= 0)
+
+
+cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, object centre,
+                     object combine, object as_vector, const Outputs* o) except -1:
+    """Every element of one point: its results = the scheme's estimate. 0, or MOVED.
+
+    A complex step (``s.imaginary``) takes the imaginary part of each value of ``f``; its fast
+    path is a Python complex or numpy complex128, numpy's rules otherwise.
+    """
     cdef const fd_scheme* s = w.s
     cdef double values[FD_MAX_POINTS]
     cdef double v, h, centre_d = 0.0, result
-    cdef bint doubles, imaginary = s.imaginary, centre_is_double = centre is None or _is_double(centre)
-    cdef Py_ssize_t i, k
+    cdef bint imaginary = s.imaginary, centre_is_double = centre is None or _is_double(centre)
+    cdef Py_ssize_t i, j, k, position
     cdef char* p
     cdef object r
+    cdef cnp.ndarray vector
     cdef list objects = None
     if centre is not None and centre_is_double:
         centre_d = PyFloat_AS_DOUBLE(centre)
@@ -221,7 +239,7 @@ cdef int _scalar_derivative(object f, object arg, const fd_guard* g, const Walk*
         h = w.h[i * w.h_stride]
         if w.exact:
             h = fd_exact_step(w.type, v, h)
-        doubles = True  # so far, every value at a point is a double (an imaginary part, for a complex step)
+        objects = None  # the values as objects, once one of them is not a double
         for k in range(s.npoints):
             fd_shift(w.type, p, v, s.offsets[k] * h, s.widened[k])
             try:
@@ -230,25 +248,32 @@ cdef int _scalar_derivative(object f, object arg, const fd_guard* g, const Walk*
                 if fd_moved(g):
                     return MOVED  # x's memory may be gone: restore nothing
                 fd_store(w.type, p, v)
-            if doubles and not imaginary and _is_double(r):
+            if o.m >= 0:
+                vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
+                memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
+            elif objects is None and not imaginary and _is_double(r):
                 values[k] = PyFloat_AS_DOUBLE(r)
-            elif doubles and imaginary and _is_complex(r):
+            elif objects is None and imaginary and _is_complex(r):
                 values[k] = PyComplex_ImagAsDouble(r)
             else:
-                if doubles:  # the first value that is not a double: keep them all as objects
+                if objects is None:
                     objects = [complex(0.0, values[j]) if imaginary else values[j] for j in range(k)]
-                    doubles = False
                 objects.append(r)
-        if doubles and centre_is_double:
-            result = fd_combine(s, values, 1, centre_d, h)
+        position = _position(w, i)
+        if o.m >= 0:
+            for j in range(o.m):
+                result = fd_combine(s, o.values + j, o.m, 0.0 if o.centre == NULL else o.centre[j], h)
+                (<double*>o.data)[j * o.row + position] = result
         else:
-            if doubles:  # only f(x) is not a double
-                objects = [values[j] for j in range(s.npoints)]
-            result = combine(objects, centre, h)
-        if w.values != NULL:
-            _store_values(w, i, values, objects, centre, centre_d)
-        objects = None
-        fd_store(out_type, out + _position(w, i) * out_itemsize, result)
+            if objects is None and centre_is_double:
+                result = fd_combine(s, values, 1, centre_d, h)
+            else:  # numpy's rules for whatever f returned
+                if objects is None:  # only f(x) is not a double
+                    objects = [values[j] for j in range(s.npoints)]
+                result = combine(objects, centre, h)
+            if w.values != NULL:
+                _store_values(w, i, values, objects, centre, centre_d)
+            fd_store(o.type, o.data + position * o.itemsize, result)
         PyErr_CheckSignals()
     return 0
 
@@ -290,8 +315,8 @@ cdef inline void _steps_of(object steps, double* one_step, const double** h, Py_
 
 
 def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out_index, Py_ssize_t n,
-               Scheme scheme, object steps, bint exact, object combine, Py_ssize_t rows=-1, object arg=None,
-               object values=None):
+               Scheme scheme, object steps, bint exact, object combine, Py_ssize_t rows=-1,
+               Py_ssize_t m=-1, object as_vector=None, object centre=None, object arg=None, object values=None):
     """Fill ``out`` with the scheme's estimate of f's derivative along each of ``n`` elements of ``x``.
 
     ``x``: a native, aligned float32/float64 array; element i is at byte ``x_offsets[i]`` (None:
@@ -299,38 +324,54 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
     float, or a float64 array of one step per element. ``exact``: divide by the representable step.
     ``combine(values, centre, h)``: the scheme's estimate with numpy's rules, for values of
     ``f`` that are not floats. ``rows >= 0``: ``x`` is 2-D and ``f`` is called with each row view
-    ``x[r]`` in turn (offsets within a row; row r's results at ``out`` + r * n). ``arg``: what
-    ``f`` is called with, if not ``x`` (the complex point whose imaginary part ``x`` is; one point
-    only). ``values``: None, or a C-contiguous float64 array with a row per result position: the
-    values at element i's points go to the row of its result, then ``f(x)`` if the scheme uses it
-    (one point only). Returns OK or MOVED.
+    ``x[r]`` in turn (offsets within a row; row r's results at ``out`` + r * n).
+
+    ``m >= 0``: ``f`` returns m values, made m float64s by ``as_vector(value)`` (which raises for
+    anything else); ``out`` is float64 (m, n) and ``out[j, out_index[i]]`` receives output j's
+    estimate; ``centre``: f(x) as m float64s, if the scheme needs it.
+
+    For a scalar ``f`` at one point (``m < 0``, ``rows < 0``): ``arg``, what ``f`` is called with
+    if not ``x`` (the complex point whose imaginary part ``x`` is); ``values``, None or a
+    C-contiguous float64 array with a row per result position: the values at element i's points
+    go to the row of its result, then ``f(x)`` if the scheme uses it. Returns OK or MOVED.
     """
     cdef Walk w
     cdef fd_guard g
+    cdef Outputs o
     cdef double one_step
     cdef Py_ssize_t r
-    cdef int out_type = _type(out)
-    cdef char* out_data = <char*>cnp.PyArray_DATA(out)
-    cdef Py_ssize_t out_itemsize = cnp.PyArray_ITEMSIZE(out)
+    cdef cnp.ndarray vector_values
     _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact, values)
     w.n = n
     fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    o.data = <char*>cnp.PyArray_DATA(out)
+    o.type = _type(out)
+    o.itemsize = cnp.PyArray_ITEMSIZE(out)
+    o.m = m
+    o.row = n
+    o.centre = NULL
+    if m >= 0:
+        vector_values = cnp.PyArray_EMPTY(1, [m * scheme.s.npoints], cnp.NPY_DOUBLE, 0)
+        o.values = <double*>cnp.PyArray_DATA(vector_values)
+        if centre is not None:
+            o.centre = <const double*>cnp.PyArray_DATA(centre)
+        return _derivative(f, x, &g, &w, None, combine, as_vector, &o)
     if rows < 0:
         if arg is None:
             arg = x
         centre = _centre(f, arg, &g, &scheme.s)
         if centre is _X_MOVED:
             return MOVED
-        return _scalar_derivative(f, arg, &g, &w, centre, combine, out_data, out_type, out_itemsize)
+        return _derivative(f, arg, &g, &w, centre, combine, None, &o)
     for r in range(rows):
         w.data = <char*>cnp.PyArray_DATA(x) + r * cnp.PyArray_STRIDE(x, 0)
         row = x[r]
         centre = _centre(f, row, &g, &scheme.s)
         if centre is _X_MOVED:
             return MOVED
-        if _scalar_derivative(f, row, &g, &w, centre, combine, out_data + r * n * out_itemsize, out_type,
-                              out_itemsize) == MOVED:
+        if _derivative(f, row, &g, &w, centre, combine, None, &o) == MOVED:
             return MOVED
+        o.data += n * o.itemsize
     return OK
 
 
@@ -343,6 +384,7 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
     """
     cdef Walk w
     cdef fd_guard g
+    cdef Outputs o
     cdef double one_step
     cdef Py_ssize_t k, i
     cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [n], cnp.PyArray_TYPE(x), 0)
@@ -351,6 +393,10 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
     _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
     w.n = n
     fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    o.data = gd
+    o.type = w.type
+    o.itemsize = w.itemsize
+    o.m = -1
     for k in range(step_num):
         if hist != NULL:
             for i in range(n):
@@ -358,7 +404,7 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
         centre = _centre(f, x, &g, &scheme.s)
         if centre is _X_MOVED:
             return MOVED
-        if _scalar_derivative(f, x, &g, &w, centre, combine, gd, w.type, w.itemsize) == MOVED:
+        if _derivative(f, x, &g, &w, centre, combine, None, &o) == MOVED:
             return MOVED
         for i in range(n):
             fd_descend(w.type, _element(&w, i), gd + _position(&w, i) * w.itemsize, lr)
@@ -378,11 +424,13 @@ cdef double TEAM_STEP_SECONDS = 2e-4
 cdef class CObjectiveRun:
     """A scheme over a C-level objective and a C-contiguous float64 ``x`` of ``n`` elements.
 
-    ``address``/``user_data``: the function and its ``void *``; ``wide_n``: ``n`` is int64;
-    ``status``: the ``int f(n, x, &value, user_data)`` form. ``elements``: None (every element, in
-    order) or the int64 positions to visit; ``values``: None, or a C-contiguous float64 array with
-    a row per element for the values at its points (then ``f(x)`` if the scheme uses it); only the
-    visited rows are written. One thread perturbs ``x`` in place;
+    ``address``/``user_data``: the function and its ``void *``; ``m``: -1 for ``f(n, x, ...)``
+    returning one value, else the outputs of a vector function ``F(n, x, m, out, user_data)``;
+    ``wide_n``: ``n`` (and ``m``) are int64; ``status``: the form that returns a status
+    (``int f(n, x, &value, user_data)``, ``int F(n, x, m, out, user_data)``). ``elements``: None
+    (every element, in order) or the intp positions to visit; ``values``: None, or (a scalar ``f``)
+    a C-contiguous float64 array with a row per element for the values at its points (then
+    ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
     work is long enough to pay for them. The GIL is released between looks at Ctrl-C
     (about every 20 ms). Methods return ``(status, element)``: ``(0, -1)``, or the status of a
@@ -394,13 +442,14 @@ cdef class CObjectiveRun:
     cdef double one_step
     cdef int threads
     cdef object keepalive
-    cdef cnp.ndarray copies
+    cdef cnp.ndarray copies, centre, scratch
 
-    def __init__(self, Py_ssize_t address, Py_ssize_t user_data, bint wide_n, bint status, Py_ssize_t n,
-                 Scheme scheme, object steps, bint exact, int threads, object keepalive, object elements=None,
-                 object values=None):
+    def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
+                 Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
+                 object elements=None, object values=None):
         self.o.fn = <void*>address
         self.o.user_data = <void*>user_data
+        self.o.m = m
         self.o.wide_n = wide_n
         self.o.status = status
         self.o.n = n
@@ -415,6 +464,10 @@ cdef class CObjectiveRun:
         self.threads = threads
         self.keepalive = (keepalive, scheme, steps, elements, values)
         self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
+        self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
+        self.scratch = cnp.PyArray_EMPTY(1, [max(m, 0) * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
+        self.t.centre = <double*>cnp.PyArray_DATA(self.centre)
+        self.t.scratch = <double*>cnp.PyArray_DATA(self.scratch)
 
     cdef void _reset(self) noexcept:
         self.p.next = 0
@@ -431,7 +484,7 @@ cdef class CObjectiveRun:
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
 
     def derivative(self, cnp.ndarray x, cnp.ndarray out):
-        """Fill ``out`` (float64, C-contiguous, n elements) with the estimate at ``x``."""
+        """Fill ``out`` (float64, C-contiguous: n elements, or m x n for a vector function) at ``x``."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef int threads = 1
         cdef double seconds = SOLO_SECONDS

@@ -119,18 +119,38 @@ typedef double (*fd_value_int)(int, double *, void *);
 typedef double (*fd_value_wide)(int64_t, double *, void *);
 typedef int (*fd_status_int)(int, double *, double *, void *);
 typedef int (*fd_status_wide)(int64_t, double *, double *, void *);
+typedef void (*fd_vector_int)(int, const double *, int, double *, void *);
+typedef void (*fd_vector_wide)(int64_t, const double *, int64_t, double *, void *);
+typedef int (*fd_vector_status_int)(int, const double *, int, double *, void *);
+typedef int (*fd_vector_status_wide)(int64_t, const double *, int64_t, double *, void *);
 
 typedef struct {
     void *fn;
     void *user_data;
     ptrdiff_t n;     /* elements of x */
-    int wide_n;      /* n is an int64_t (else an int) */
-    int status;      /* int f(n, x, &value, user_data) (else double f(n, x, user_data)) */
+    ptrdiff_t m;     /* outputs of a vector function F(n, x, m, out, user_data); -1: a scalar f */
+    int wide_n;      /* n (and m) are int64_t (else int) */
+    int status;      /* returns a status: int f(n, x, &value, user_data), int F(n, x, m, out, user_data) */
 } fd_objective;
 
-/* One call of the objective at x: 0, its nonzero status, or FD_NAN_STATUS for a NaN value. */
+/* One call at x, its values into value[0] (or value[0..m-1]): 0, the function's nonzero status,
+ * or FD_NAN_STATUS for a NaN value. */
 static inline int fd_evaluate(const fd_objective *o, double *x, double *value)
 {
+    int status = 0;
+    if (o->m >= 0) {
+        if (o->status)
+            status = o->wide_n ? ((fd_vector_status_wide)o->fn)((int64_t)o->n, x, (int64_t)o->m, value, o->user_data)
+                               : ((fd_vector_status_int)o->fn)((int)o->n, x, (int)o->m, value, o->user_data);
+        else if (o->wide_n)
+            ((fd_vector_wide)o->fn)((int64_t)o->n, x, (int64_t)o->m, value, o->user_data);
+        else
+            ((fd_vector_int)o->fn)((int)o->n, x, (int)o->m, value, o->user_data);
+        for (ptrdiff_t j = 0; status == 0 && j < o->m; j++)
+            if (isnan(value[j]))
+                status = FD_NAN_STATUS;
+        return status;
+    }
     if (o->status) {
         if (o->wide_n)
             return ((fd_status_wide)o->fn)((int64_t)o->n, x, value, o->user_data);
@@ -162,47 +182,53 @@ typedef struct {
     const double *h;         /* step of element i: h[i * h_stride] */
     ptrdiff_t h_stride;      /* 0: one step for every element */
     int exact;               /* divide by the representable step ((x + h) - x), not h */
-    double centre;           /* f(x), when the scheme needs it */
-    double *out;             /* estimate of element i: out[i] */
+    double *centre;          /* f(x) (m values for a vector function), when the scheme needs it */
+    double *out;             /* estimate of element i: out[i], or out[j * n + i] for output j */
+    double *scratch;         /* a vector function's values: npoints * m doubles per thread */
     const ptrdiff_t *elements;  /* the elements to visit, in order, or NULL: 0 .. count - 1 */
     ptrdiff_t count;         /* how many elements are visited */
-    double *values;          /* or NULL; else f at element i's points: values[i * values_stride + k], then f(x)
-                              * at column npoints if the scheme needs it */
+    double *values;          /* or NULL; else (a scalar f) f at element i's points: values[i * values_stride + k],
+                              * then f(x) at column npoints if the scheme needs it */
     ptrdiff_t values_stride;
 } fd_c_task;
 
-/* The j-th element visited. */
-static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t j)
+/* The element of the visit-th visit. */
+static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t visit)
 {
-    return t->elements == NULL ? j : t->elements[j];
+    return t->elements == NULL ? visit : t->elements[visit];
 }
 
-/* The j-th visited element i: the scheme's points around x[i] (restored after each), combined into out[i]. */
-static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t j)
+/* The visit-th visited element i: the scheme's points around x[i] (restored after each), combined
+ * into its results. values: room for the points' values (npoints, or npoints * m for a vector function). */
+static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, double *values)
 {
     const fd_scheme *s = t->s;
-    double values[FD_MAX_POINTS];
-    ptrdiff_t i = fd_c_visited(t, j);
+    ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
+    ptrdiff_t i = fd_c_visited(t, visit);
     double v = x[i], h = t->h[i * t->h_stride];
     if (t->exact)
         h = fd_exact_step_f64(v, h);
     for (int k = 0; k < s->npoints; k++) {
         fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
-        int status = fd_evaluate(t->o, x, &values[k]);
+        int status = fd_evaluate(t->o, x, values + k * m);
         x[i] = v;
         if (status != 0)
             return status;
     }
-    if (t->values != NULL) {
+    if (t->values != NULL && t->o->m < 0) {
         double *row = t->values + i * t->values_stride;
         for (int k = 0; k < s->npoints; k++)
             row[k] = values[k];
         if (s->centre_weight != 0.0)
-            row[s->npoints] = t->centre;
+            row[s->npoints] = t->centre[0];
     }
-    t->out[i] = fd_combine(s, values, 1, t->centre, h);
+    for (ptrdiff_t j = 0; j < m; j++)
+        t->out[j * t->o->n + i] = fd_combine(s, values + j, m, t->centre == NULL ? 0.0 : t->centre[j], h);
     return 0;
 }
+
+/* Room for one thread's values of the points: a scalar's fit on the stack of the caller. */
+#define FD_VALUES(t, thread, local) ((t)->o->m < 0 ? (local) : (t)->scratch + (ptrdiff_t)(thread) * (t)->s->npoints * (t)->o->m)
 
 /* Where a run over the visits 0..count-1 stands; visits below `next` are done. */
 typedef struct {
@@ -244,6 +270,8 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
 #pragma omp parallel num_threads(threads)
         {
             double *mine = copies + (ptrdiff_t)omp_get_thread_num() * n;
+            double local[FD_MAX_POINTS];
+            double *values = FD_VALUES(t, omp_get_thread_num(), local);
             ptrdiff_t batch = 1;
             for (;;) {
                 int done;
@@ -259,7 +287,7 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
                 ptrdiff_t hi = lo + batch < t->count ? lo + batch : t->count;
                 double started = fd_seconds();
                 for (ptrdiff_t i = lo; i < hi; i++) {
-                    int status = fd_c_element(t, mine, i);
+                    int status = fd_c_element(t, mine, i, values);
                     if (status != 0) {
 #pragma omp critical(fd_failure)
                         if (p->failed < 0 || i < p->failed) {
@@ -288,8 +316,10 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
     (void)copies;
     (void)threads;
     (void)n;
+    double local[FD_MAX_POINTS];
+    double *values = FD_VALUES(t, 0, local);
     for (ptrdiff_t i = p->next; i < t->count; i++) {
-        int status = fd_c_element(t, x, i);
+        int status = fd_c_element(t, x, i, values);
         if (status != 0) {
             p->next = i;
             p->failed = i;
@@ -309,7 +339,7 @@ static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrd
 {
     p->next = 0;
     if (t->s->centre_weight != 0.0) {
-        int status = fd_evaluate(t->o, x, &t->centre);
+        int status = fd_evaluate(t->o, x, t->centre);
         if (status != 0) {
             p->failed = FD_AT_X;
             p->status = status;

@@ -41,6 +41,9 @@ def derivative(
     exact: bool,
     combine: _Combine,
     rows: int = -1,
+    m: int = -1,
+    as_vector: Callable[[object], npt.NDArray[np.float64]] | None = None,
+    centre: npt.NDArray[np.float64] | None = None,
     arg: object = None,
     values: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
@@ -64,6 +67,7 @@ class CObjectiveRun:
         self,
         address: int,
         user_data: int,
+        m: int,
         wide_n: bool,
         status: bool,
         n: int,

@@ -53,9 +53,15 @@ def _textbook(method: str, h: object) -> bool:
 
 
 def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
-               scheme: Scheme = SCHEMES["central"]) -> Evaluator:
-    """Check ``f``, ``x`` and the mode arguments; the evaluator that runs ``scheme`` for them."""
+               scheme: Scheme = SCHEMES["central"], vector: bool = False) -> Evaluator:
+    """Check ``f``, ``x`` and the mode arguments; the evaluator that runs ``scheme`` for them.
+
+    ``vector``: ``f`` may be a C vector function ``F(n, x, m, out, user_data)`` (for a Jacobian).
+    """
     objective = c_objective(f)
+    if objective is not None and objective.vector and not vector:
+        raise TypeError("f is a C vector function F(n, x, m, out, user_data): its derivative is a Jacobian, "
+                        "not a gradient")
     check_float_array(x)
     if vectorized and workers is not None:
         raise ValueError("choose one of vectorized=True and workers=")

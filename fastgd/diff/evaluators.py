@@ -2,11 +2,11 @@
 
 Each takes the same arguments, ``(scheme, x, h, exact)`` with ``h`` a float or an array shaped
 like ``x`` (one step per element) and ``exact`` to divide by the representable step
-``(x + h) - x``, and returns the estimate shaped like ``x``. Optionally ``elements``, a boolean
-mask shaped like ``x``, limits the work to those elements (the others are left unset), and
-``values``, a float64 array ``(x.size, scheme.value_columns)``, receives the values of ``f`` at
-each visited element's points (row = its C-order position), then ``f(x)`` if the scheme uses it,
-for error estimates:
+``(x + h) - x``, and returns the estimate shaped like ``x``. For a scalar ``f``, ``derivative``
+also takes ``elements``, a boolean mask shaped like ``x`` that limits the work to those elements
+(the others are left unset), and ``values``, a float64 array ``(x.size, scheme.value_columns)``
+that receives the values of ``f`` at each visited element's points (row = its C-order position),
+then ``f(x)`` if the scheme uses it, for error estimates:
 
 - :class:`InPlace`: a Python ``f`` called with the caller's ``x``, each element perturbed and
   restored in turn, in memory order (as ``np.nditer``): compiled loops for native, aligned
@@ -26,7 +26,7 @@ import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, cast, overload
+from typing import Any, NamedTuple, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -60,6 +60,35 @@ def _steps_in(h: Steps, index: npt.NDArray[np.intp] | None) -> Steps:
     return h
 
 
+class Vector(NamedTuple):
+    """What a vector-valued ``F`` needs besides the point: its values at ``x`` (a float64 vector of
+    m, from :func:`as_vector`), which fix ``m`` and serve as ``F(x)`` where the scheme needs it."""
+
+    at_x: npt.NDArray[np.float64]
+
+    @property
+    def m(self) -> int:
+        """The number of outputs."""
+        return int(self.at_x.size)
+
+    def values(self, r: object) -> npt.NDArray[np.float64]:
+        """``F``'s value at a point as m float64s (C order), or raise naming what is wrong."""
+        return as_vector(r, self.m)
+
+
+def as_vector(r: object, m: int | None = None) -> npt.NDArray[np.float64]:
+    """A value of a vector function ``F`` as a C-contiguous float64 vector (any shape, flattened in
+    C order); TypeError if it is not real numbers, ValueError if it has not ``m`` of them."""
+    values = np.asarray(r)
+    if values.dtype.kind not in "fiu" or values.dtype == np.bool_:
+        raise TypeError(f"F must return real numbers (an array of shape (m,) or any shape), got {values.dtype}")
+    values = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    if m is not None and values.size != m:
+        raise ValueError(f"F returned {values.size} values at a perturbed point but {m} at x: its output size "
+                         "must not depend on x")
+    return values
+
+
 class InPlace:
     """A Python ``f`` evaluated at the caller's ``x`` itself, perturbed and restored element by element."""
 
@@ -75,17 +104,33 @@ class InPlace:
         whose imaginary part ``x`` is).
         """
         out = np.empty(x.shape, dtype=x.dtype)
+        self._run(x, out, h, exact, None, elements, values, arg)
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order)."""
+        out = np.empty((vector.m, x.size))
+        self._run(x, out, h, exact, vector)
+        return out
+
+    def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None,
+             elements: Mask = None, values: Values = None, arg: npt.NDArray[Any] | None = None) -> None:
         if x.size == 0:
-            return out
+            return
         if not has_typed_kernel(x):
-            self._numpy_scalars(x, out, h, exact, elements, values, arg)
-            return out
+            self._numpy_scalars(x, out, h, exact, vector, elements=elements, record=values, arg=arg)
+            return
         offsets, index, n = visits(x, elements)
-        status = _kernels.derivative(self.f, x, out, offsets, index, n, self.scheme.compiled,
-                                     _steps_in(h, index), exact, self.scheme.combine, arg=arg, values=values)
+        scheme = self.scheme
+        if vector is None:
+            status = _kernels.derivative(self.f, x, out, offsets, index, n, scheme.compiled,
+                                         _steps_in(h, index), exact, scheme.combine, arg=arg, values=values)
+        else:
+            status = _kernels.derivative(self.f, x, out, offsets, index, x.size, scheme.compiled,
+                                         _steps_in(h, index), exact, scheme.combine, -1, vector.m, vector.values,
+                                         vector.at_x if scheme.centre_weight else None)
         if status == _kernels.MOVED:
             raise _moved_error()
-        return out
 
     def rows(self, X: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
         """The estimate at each row ``X[r]`` of a 2-D ``X`` (``f`` is called with the row view)."""
@@ -94,7 +139,7 @@ class InPlace:
             return out
         if not has_typed_kernel(X):
             for row, out_row, h_row in zip(X, out, _rows_of(h, len(X)), strict=True):
-                self._numpy_scalars(row, out_row, h_row, exact)
+                self._numpy_scalars(row, out_row, h_row, exact, None, guarded=X)
             return out
         if isinstance(h, np.ndarray):  # one compiled call per row, each with its own steps
             for r in range(len(X)):
@@ -117,7 +162,7 @@ class InPlace:
             for k in range(step_num):
                 if history is not None:
                     history[k] = x
-                self._numpy_scalars(x, grad, h, exact)
+                self._numpy_scalars(x, grad, h, exact, None)
                 x -= lr * grad
             return
         offsets, index = memory_order(x)
@@ -127,16 +172,23 @@ class InPlace:
             raise _moved_error()
 
     def _numpy_scalars(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool,
-                       elements: Mask = None, record: Values = None, arg: npt.NDArray[Any] | None = None) -> None:
+                       vector: Vector | None, guarded: npt.NDArray[Any] | None = None, elements: Mask = None,
+                       record: Values = None, arg: npt.NDArray[Any] | None = None) -> None:
         """The slow path for float16, longdouble, byte-swapped or unaligned arrays: numpy scalars,
-        the reference's operations, in memory order; each element restored if ``f`` raises."""
+        the reference's operations, in memory order; each element restored if ``f`` raises.
+        ``guarded``: the array whose memory ``x`` is (``x`` itself, or the 2-D array of a row);
+        ``elements``, ``record`` (values), ``arg``: as :meth:`derivative` takes them."""
         scheme, f, point = self.scheme, self.f, x if arg is None else arg
-        shape, address = x.shape, x.__array_interface__["data"][0]
+        guarded = x if guarded is None else guarded
+        shape, address = guarded.shape, guarded.__array_interface__["data"][0]
         _, index, _ = visits(x, elements)
-        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), shape)
-        centre = f(point) if scheme.centre_weight else None
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)
+        if vector is not None:
+            centre: Any = vector.at_x
+        else:
+            centre = f(point) if scheme.centre_weight else None
         for position in range(x.size) if index is None else index:
-            idx = np.unravel_index(position, shape)
+            idx = np.unravel_index(position, x.shape)
             v, step = x[idx], float(steps[idx])
             if exact:
                 step = float((v + step) - v)
@@ -146,13 +198,17 @@ class InPlace:
                 try:
                     values.append(f(point))
                 finally:
-                    if x.shape != shape or x.__array_interface__["data"][0] != address:
+                    if guarded.shape != shape or guarded.__array_interface__["data"][0] != address:
                         raise _moved_error()
                     x[idx] = v
-            out[idx] = scheme.combine(values, centre, step)
-            if record is not None:
-                value_of = imaginary_part if scheme.imaginary else real_value
-                record[position] = [float(value_of(value)) for value in (*values, centre)[:scheme.value_columns]]
+            if vector is None:
+                out[idx] = scheme.combine(values, centre, step)
+                if record is not None:
+                    value_of = imaginary_part if scheme.imaginary else real_value
+                    record[position] = [float(value_of(value)) for value in (*values, centre)[:scheme.value_columns]]
+            else:
+                out[:, position] = scheme.combine_arrays(np.stack([vector.values(r) for r in values], axis=-1),
+                                                         centre, step)
 
 
 def _rows_of(h: Steps, rows: int) -> list[Steps]:
@@ -167,10 +223,10 @@ class COnThreads:
         self.scheme = scheme
         self.threads = threads
 
-    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None,
+    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1, elements: Mask = None,
              values: Values = None) -> _kernels.CObjectiveRun:
         o = self.objective
-        return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, o.wide_n, o.status, x.size,
+        return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
                                       self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive,
                                       None if elements is None else _targets(x, elements), values)
 
@@ -179,7 +235,15 @@ class COnThreads:
         """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``."""
         out = np.empty(x.shape)
         if x.size:
-            _raise_failure(*self._run(x, h, exact, elements, values).derivative(x, out))
+            _raise_failure(*self._run(x, h, exact, -1, elements, values).derivative(x, out))
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``: a vector function's m
+        outputs, or (m = 1) a scalar objective's value."""
+        out = np.empty((m, x.size))
+        if x.size:
+            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out))
         return out
 
     def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
@@ -260,29 +324,53 @@ class Batched:
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None,
                    values: Values = None) -> npt.NDArray[Any]:
         """The estimate at ``x``, shaped and typed like ``x``."""
+        out = np.empty((1, x.size), dtype=x.dtype)
+        self._run(x, out, h, exact, None, elements, values)
+        return out.reshape(x.shape)
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``."""
+        out = np.empty((vector.m, x.size))
+        self._run(x, out, h, exact, vector)
+        return out
+
+    def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None,
+             elements: Mask = None, record: Values = None) -> None:
+        """``out[:, i]``: the estimates along element i, from chunks of stacked points."""
         scheme, flat = self.scheme, _flat_point(x, self.scheme)
         npoints = scheme.evaluations_per_element
-        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(flat.nbytes, 1))
+        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(flat.nbytes * out.shape[0], 1))
         per_chunk = max(1, chunk_size // npoints)
         steps = _flat_steps(x, h, exact)
-        centre = self._values(x[None], 1)[0] if scheme.centre_weight else None
-        out = np.empty(x.size, dtype=x.dtype)
+        if vector is not None:
+            centre: Any = vector.at_x[:, None]
+        else:
+            centre = self._values(x[None], None)[0, 0] if scheme.centre_weight else None
         targets = _targets(x, elements)
         for start in range(0, len(targets), per_chunk):
             coords = targets[start:start + per_chunk]
             points = _points(flat, coords, scheme, steps[coords]).reshape(-1, *x.shape)
-            point_values = self._values(points, len(points)).reshape(len(coords), npoints)
-            out[coords] = scheme.combine_arrays(point_values, centre, steps[coords])
-            _record(values, coords, point_values, centre, scheme)
-        return out.reshape(x.shape)
+            values = self._values(points, vector)  # (points, outputs)
+            values = values.reshape(len(coords), npoints, -1).transpose(2, 0, 1)  # (outputs, coords, npoints)
+            out[:, coords] = scheme.combine_arrays(values, centre, steps[coords])
+            if vector is None:
+                _record(record, coords, values[0], centre, scheme)
 
-    def _values(self, points: npt.NDArray[Any], m: int) -> npt.NDArray[Any]:
+    def _values(self, points: npt.NDArray[Any], vector: Vector | None) -> npt.NDArray[Any]:
+        """``f``'s values at stacked points: one row per point (m columns for a vector function)."""
+        k = len(points)
+        if vector is None:
+            values = np.asarray(self.f(points))
+            kinds, kind = ("c", "complex") if points.dtype.kind == "c" else ("fiu", "real")
+            if values.shape != (k,) or values.dtype.kind not in kinds:
+                raise TypeError(f"with vectorized=True, f must return {k} {kind} values for points of shape "
+                                f"{points.shape} ({points.dtype}), got {values.dtype} of shape {values.shape}")
+            return values[:, None]
         values = np.asarray(self.f(points))
-        kinds, kind = ("c", "complex") if points.dtype.kind == "c" else ("fiu", "real")
-        if values.shape != (m,) or values.dtype.kind not in kinds:
-            raise TypeError(f"with vectorized=True, f must return {m} {kind} values for points of shape "
-                            f"{points.shape} ({points.dtype}), got {values.dtype} of shape {values.shape}")
-        return values
+        if values.dtype.kind not in "fiu" or values.size != k * vector.m or values.shape[:1] != (k,):
+            raise TypeError(f"with vectorized=True, F must return {k} rows of {vector.m} real values for points "
+                            f"of shape {points.shape}, got {values.dtype} of shape {values.shape}")
+        return values.reshape(k, vector.m).astype(np.float64, copy=False)
 
 
 _pools: dict[int, ProcessPoolExecutor] = {}  # workers -> pool, kept for the process's life
@@ -301,14 +389,14 @@ def _shut_down_pools() -> None:
 
 
 class _PointSequence(Sequence[npt.NDArray[Any]]):
-    """The points of a mapped derivative, each made when it is asked for: ``x`` itself first if the
-    scheme needs ``f(x)``, then each element's points in turn. A sequence, not an iterator, so that
+    """The points of a mapped derivative, each made when it is asked for: ``x`` itself first if
+    ``centre``, then each element's points in turn. A sequence, not an iterator, so that
     every map takes it (Dask's refuses iterators)."""
 
     def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
-                 steps: npt.NDArray[np.float64], targets: npt.NDArray[np.intp]) -> None:
+                 steps: npt.NDArray[np.float64], centre: bool, targets: npt.NDArray[np.intp]) -> None:
         self.x, self.flat, self.scheme, self.steps, self.targets = x, flat, scheme, steps, targets
-        self.centre = int(bool(scheme.centre_weight))
+        self.centre = int(centre)
         self.length = self.centre + scheme.evaluations_per_element * len(targets)
 
     def __len__(self) -> int:
@@ -350,24 +438,11 @@ class Mapped:
                    values: Values = None) -> npt.NDArray[Any]:
         """The estimate at ``x``, shaped and typed like ``x``."""
         scheme = self.scheme
-        flat = _flat_point(x, scheme)
         steps = _flat_steps(x, h, exact)
-        npoints = scheme.evaluations_per_element
         targets = _targets(x, elements)
-        expected = npoints * len(targets) + bool(scheme.centre_weight)
-
-        try:
-            results = list(self.map(self.f, _PointSequence(x, flat, scheme, steps, targets)))
-        except BrokenProcessPool:
-            if self.pool_size is None:  # the caller's own pool
-                raise
-            _pools.pop(self.pool_size, None)  # the next call starts a new pool
-            raise RuntimeError("a worker process died while evaluating f (it crashed or called os._exit); "
-                               "this call failed, the next one starts a new pool") from None
-        if len(results) != expected:
-            raise ValueError(f"workers returned {len(results)} values for {expected} points")
-        centre = results[0] if scheme.centre_weight else None
-        results = results[bool(scheme.centre_weight):]
+        results = self._values(x, steps, bool(scheme.centre_weight), targets)
+        centre = results.pop(0) if scheme.centre_weight else None
+        npoints = scheme.evaluations_per_element
         out = np.empty(x.size, dtype=x.dtype)
         for j, i in enumerate(targets):
             out[i] = scheme.combine(results[j * npoints:(j + 1) * npoints], centre, float(steps[i]))
@@ -376,6 +451,33 @@ class Mapped:
             _record(values, targets, np.array([float(value_of(v)) for v in results]).reshape(-1, npoints),
                     None if centre is None else float(real_value(centre)), scheme)
         return out.reshape(x.shape)
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``; ``F(x)`` is not re-evaluated."""
+        steps = _flat_steps(x, h, exact)
+        npoints = self.scheme.evaluations_per_element
+        out = np.empty((vector.m, x.size))
+        values = [vector.values(r) for r in self._values(x, steps, False, _targets(x, None))]
+        for i in range(x.size):
+            out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),
+                                                   vector.at_x, float(steps[i]))
+        return out
+
+    def _values(self, x: npt.NDArray[Any], steps: npt.NDArray[np.float64], centre: bool,
+                targets: npt.NDArray[np.intp]) -> list[Any]:
+        """``f`` at the points of the elements ``targets``, through the map: ``f(x)`` first if ``centre``."""
+        points = _PointSequence(x, _flat_point(x, self.scheme), self.scheme, steps, centre, targets)
+        try:
+            values = list(self.map(self.f, points))
+        except BrokenProcessPool:
+            if self.pool_size is None:  # the caller's own pool
+                raise
+            _pools.pop(self.pool_size, None)  # the next call starts a new pool
+            raise RuntimeError("a worker process died while evaluating f (it crashed or called os._exit); "
+                               "this call failed, the next one starts a new pool") from None
+        if len(values) != len(points):
+            raise ValueError(f"workers returned {len(values)} values for {len(points)} points")
+        return values
 
 
 def mapper(workers: Any, f: Any) -> tuple[Any, int | None]:
