@@ -89,7 +89,14 @@ def misplacement(scheme: Scheme, x: npt.NDArray[Any], step: Floats) -> Floats:
 
 def _gain(scheme: Scheme) -> float:
     """How much the scheme magnifies an error in its values: ``sum |weights| / denominator``."""
-    return float(sum(abs(w) for w in scheme.weights) + abs(scheme.centre_weight)) / abs(scheme.denominator)
+    hit = _GAINS.get(id(scheme))
+    if hit is None or hit[0] is not scheme:  # keyed by identity: hashing a row costs more than this
+        gain = float(sum(abs(w) for w in scheme.weights) + abs(scheme.centre_weight)) / abs(scheme.denominator)
+        hit = _GAINS[id(scheme)] = (scheme, gain)
+    return hit[1]
+
+
+_GAINS: dict[int, tuple[Scheme, float]] = {}
 
 
 def _largest(values: Floats) -> Floats:
@@ -101,22 +108,23 @@ def _largest(values: Floats) -> Floats:
 def _levels(scheme: Scheme) -> tuple[Floats, float]:
     """For an extrapolated row: ``D(h) - D(h/2)`` as weights over its value columns (divide by the
     returned ``denominator * h``), and the exponent of ``q`` in its truncation estimate."""
-    if scheme not in _LEVELS:
+    hit = _LEVELS.get(id(scheme))
+    if hit is None or hit[0] is not scheme:
         assert scheme.levels is not None
         coarse, fine = ([*level.weights, level.centre_weight][:scheme.value_columns] for level in scheme.levels)
         weights = np.array(coarse, dtype=np.float64) - np.array(fine, dtype=np.float64)
         base = scheme.levels[0].order
-        _LEVELS[scheme] = weights / scheme.levels[0].denominator, (scheme.order - base) / base
-    return _LEVELS[scheme]
+        hit = _LEVELS[id(scheme)] = (scheme, weights / scheme.levels[0].denominator, (scheme.order - base) / base)
+    return hit[1], hit[2]
 
 
-_LEVELS: dict[Scheme, tuple[Floats, float]] = {}
+_LEVELS: dict[int, tuple[Scheme, Floats, float]] = {}
 
 
 def _status(value: Floats, largest: Floats, reliable: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
-    finite = np.isfinite(largest) & np.isfinite(value)
-    status: npt.NDArray[np.int8] = np.where(finite, np.where(reliable, np.int8(CONVERGED), np.int8(UNRELIABLE)),
-                                            np.int8(NOT_FINITE))
+    """CONVERGED where ``reliable``, else UNRELIABLE; NOT_FINITE where the value or a value of ``f`` is not finite."""
+    status: npt.NDArray[np.int8] = reliable.view(np.int8) - np.int8(1)
+    status[~np.isfinite(largest * 0.0 + value)] = NOT_FINITE
     return status
 
 
@@ -182,10 +190,17 @@ def rescaling(estimates: Estimates, order: int, power: float) -> tuple[npt.NDArr
     The error at ``s`` times the step is modelled as ``truncation * s**order + rounding / s``,
     least at ``s = (rounding / (order * truncation)) ** (1 / (order + 1))``, between ``1 / RESCALE`` and
     ``LARGEST / power`` (``power``: the first step's fraction of the scale of ``x``, so that a larger step
-    stays within ``LARGEST`` of that scale). An element is tried again if its relative error estimate exceeds
-    :data:`ACCEPT` and the model promises at most half the error.
+    stays within ``LARGEST`` of that scale). An element is tried again if its error estimate exceeds
+    :data:`ACCEPT` times its value, or the median value if that is larger (an element of a sum whose
+    derivative is far below the others' is limited by the rounding of the whole sum: a second try
+    there costs four more evaluations for little), and the model promises at most half the error.
     """
-    retry = ~(estimates.error <= ACCEPT * np.abs(estimates.value)) & (estimates.status != NOT_FINITE)
+    magnitude = np.abs(estimates.value)
+    retry = ~(estimates.error <= ACCEPT * magnitude) & (estimates.status != NOT_FINITE)
+    if not retry.any():
+        return retry, None
+    middle = magnitude.size // 2
+    retry &= ~(estimates.error <= ACCEPT * np.partition(magnitude, middle)[middle])  # the median value
     if not retry.any():
         return retry, None
     t, r = estimates.truncation, estimates.rounding

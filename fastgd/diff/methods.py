@@ -31,6 +31,7 @@ from fastgd.diff.steps import (
     given_steps,
     relative_steps,
     small_elements,
+    step_fraction,
     typical_scale,
 )
 
@@ -188,7 +189,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
         if small is not None:
             _improve(best, passes.evaluate(scheme, relative, small, "extrapolation"), small)
         with np.errstate(all="ignore"):
-            retry, factor = estimates.rescaling(best, scheme.order, auto_steps(np.ones(1, x.dtype), scheme, 1.0)[0])
+            retry, factor = estimates.rescaling(best, scheme.order, step_fraction(x.dtype, scheme))
         if factor is not None and retry.any():
             _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
     else:

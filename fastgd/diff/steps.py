@@ -91,18 +91,19 @@ def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[n
     array([1.e+00, 1.e+00, 3.e+00, 1.e+12])
     """
     floor = epsilon(x.dtype) * scale if scheme.imaginary else scale
-    steps: npt.NDArray[np.float64] = _power(x, scheme) * np.maximum(np.abs(x, dtype=np.float64), floor)
+    steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.maximum(np.abs(x, dtype=np.float64), floor)
     return steps
 
 
 def relative_steps(x: npt.NDArray[Any], scheme: Scheme) -> npt.NDArray[np.float64]:
     """The automatic step without the ``typical_x`` floor: ``eps ** (1 / (p + 1)) * |x|``."""
-    steps: npt.NDArray[np.float64] = _power(x, scheme) * np.abs(x, dtype=np.float64)
+    steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.abs(x, dtype=np.float64)
     return steps
 
 
-def _power(x: npt.NDArray[Any], scheme: Scheme) -> float:
-    eps = epsilon(x.dtype)
+def step_fraction(dtype: np.dtype[Any], scheme: Scheme) -> float:
+    """The automatic step as a fraction of the scale of ``x``: ``eps ** (1 / (p + 1))`` (``eps`` for a complex step)."""
+    eps = epsilon(dtype)
     return eps if scheme.imaginary else eps ** (1 / (scheme.order + 1))
 
 
@@ -141,12 +142,19 @@ def exact_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.
 def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
     """The native complex dtype a complex step evaluates ``f`` in: complex64 for float16/float32,
     complex128 for float64, clongdouble for longdouble."""
-    return np.result_type(dtype.newbyteorder("="), np.complex64)
+    if dtype not in _COMPLEX:
+        complex_type = np.result_type(dtype.newbyteorder("="), np.complex64)
+        _COMPLEX[dtype] = complex_type, np.finfo(complex_type).dtype
+    return _COMPLEX[dtype][0]
+
+
+_COMPLEX: dict[np.dtype[Any], tuple[np.dtype[Any], np.dtype[Any]]] = {}  # dtype -> (complex, its components)
 
 
 def component_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> float | npt.NDArray[np.float64]:
     """Complex-step steps as stored in the imaginary part of ``x``'s complex copy: rounded to its component type."""
-    component = np.finfo(complex_dtype(x.dtype)).dtype
+    complex_dtype(x.dtype)
+    component = _COMPLEX[x.dtype][1]
     if component == np.float64:
         return h
     steps = np.asarray(h, dtype=np.float64).astype(component)
