@@ -3,11 +3,16 @@
 Speed (pytest-benchmark): ``pytest bench/bench_accuracy.py --benchmark-json=accuracy.json``.
 The table of RESULTS.md: ``python bench/bench_accuracy.py accuracy.json``: it measures the
 accuracy columns (the suite of :mod:`fastgd.reference.analytic`, n = 10 elements, scales
-1e-8 ... 1e12) and joins the speed medians of the JSON file. The peers come with the ``peers``
-extra (``pip install ".[peers]"``: scipy, numdifftools).
+1e-8 ... 1e12) and joins the speed medians of the JSON file. On a busy machine,
+``python bench/bench_accuracy.py --interleaved`` measures the speed ratios in interleaved rounds
+(every implementation once per round, in a shuffled order; medians of CPU time), which a
+neighbour's load skews far less. The peers come with the ``peers`` extra
+(``pip install ".[peers]"``: scipy, numdifftools).
 """
 import json
+import random
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from itertools import repeat
@@ -195,5 +200,41 @@ def table(json_path=None):
     return "\n".join(lines)
 
 
+def _interleaved_medians(runs, rounds):
+    """CPU time of each ``runs[name]()``: the median of ``rounds`` rounds, each running all once, shuffled."""
+    times = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name in random.sample(list(runs), len(runs)):
+            started = time.process_time()
+            runs[name]()
+            times[name].append(time.process_time() - started)
+    return {name: float(np.median(spent)) for name, spent in times.items()}
+
+
+def interleaved(rounds=21):
+    """The speed ratios, measured in interleaved rounds: the markdown lines of RESULTS.md."""
+    x = np.linspace(-1, 1, N_SPEED)
+    speed = _interleaved_medians({name: lambda run=run: run(x) for name, run in SPEED.items()}, rounds)
+    bare = speed["f calls only (2n)"]
+    lines = ["| implementation | CPU time, n=1000 | ÷ 2n calls of f |", "| --- | ---: | ---: |"]
+    lines += [f"| {name} | {spent * 1e3:.2f} ms | {spent / bare:.2f}× |" for name, spent in speed.items()]
+    x = np.linspace(-1, 1, 100)
+    runs = {}
+    for method, count in EVALUATIONS.items():
+        f, calls = (complex_nothing if method == "complex" else nothing), count(100)
+        runs[method] = lambda f=f, method=method: [fastgd.numerical_gradient(f, x, "auto", method=method)
+                                                    for _ in range(50)]
+        runs[f"{method}, f calls only"] = lambda f=f, calls=calls: [deque(map(f, repeat(x, calls)), maxlen=0)
+                                                                   for _ in range(50)]
+    spent = _interleaved_medians(runs, 2 * rounds)
+    lines += ["", "| do-nothing f, n=100, h='auto' | overhead per evaluation beyond the calls of f |", "| --- | ---: |"]
+    lines += [f"| {method} | {(spent[method] - spent[f'{method}, f calls only']) / 50 / count(100) * 1e6:.3f} µs |"
+              for method, count in EVALUATIONS.items()]
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    print(table(sys.argv[1] if len(sys.argv) > 1 else None))
+    if sys.argv[1:] == ["--interleaved"]:
+        print(interleaved())
+    else:
+        print(table(sys.argv[1] if len(sys.argv) > 1 else None))
