@@ -146,6 +146,7 @@ def test_c_mixed_matches_the_plain_loop(scheme, threads, exact):
 def test_c_runs_report_their_progress():
     x = np.linspace(-1.5, 2.0, 300)
     seen = []
-    evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1).derivative(x, 1e-3, False, seen.append)
+    run = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1)
+    run.derivative(x, 1e-3, False, progress=seen.append)
     assert seen and seen[-1] == x.size and seen == sorted(seen)
 

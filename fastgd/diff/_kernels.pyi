@@ -26,6 +26,7 @@ class Scheme:
         widened: tuple[bool, ...],
         centre_weight: float,
         denominator: float,
+        imaginary: bool = False,
     ) -> None: ...
 
 def derivative(
@@ -43,6 +44,8 @@ def derivative(
     m: int = -1,
     as_vector: Callable[[object], npt.NDArray[np.float64]] | None = None,
     centre: npt.NDArray[np.float64] | None = None,
+    arg: object = None,
+    values: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
 def descend(
     f: Callable[[Any], object],
@@ -86,6 +89,8 @@ class CObjectiveRun:
         exact: bool,
         threads: int,
         keepalive: object,
+        elements: npt.NDArray[np.intp] | None = None,
+        values: npt.NDArray[np.float64] | None = None,
         inner: Scheme | None = None,
     ) -> None: ...
     def derivative(

@@ -31,12 +31,13 @@ import numpy.typing as npt
 
 from fastgd._typing import Workers
 from fastgd.diff import progress as progress_bars
-from fastgd.diff.api import _evaluator
+from fastgd.diff.api import _real_evaluator
 from fastgd.diff.c_calls import CFunction
 from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, InPlace, LazyPoints, Mapped, Steps
-from fastgd.diff.jacobians import check_finite, check_result, jacobian, output_array, progress_of, step_sizes
+from fastgd.diff.jacobians import check_finite, check_result, jacobian, output_array, progress_of
 from fastgd.diff.layout import has_typed_kernel
 from fastgd.diff.schemes import SCHEMES, Scheme, real_value
+from fastgd.diff.steps import AUTO, given_steps
 
 EPS: float = float(np.finfo(np.float64).eps)
 CENTRAL_STEP: float = 5e-4  #: default relative step of a Hessian from f alone
@@ -139,7 +140,7 @@ class _FromF:
 
     def __init__(self, f: Any, x: npt.NDArray[Any], threads: int | None, vectorized: bool, chunk_size: int | None,
                  workers: Workers | None, bar: Any) -> None:
-        self.evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers, CENTRAL)
+        self.evaluator = _real_evaluator(f, x, threads, vectorized, chunk_size, workers, CENTRAL)
         self.x, self.n, self.bar, self.counted = x, x.size, bar, None
         if isinstance(self.evaluator, InPlace) and not has_typed_kernel(x):
             raise TypeError(f"hessian needs x as a native float32 or float64 array, got {x.dtype}"
@@ -200,7 +201,7 @@ class _FromF:
         if isinstance(evaluator, COnThreads):
             diagonal = COnThreads(evaluator.objective, SECOND, evaluator.threads).derivative(x, steps, True)
         else:
-            diagonal = InPlace(evaluator.f, SECOND).derivative(x, steps, True, np.empty(x.shape))
+            diagonal = InPlace(evaluator.f, SECOND).derivative(x, steps, True, out=np.empty(x.shape))
         out.flat[::n + 1] = diagonal.reshape(-1) / representable(x, steps)
         self._counted(pass_)
         return out
@@ -241,6 +242,14 @@ def _estimates(fine: npt.NDArray[np.float64], coarse: npt.NDArray[np.float64], r
     rounding = noise * (17 / 12)
     status = np.where((SAFETY * q >= 1.0) & (truncation > rounding), UNRELIABLE, CONVERGED).astype(np.int8)
     return rounding + truncation, status
+
+
+def _steps(h: object, x: npt.NDArray[Any], c: float) -> float | npt.NDArray[np.float64]:
+    """``h`` checked (a float, or an array of per-element steps), or for ``None`` and ``'auto'`` the
+    Hessian's relative rule :func:`relative_steps` with fraction ``c``."""
+    if h is None or (isinstance(h, str) and h == AUTO):
+        return relative_steps(x, c)
+    return given_steps(h, x)
 
 
 @overload
@@ -349,7 +358,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         return cast("npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], HessianInfo]",
                     _from_gradient(gradient, x, h, richardson, threads, vectorized, chunk_size, workers, out,
                                    full_output, progress))
-    steps = relative_steps(x, RICHARDSON_STEP if richardson else CENTRAL_STEP) if h is None else step_sizes(h, x)
+    steps = _steps(h, x, RICHARDSON_STEP if richardson else CENTRAL_STEP)
     hessian_of: _FromF | None = None
     with progress_bars.optional_bar(progress, (2 if richardson else 1) * (2 * x.size * x.size + 1),
                                     "hessian") as bar:
@@ -379,8 +388,7 @@ def _from_gradient(gradient: Any, x: npt.NDArray[Any], h: object, richardson: bo
                    full_output: bool, progress: bool) -> Any:
     """The Hessian as the symmetrized Jacobian of ``gradient`` (see :func:`hessian`)."""
     n = x.size
-    steps = (relative_steps(x, GRADIENT_RICHARDSON_STEP if richardson else GRADIENT_STEP) if h is None
-             else step_sizes(h, x))
+    steps = _steps(h, x, GRADIENT_RICHARDSON_STEP if richardson else GRADIENT_STEP)
     options: dict[str, Any] = {"m": n, "threads": threads, "vectorized": vectorized, "chunk_size": chunk_size,
                                "workers": workers, "progress": progress}
     fine = jacobian(gradient, x, steps, **options)
@@ -457,8 +465,8 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
     if gradient is not None:
         evaluate = _gradient_values(gradient, x, threads, vectorized, chunk_size, workers)
     else:
-        steps = relative_steps(x, CENTRAL_STEP) if h is None else step_sizes(h, x)
-        evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers)
+        steps = _steps(h, x, CENTRAL_STEP)
+        evaluator = _real_evaluator(f, x, threads, vectorized, chunk_size, workers)
 
         def evaluate() -> npt.NDArray[np.float64]:
             return evaluator.derivative(x, steps, True).astype(np.float64).reshape(x.shape)
@@ -483,7 +491,7 @@ def _gradient_values(gradient: Any, x: npt.NDArray[Any], threads: int | None, ve
     from fastgd.diff.evaluators import Batched, Mapped, as_vector
     from fastgd.diff.jacobians import values_at
 
-    evaluator = _evaluator(gradient, x, threads, vectorized, chunk_size, workers, vector=True)
+    evaluator = _real_evaluator(gradient, x, threads, vectorized, chunk_size, workers, vector=True)
     if isinstance(evaluator, COnThreads):
         call = CFunction(evaluator.objective, x.size)
         return lambda: call(x).reshape(x.shape)

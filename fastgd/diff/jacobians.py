@@ -15,40 +15,23 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import Workers
-from fastgd._validate import count, positive_number
+from fastgd._validate import count
 from fastgd.diff import progress as progress_bars
-from fastgd.diff.api import _INT_MAX, Evaluator, _evaluator
-from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, Steps, Vector, as_vector
+from fastgd.diff.api import _INT_MAX, RealEvaluator, _real_evaluator, _scheme
+from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, Vector, as_vector
 from fastgd.diff.objectives import CObjective
 from fastgd.diff.schemes import SCHEMES, Scheme
-
-DEFAULT_H: float = 1e-4  #: numerical_gradient's step, the default of jacobian
+from fastgd.diff.steps import DEFAULT_H, resolved_steps
 
 
 def scheme_of(method: object) -> Scheme:
-    """The row of :data:`fastgd.diff.schemes.SCHEMES` that ``method`` names (ValueError otherwise)."""
-    scheme = SCHEMES.get(method) if isinstance(method, str) else None
-    if scheme is None:
-        raise ValueError(f"method must be one of {sorted(SCHEMES)}, got {method!r}")
+    """The scheme ``method=`` names for a Jacobian: a row of :data:`fastgd.diff.schemes.SCHEMES` with real
+    points of one step (ValueError for ``'complex'`` and ``'richardson'``, which only gradients take)."""
+    scheme = _scheme(method)
+    if scheme.imaginary or scheme.levels is not None:
+        taken = ", ".join(repr(name) for name, row in SCHEMES.items() if not (row.imaginary or row.levels))
+        raise ValueError(f"method={method!r} is for gradients (numerical_gradient); Jacobians take {taken}")
     return scheme
-
-
-def step_sizes(h: object, x: npt.NDArray[Any], name: str = "h") -> Steps:
-    """``h`` as the evaluators take it: a float > 0, or a float64 array shaped like ``x`` (an array of
-    per-element steps, broadcast to ``x``'s shape), every step finite and > 0."""
-    if not isinstance(h, (np.ndarray, list, tuple)):
-        return positive_number(h, name)
-    try:
-        steps = np.asarray(h, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a positive number or an array of them") from None
-    try:
-        steps = np.broadcast_to(steps, x.shape)
-    except ValueError:
-        raise ValueError(f"{name} has shape {steps.shape}, which does not broadcast to x's {x.shape}") from None
-    if not np.all((steps > 0) & (steps < np.inf)):
-        raise ValueError(f"every step in {name} must be finite and > 0")
-    return np.ascontiguousarray(steps)
 
 
 def check_finite(x: npt.NDArray[Any]) -> None:
@@ -72,7 +55,7 @@ def output_count(m: object, objective: CObjective) -> int:
     return m
 
 
-def values_at(evaluator: Evaluator, F: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+def values_at(evaluator: RealEvaluator, F: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
     """``F(x)`` as a float64 vector, evaluated as the evaluator evaluates ``F`` (a stacked point for a
     vectorized ``F``, through the map for ``workers=``); ValueError if it is not finite."""
     if isinstance(evaluator, Batched):
@@ -118,7 +101,7 @@ def check_result(result: npt.NDArray[np.float64], what: str = "F") -> None:
                          "(x is restored)")
 
 
-def progress_of(evaluator: Evaluator, bar: Any) -> Any:
+def progress_of(evaluator: RealEvaluator, bar: Any) -> Any:
     """Count ``evaluator``'s evaluations of ``F`` on ``bar``: its ``f`` or its map wrapped; returns what to
     flush at the end (or None)."""
     if isinstance(evaluator, (InPlace, Batched)):
@@ -224,8 +207,8 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         return plan.jacobian(F, x, h, method=method, m=m, threads=threads, vectorized=vectorized,
                              workers=workers, progress=progress)
     scheme = scheme_of(method)
-    evaluator = _evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
-    steps = step_sizes(h, x)
+    evaluator = _real_evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
+    steps = resolved_steps(h, x, scheme)
     check_finite(x)
     n = x.size
     if isinstance(evaluator, COnThreads):

@@ -71,7 +71,8 @@ class Gradient(_DropIn):
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
         with self._point(x) as point:
-            return numerical_gradient(self._bound(self.f, args), point, **self.options)
+            gradient: npt.NDArray[np.float64] = numerical_gradient(self._bound(self.f, args), point, **self.options)
+            return gradient
 
 
 class Jacobian(_DropIn):

@@ -29,12 +29,13 @@ from fastgd._typing import Workers
 from fastgd._validate import count
 from fastgd.diff import _sparse
 from fastgd.diff import progress as progress_bars
-from fastgd.diff.api import _evaluator
+from fastgd.diff.api import _real_evaluator
 from fastgd.diff.c_calls import CFunction
 from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, LazyPoints, Mapped, _moved_error, as_vector
-from fastgd.diff.jacobians import DEFAULT_H, check_finite, output_count, scheme_of, step_sizes
+from fastgd.diff.jacobians import check_finite, output_count, scheme_of
 from fastgd.diff.layout import has_typed_kernel, memory_order
 from fastgd.diff.schemes import Scheme
+from fastgd.diff.steps import DEFAULT_H, resolved_steps
 
 Index = npt.NDArray[np.intp]
 #: At most this many greedy passes improve a coloring by reordering (each costs sum(row nonzeros ** 2)).
@@ -296,8 +297,8 @@ class SparseJacobian:
         ``x`` must be a native float32 or float64 array.
         """
         scheme = scheme_of(method)
-        evaluator = _evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
-        steps = step_sizes(h, x)
+        evaluator = _real_evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
+        steps = resolved_steps(h, x, scheme)
         rows, n = self.shape
         if x.size != n:
             raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
