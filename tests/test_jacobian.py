@@ -184,6 +184,7 @@ def test_bad_values_of_F_are_a_clear_error_with_x_intact(case):
     ({"h": np.array([1e-3, 0.0, 1e-3])}, ValueError, "finite and > 0"), ({"method": "sideways"}, ValueError, "method"),
     ({"m": -1}, ValueError, "m"), ({"m": 2.5}, TypeError, "m"), ({"threads": 2}, ValueError, "threads"),
     ({"vectorized": True, "workers": map}, ValueError, "one of"),
+    ({"method": "complex"}, ValueError, "is for gradients"), ({"method": "richardson"}, ValueError, "is for gradients"),
 ])
 def test_bad_arguments_are_named(kwargs, error, match):
     x = np.array([1.0, 2.0, 3.0])
@@ -342,3 +343,34 @@ def test_a_scalar_c_objective_gives_its_gradient_as_one_row():
     assert same_bits(J, fastgd.jacobian(objectives.through_python(objectives.sum_cubes), x))
     with pytest.raises(ValueError, match="scalar objective"):
         fastgd.jacobian(objectives.sum_cubes, x, m=3)
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "backward", "central4"])
+def test_methods_and_steps_are_numerical_gradients(method):
+    """jacobian takes numerical_gradient's method= and h=: with per-element steps (both then divide by
+    the representable step) row j of the Jacobian of (f_0, f_1) is the gradient of f_j, bit for bit."""
+    x = np.array([0.5, -1.25, 2.0, 1e-3, 3.0])
+    parts = (lambda v: float(np.sum(v**3)), lambda v: float(np.sin(v).prod()))
+    F = lambda v: np.array([part(v) for part in parts])  # noqa: E731
+    h = np.geomspace(1e-4, 1e-3, x.size)
+    got = fastgd.jacobian(F, x, h, method=method)
+    for j, part in enumerate(parts):
+        assert same_bits(got[j], fastgd.numerical_gradient(part, x, h, method=method))
+
+
+@pytest.mark.parametrize("method", ["central", "central4"])
+def test_automatic_steps_follow_the_scale_of_x(method):
+    """h='auto' scales the step with |x| >= 1 (a fixed 1e-4 fails at 1e8: rounding swamps the difference)."""
+    with np.errstate(all="ignore"):
+        assert not np.allclose(np.diag(fastgd.jacobian(lambda v: v**3, 1e8 * np.array([0.5, 2.0]))),
+                               3 * (1e8 * np.array([0.5, 2.0]))**2, rtol=1e-7)
+    for scale in (1.0, 1e8):
+        x = scale * np.array([0.5, -1.25, 2.0])
+        got = fastgd.jacobian(lambda v: v**3, x, "auto", method=method)
+        np.testing.assert_allclose(np.diag(got), 3 * x**2, rtol=1e-7)
+
+
+def test_hessian_reads_auto_as_its_default_rule():
+    x = np.array([0.3, -1.5, 2.0])
+    f = lambda v: float(np.sum(np.cos(v)) * v[0])  # noqa: E731
+    assert same_bits(fastgd.hessian(f, x, "auto"), fastgd.hessian(f, x))

@@ -137,11 +137,14 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
     x : numpy.ndarray
         Point, any shape, real floating dtype, writeable, finite; restored bitwise, even if ``F``
         raises (Ctrl-C included). A C function needs a C-contiguous float64 ``x``.
-    h : float or array_like, optional
+    h : float, array_like or 'auto', optional
         Step: one for every element, or one per element (an array broadcasting to ``x``'s shape);
-        finite and > 0.
+        finite and > 0. ``'auto'``: ``eps**(1/(p+1)) * max(|x|, 1)`` for a scheme of order ``p``
+        (scipy's rule; without :func:`fastgd.numerical_gradient`'s second try for small ``|x|``,
+        so give steps where ``|x| << 1``). Every step divides as the representable ``(x + h) - x``.
     method : str, optional
-        A row of :data:`fastgd.diff.schemes.SCHEMES` (``'central'``).
+        ``'central'``, ``'forward'``, ``'backward'`` or ``'central4'``, as for
+        :func:`fastgd.numerical_gradient` (``'complex'`` and ``'richardson'`` are for gradients).
     m : int, optional
         The number of outputs: required for a C vector function; for a Python ``F`` it is checked
         against ``F``'s values and saves the call at ``x``.
