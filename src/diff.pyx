@@ -64,6 +64,7 @@ cdef extern from "diff_kernels.h" nogil:
         Py_ssize_t count
         double* values
         Py_ssize_t values_stride
+        const fd_scheme* inner
     ctypedef struct fd_progress:
         Py_ssize_t next
         Py_ssize_t failed
@@ -204,6 +205,13 @@ cdef void _store_values(const Walk* w, Py_ssize_t i, const double* values, list 
         row[s.npoints] = centre_d if centre is None or _is_double(centre) else PyFloat_AsDouble(centre)
 
 
+cdef inline bint _is_vector_of(object r, Py_ssize_t m) noexcept:
+    """r is an ndarray of m native, aligned float64s in C order: copied as they are (as_vector's result)."""
+    return (type(r) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>r) == cnp.NPY_DOUBLE
+            and cnp.PyArray_SIZE(<cnp.ndarray>r) == m and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>r)
+            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>r))
+
+
 cdef struct Outputs:
     # Where one point's results go, and (for a vector function) its values' room.
     char* data          # out's data
@@ -249,8 +257,11 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
                     return MOVED  # x's memory may be gone: restore nothing
                 fd_store(w.type, p, v)
             if o.m >= 0:
-                vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
-                memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
+                if _is_vector_of(r, o.m):
+                    memcpy(o.values + k * o.m, cnp.PyArray_DATA(<cnp.ndarray>r), o.m * sizeof(double))
+                else:
+                    vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
+                    memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
             elif objects is None and not imaginary and _is_double(r):
                 values[k] = PyFloat_AS_DOUBLE(r)
             elif objects is None and imaginary and _is_complex(r):
@@ -411,6 +422,69 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
     return OK
 
 
+cdef int _mixed(object f, object arg, const fd_guard* g, const Walk* w, const fd_scheme* u, object as_double,
+                double* out, Py_ssize_t row) except -1:
+    """Every pair of visited elements a < b: their mixed estimate into out[pa, pb] and out[pb, pa]. 0 or MOVED."""
+    cdef const fd_scheme* s = w.s
+    cdef Py_ssize_t a, b, k, kb, pa, pb
+    cdef char* p
+    cdef char* q
+    cdef double va, ha, vb, hb, value, term, acc = 0.0
+    cdef object r
+    for a in range(w.n):
+        p = _element(w, a)
+        va = fd_load(w.type, p)
+        ha = w.h[a * w.h_stride]
+        if w.exact:
+            ha = fd_exact_step(w.type, va, ha)
+        pa = _position(w, a)
+        for b in range(a + 1, w.n):
+            q = _element(w, b)
+            vb = fd_load(w.type, q)
+            hb = w.h[b * w.h_stride]
+            if w.exact:
+                hb = fd_exact_step(w.type, vb, hb)
+            for k in range(s.npoints):
+                for kb in range(u.npoints):
+                    fd_shift(w.type, p, va, s.offsets[k] * ha, s.widened[k])
+                    fd_shift(w.type, q, vb, u.offsets[kb] * hb, u.widened[kb])
+                    try:
+                        r = f(arg)
+                    finally:
+                        if fd_moved(g):
+                            return MOVED  # x's memory may be gone: restore nothing
+                        fd_store(w.type, q, vb)
+                        fd_store(w.type, p, va)
+                    value = PyFloat_AS_DOUBLE(r) if _is_double(r) else as_double(r)
+                    term = (s.weights[k] * u.weights[kb]) * value
+                    acc = term if k == 0 and kb == 0 else acc + term
+            pb = _position(w, b)
+            out[pa * row + pb] = out[pb * row + pa] = acc / ((s.denominator * ha) * (u.denominator * hb))
+            PyErr_CheckSignals()
+    return 0
+
+
+def mixed(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out_index, Py_ssize_t n,
+          Scheme scheme, Scheme inner, object steps, bint exact, object as_double):
+    """Fill ``out`` with f's mixed second derivatives along every pair of the ``n`` elements of ``x``.
+
+    For the elements visited a-th and b-th (a < b; ``x_offsets``, ``out_index``, ``steps`` and ``exact``
+    as :func:`derivative` takes them): ``scheme`` along the first of ``inner``'s estimates along the
+    second, ``sum_k sum_kb (w_k u_kb) f(x + o_k h_a e_a + p_kb h_b e_b) / ((den h_a) (inner den h_b))``
+    summed in the order (k, kb) -- central by central is the four-point formula -- into
+    ``out[pa, pb]`` and ``out[pb, pa]`` (``out``: C-contiguous float64, ``(x.size, x.size)``; the
+    diagonal is not written). Schemes without ``f(x)``. ``as_double(value)``: a value of ``f`` that is
+    not a float, as a float, or it raises. Returns OK or MOVED.
+    """
+    cdef Walk w
+    cdef fd_guard g
+    cdef double one_step
+    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
+    w.n = n
+    fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    return _mixed(f, x, &g, &w, &inner.s, as_double, <double*>cnp.PyArray_DATA(out), cnp.PyArray_DIM(out, 1))
+
+
 # --- C-level objectives --------------------------------------------------------------------
 
 # Work between two looks at Ctrl-C, in seconds; and the single-threaded start that decides
@@ -433,8 +507,10 @@ cdef class CObjectiveRun:
     ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
     work is long enough to pay for them. The GIL is released between looks at Ctrl-C
-    (about every 20 ms). Methods return ``(status, element)``: ``(0, -1)``, or the status of a
-    failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
+    (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
+    element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
+    the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
+    status of a failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
     """
     cdef fd_objective o
     cdef fd_c_task t
@@ -446,7 +522,7 @@ cdef class CObjectiveRun:
 
     def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
                  Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
-                 object elements=None, object values=None):
+                 object elements=None, object values=None, Scheme inner=None):
         self.o.fn = <void*>address
         self.o.user_data = <void*>user_data
         self.o.m = m
@@ -462,7 +538,8 @@ cdef class CObjectiveRun:
         self.t.values = NULL if values is None else <double*>cnp.PyArray_DATA(values)
         self.t.values_stride = 0 if values is None else cnp.PyArray_DIM(values, 1)
         self.threads = threads
-        self.keepalive = (keepalive, scheme, steps, elements, values)
+        self.t.inner = NULL if inner is None else &inner.s
+        self.keepalive = (keepalive, scheme, steps, elements, values, inner)
         self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
         self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
         self.scratch = cnp.PyArray_EMPTY(1, [max(m, 0) * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
@@ -483,8 +560,9 @@ cdef class CObjectiveRun:
         for k in range(self.threads):
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
 
-    def derivative(self, cnp.ndarray x, cnp.ndarray out):
-        """Fill ``out`` (float64, C-contiguous: n elements, or m x n for a vector function) at ``x``."""
+    def derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
+        """Fill ``out`` (float64, C-contiguous: n elements, m x n for a vector function, n x n for mixed
+        second derivatives) at ``x``; ``progress(elements done)``, if given, after each look at Ctrl-C."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef int threads = 1
         cdef double seconds = SOLO_SECONDS
@@ -497,6 +575,8 @@ cdef class CObjectiveRun:
                 fd_c_elements(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n,
                               fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
+            if progress is not None:
+                progress(min(self.p.next, self.t.count))
             if threads == 1 and self.threads > 1:  # the single-threaded start did not finish: use the team
                 self._copy_x(xp)
                 threads = self.threads

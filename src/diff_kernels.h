@@ -190,6 +190,8 @@ typedef struct {
     double *values;          /* or NULL; else (a scalar f) f at element i's points: values[i * values_stride + k],
                               * then f(x) at column npoints if the scheme needs it */
     ptrdiff_t values_stride;
+    const fd_scheme *inner;  /* or NULL; else mixed second derivatives (fd_c_mixed): element i's results
+                              * are out[i * n + j] for every j > i (its row: threads share no cache line) */
 } fd_c_task;
 
 /* The element of the visit-th visit. */
@@ -198,13 +200,52 @@ static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t visit)
     return t->elements == NULL ? visit : t->elements[visit];
 }
 
+/* Mixed second derivatives of a scalar f along e_i and each later e_j (j > i): the scheme s along e_i
+ * of the inner scheme's estimates along e_j,
+ *     sum_k sum_l (w_k u_l) f(x + o_k h_i e_i + p_l h_j e_j) / ((den_s h_i) (den_inner h_j)),
+ * summed in the order (k, l) (central x central: the four-point formula). Both schemes without f(x). */
+static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
+{
+    const fd_scheme *s = t->s, *u = t->inner;
+    ptrdiff_t n = t->o->n;
+    double v = x[i], h = t->h[i * t->h_stride];
+    if (t->exact)
+        h = fd_exact_step_f64(v, h);
+    for (ptrdiff_t j = i + 1; j < n; j++) {
+        double vj = x[j], hj = t->h[j * t->h_stride], acc = 0.0;
+        if (t->exact)
+            hj = fd_exact_step_f64(vj, hj);
+        for (int k = 0; k < s->npoints; k++) {
+            fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
+            for (int l = 0; l < u->npoints; l++) {
+                double value;
+                fd_shift_f64((char *)(x + j), vj, u->offsets[l] * hj, u->widened[l]);
+                int status = fd_evaluate(t->o, x, &value);
+                x[j] = vj;
+                if (status != 0) {
+                    x[i] = v;
+                    return status;
+                }
+                double term = (s->weights[k] * u->weights[l]) * value;
+                acc = k == 0 && l == 0 ? term : acc + term;
+            }
+            x[i] = v;
+        }
+        t->out[i * n + j] = acc / ((s->denominator * h) * (u->denominator * hj));
+    }
+    return 0;
+}
+
 /* The visit-th visited element i: the scheme's points around x[i] (restored after each), combined
- * into its results. values: room for the points' values (npoints, or npoints * m for a vector function). */
+ * into its results (or, with an inner scheme, its row of mixed second derivatives).
+ * values: room for the points' values (npoints, or npoints * m for a vector function). */
 static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, double *values)
 {
+    ptrdiff_t i = fd_c_visited(t, visit);
+    if (t->inner != NULL)
+        return fd_c_mixed(t, x, i);
     const fd_scheme *s = t->s;
     ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
-    ptrdiff_t i = fd_c_visited(t, visit);
     double v = x[i], h = t->h[i * t->h_stride];
     if (t->exact)
         h = fd_exact_step_f64(v, h);

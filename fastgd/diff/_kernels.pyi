@@ -61,6 +61,19 @@ def descend(
     step_num: int,
     history: npt.NDArray[np.floating[Any]] | None,
 ) -> int: ...
+def mixed(
+    f: Callable[[Any], object],
+    x: npt.NDArray[np.floating[Any]],
+    out: npt.NDArray[np.float64],
+    x_offsets: npt.NDArray[np.intp] | None,
+    out_index: npt.NDArray[np.intp] | None,
+    n: int,
+    scheme: Scheme,
+    inner: Scheme,
+    steps: _Steps,
+    exact: bool,
+    as_double: Callable[[object], float],
+) -> int: ...
 @disjoint_base
 class CObjectiveRun:
     def __init__(
@@ -78,8 +91,11 @@ class CObjectiveRun:
         keepalive: object,
         elements: npt.NDArray[np.intp] | None = None,
         values: npt.NDArray[np.float64] | None = None,
+        inner: Scheme | None = None,
     ) -> None: ...
-    def derivative(self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> tuple[int, int]: ...
+    def derivative(
+        self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64], progress: Callable[[int], object] | None = None
+    ) -> tuple[int, int]: ...
     def descend(
         self, x: npt.NDArray[np.float64], lr: float, steps: int, history: npt.NDArray[np.float64] | None
     ) -> tuple[int, int]: ...

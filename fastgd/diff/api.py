@@ -31,7 +31,8 @@ from fastgd.diff.objectives import c_objective
 from fastgd.diff.schemes import SCHEMES, Scheme
 from fastgd.diff.steps import AUTO, DEFAULT_H, StepsArg, given_steps
 
-Evaluator = InPlace | COnThreads | Batched | Mapped | ComplexStep
+RealEvaluator = InPlace | COnThreads | Batched | Mapped
+Evaluator = RealEvaluator | ComplexStep
 # A union of one-value Literals, not Literal[...] of all: at run time a Union, as stubtest expects of an alias.
 Method: TypeAlias = (Literal["central"] | Literal["forward"] | Literal["backward"] | Literal["central4"]
                      | Literal["complex"] | Literal["richardson"])
@@ -58,6 +59,13 @@ def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_si
 
     ``vector``: ``f`` may be a C vector function ``F(n, x, m, out, user_data)`` (for a Jacobian).
     """
+    evaluator = _real_evaluator(f, x, threads, vectorized, chunk_size, workers, scheme, vector)
+    return ComplexStep(evaluator.f, scheme) if scheme.imaginary and isinstance(evaluator, InPlace) else evaluator
+
+
+def _real_evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
+                    scheme: Scheme = SCHEMES["central"], vector: bool = False) -> RealEvaluator:
+    """:func:`_evaluator` for a scheme of real points (every scheme but the complex step's)."""
     objective = c_objective(f)
     if objective is not None and objective.vector and not vector:
         raise TypeError("f is a C vector function F(n, x, m, out, user_data): its derivative is a Jacobian, "
@@ -87,7 +95,7 @@ def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_si
         return Batched(f, scheme, chunk_size)
     if workers is not None:
         return Mapped(f, scheme, *mapper(workers, f))
-    return ComplexStep(f, scheme) if scheme.imaginary else InPlace(f, scheme)
+    return InPlace(f, scheme)
 
 
 @overload

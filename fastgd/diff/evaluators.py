@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import atexit
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, NamedTuple, cast, overload
@@ -97,19 +97,23 @@ class InPlace:
         self.scheme = scheme
 
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None,
-                   values: Values = None, arg: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
-        """The estimate at ``x``, shaped and typed like ``x``.
+                   values: Values = None, arg: npt.NDArray[Any] | None = None,
+                   out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
+        """The estimate at ``x``, shaped and typed like ``x`` (or into ``out``, shaped like ``x``, float32 or
+        float64, C-contiguous).
 
         ``arg``: what ``f`` is called with, if not ``x`` (for a complex step, the complex point
         whose imaginary part ``x`` is).
         """
-        out = np.empty(x.shape, dtype=x.dtype)
+        out = np.empty(x.shape, dtype=x.dtype) if out is None else out
         self._run(x, out, h, exact, None, elements, values, arg)
         return out
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order)."""
-        out = np.empty((vector.m, x.size))
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order),
+        into ``out`` if given (C-contiguous float64 of that shape)."""
+        out = np.empty((vector.m, x.size)) if out is None else out
         self._run(x, out, h, exact, vector)
         return out
 
@@ -131,6 +135,20 @@ class InPlace:
                                          vector.at_x if scheme.centre_weight else None)
         if status == _kernels.MOVED:
             raise _moved_error()
+
+    def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme,
+              out: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Mixed second derivatives of a scalar ``f``: the scheme along each element of ``inner``'s estimates
+        along each later one (in memory order), into ``out[i, j]`` and ``out[j, i]`` (C positions; float64
+        ``(x.size, x.size)``, C-contiguous; the diagonal is left alone). Native float32/float64 ``x`` only
+        (:func:`fastgd.diff.layout.has_typed_kernel`)."""
+        if x.size > 1:
+            offsets, index = memory_order(x)
+            status = _kernels.mixed(self.f, x, out, offsets, index, x.size, self.scheme.compiled, inner.compiled,
+                                    _steps_in(h, index), exact, _as_double)
+            if status == _kernels.MOVED:
+                raise _moved_error()
+        return out
 
     def rows(self, X: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
         """The estimate at each row ``X[r]`` of a 2-D ``X`` (``f`` is called with the row view)."""
@@ -211,6 +229,10 @@ class InPlace:
                                                          centre, step)
 
 
+def _as_double(r: object) -> float:
+    return float(real_value(r))
+
+
 def _rows_of(h: Steps, rows: int) -> list[Steps]:
     return list(h) if isinstance(h, np.ndarray) else [h] * rows
 
@@ -224,26 +246,41 @@ class COnThreads:
         self.threads = threads
 
     def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1, elements: Mask = None,
-             values: Values = None) -> _kernels.CObjectiveRun:
+             values: Values = None, inner: Scheme | None = None) -> _kernels.CObjectiveRun:
         o = self.objective
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
                                       self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive,
-                                      None if elements is None else _targets(x, elements), values)
+                                      None if elements is None else _targets(x, elements), values,
+                                      None if inner is None else inner.compiled)
 
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None,
-                   values: Values = None) -> npt.NDArray[Any]:
-        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``."""
+                   values: Values = None, progress: Callable[[int], object] | None = None) -> npt.NDArray[Any]:
+        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``;
+        ``progress(elements done)`` now and then, if given."""
         out = np.empty(x.shape)
         if x.size:
-            _raise_failure(*self._run(x, h, exact, -1, elements, values).derivative(x, out))
+            _raise_failure(*self._run(x, h, exact, -1, elements, values).derivative(x, out, progress))
         return out
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int) -> npt.NDArray[np.float64]:
+    def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme, out: npt.NDArray[np.float64],
+              progress: Callable[[int], object] | None = None) -> npt.NDArray[np.float64]:
+        """:meth:`InPlace.mixed` for a scalar C objective (element i's row: every j > i, on the threads);
+        ``progress(rows done)`` now and then, if given."""
+        if x.size > 1:
+            _raise_failure(*self._run(x, h, exact, inner=inner).derivative(x, out, progress))
+            lower = np.tril_indices(x.size, -1)
+            out[lower] = out.T[lower]  # the loops write each row's upper part
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int,
+                 out: npt.NDArray[np.float64] | None = None,
+                 progress: Callable[[int], object] | None = None) -> npt.NDArray[np.float64]:
         """Each output's estimate along each element, shape ``(m, x.size)``: a vector function's m
-        outputs, or (m = 1) a scalar objective's value."""
-        out = np.empty((m, x.size))
+        outputs, or (m = 1) a scalar objective's value; into ``out`` if given; ``progress`` as for
+        :meth:`derivative`."""
+        out = np.empty((m, x.size)) if out is None else out
         if x.size:
-            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out))
+            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out, progress))
         return out
 
     def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
@@ -328,9 +365,10 @@ class Batched:
         self._run(x, out, h, exact, None, elements, values)
         return out.reshape(x.shape)
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """Each output's estimate along each element, shape ``(m, x.size)``."""
-        out = np.empty((vector.m, x.size))
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``; into ``out`` if given."""
+        out = np.empty((vector.m, x.size)) if out is None else out
         self._run(x, out, h, exact, vector)
         return out
 
@@ -339,7 +377,8 @@ class Batched:
         """``out[:, i]``: the estimates along element i, from chunks of stacked points."""
         scheme, flat = self.scheme, _flat_point(x, self.scheme)
         npoints = scheme.evaluations_per_element
-        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(flat.nbytes * out.shape[0], 1))
+        point_bytes = x.nbytes + out.shape[0] * out.itemsize  # a point and F's values there
+        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(point_bytes, 1))
         per_chunk = max(1, chunk_size // npoints)
         steps = _flat_steps(x, h, exact)
         if vector is not None:
@@ -388,24 +427,18 @@ def _shut_down_pools() -> None:
         pool.shutdown(cancel_futures=True)
 
 
-class _PointSequence(Sequence[npt.NDArray[Any]]):
-    """The points of a mapped derivative, each made when it is asked for: ``x`` itself first if
-    ``centre``, then each element's points in turn. A sequence, not an iterator, so that
-    every map takes it (Dask's refuses iterators)."""
+class LazyPoints(Sequence[npt.NDArray[Any]]):
+    """``length`` points, each made by :meth:`point` when it is asked for. A sequence, not an
+    iterator, so that every map takes it (Dask's refuses iterators)."""
 
-    def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
-                 steps: npt.NDArray[np.float64], centre: bool, targets: npt.NDArray[np.intp]) -> None:
-        self.x, self.flat, self.scheme, self.steps, self.targets = x, flat, scheme, steps, targets
-        self.centre = int(centre)
-        self.length = self.centre + scheme.evaluations_per_element * len(targets)
+    length: int
 
     def __len__(self) -> int:
         return self.length
 
-    def __dask_tokenize__(self) -> tuple[object, ...]:
-        """What the points depend on, for Dask's task keys (it hashes the arguments of a map)."""
-        return (type(self).__name__, self.scheme, self.x.dtype.str, self.x.shape, self.flat.tobytes(),
-                self.steps.tobytes(), self.targets.tobytes())
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``, ``0 <= i < length``."""
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, item: int) -> npt.NDArray[Any]: ...
@@ -413,10 +446,28 @@ class _PointSequence(Sequence[npt.NDArray[Any]]):
     def __getitem__(self, item: slice) -> Sequence[npt.NDArray[Any]]: ...
     def __getitem__(self, item: int | slice) -> npt.NDArray[Any] | Sequence[npt.NDArray[Any]]:
         if isinstance(item, slice):
-            return [self[i] for i in range(*item.indices(self.length))]
+            return [self.point(i) for i in range(*item.indices(self.length))]
         if not -self.length <= item < self.length:
             raise IndexError(item)
-        item %= self.length
+        return self.point(item % self.length)
+
+
+class _PointSequence(LazyPoints):
+    """The points of a mapped derivative: ``x`` itself first if ``centre``, then each element's points in turn."""
+
+    def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
+                 steps: npt.NDArray[np.float64], centre: bool, targets: npt.NDArray[np.intp]) -> None:
+        self.x, self.flat, self.scheme, self.steps, self.targets = x, flat, scheme, steps, targets
+        self.centre = int(centre)
+        self.length = self.centre + scheme.evaluations_per_element * len(targets)
+
+    def __dask_tokenize__(self) -> tuple[object, ...]:
+        """What the points depend on, for Dask's task keys (it hashes the arguments of a map)."""
+        return (type(self).__name__, self.scheme, self.x.dtype.str, self.x.shape, self.flat.tobytes(),
+                self.steps.tobytes(), self.targets.tobytes())
+
+    def point(self, item: int) -> npt.NDArray[Any]:
+        """Point ``item``: x itself, or an element's point."""
         if item < self.centre:
             return cast("npt.NDArray[Any]", self.x.copy())
         j, k = divmod(item - self.centre, self.scheme.evaluations_per_element)
@@ -452,11 +503,13 @@ class Mapped:
                     None if centre is None else float(real_value(centre)), scheme)
         return out.reshape(x.shape)
 
-    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
-        """Each output's estimate along each element, shape ``(m, x.size)``; ``F(x)`` is not re-evaluated."""
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
+                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)`` (into ``out`` if given);
+        ``F(x)`` is not re-evaluated."""
         steps = _flat_steps(x, h, exact)
         npoints = self.scheme.evaluations_per_element
-        out = np.empty((vector.m, x.size))
+        out = np.empty((vector.m, x.size)) if out is None else out
         values = [vector.values(r) for r in self._values(x, steps, False, _targets(x, None))]
         for i in range(x.size):
             out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),

@@ -131,6 +131,15 @@ def given_steps(h: object, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float6
     return positive_number(h, "h")
 
 
+def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme,
+                   typical_x: npt.ArrayLike | None = None) -> float | npt.NDArray[np.float64]:
+    """The steps ``h`` names for ``scheme`` at ``x``: ``'auto'``'s rule (:func:`auto_steps`), else
+    :func:`given_steps`. (:func:`fastgd.numerical_gradient` adds a second step for small ``|x|``.)"""
+    if isinstance(h, str) and h == AUTO:
+        return auto_steps(x, scheme, typical_scale(typical_x, x))
+    return given_steps(h, x)
+
+
 def exact_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The representable steps ``(x + h) - x``, computed in ``x``'s dtype as the loops do."""
     if x.dtype.kind == "c":
