@@ -12,6 +12,7 @@ Examples
 True
 """
 from fastgd.reference.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.reference.jacobians import color_columns, hessian, hessp, jacobian, sparse_jacobian
 from fastgd.reference.optimizer import *  # noqa: F403  # the optimizers' twins
 from fastgd.reference.optimizer import __all__ as __all__
 
@@ -19,5 +20,10 @@ __all__ = [
     "gradient_descent",
     "numerical_gradient",
     "numerical_gradient_2d",
+    "jacobian",
+    "hessian",
+    "hessp",
+    "color_columns",
+    "sparse_jacobian",
     *__all__,  # the optimizers (fastgd.optim.table has a row for each)
 ]
