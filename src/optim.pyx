@@ -337,7 +337,7 @@ cdef list _state_dicts(object opt, tuple state_names):
     return dicts
 
 
-cdef tuple _snapshot(_Step step, object params, tuple state_names, list state_dicts):
+cdef tuple _snapshot(_Step step, object params, list state_dicts):
     """What ``step`` may change, copied: restored by :func:`_restore` if a later step fails."""
     p = params[step.key]
     states = []
@@ -393,11 +393,13 @@ def update(object opt, object params, object grads, Kernel kernel, object coeffi
     cdef tuple settings = opt._settings
     saved = [getattr(opt, name) for name in settings]  # the counters _advance moves (Adam's iter)
     try:
+        for i in range(len(state_names)):  # the state dicts, made on the first update as the twin does
+            if state_dicts[i] is None:
+                state_dicts[i] = {}
+                setattr(opt, state_names[i], state_dicts[i])
         for step in plan:  # every allocation before the first change
             for i in range(len(state_names)):
                 if step.states[i] is None:
-                    if state_dicts[i] is None:
-                        state_dicts[i] = {}
                     if step.route == NUMPY:
                         s = np.zeros_like(step.p)
                     else:
@@ -411,15 +413,12 @@ def update(object opt, object params, object grads, Kernel kernel, object coeffi
                 if not (cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>step.g)
                         and cnp.PyArray_ISALIGNED(<cnp.ndarray>step.g)):
                     step.g_copy = np.empty_like(step.g, order="C")
-        for i in range(len(state_names)):
-            if getattr(opt, state_names[i]) is None:
-                setattr(opt, state_names[i], state_dicts[i] if state_dicts[i] is not None else {})
         opt._advance()
         kernel.fill(coefficients(opt), c)
         for i in range(len(plan)):
             step = plan[i]
             if i <= last_numpy:
-                snapshots.append(_snapshot(step, params, state_names, state_dicts))
+                snapshots.append(_snapshot(step, params, state_dicts))
             if step.route != NUMPY and n_threads == 0 and cnp.PyArray_SIZE(<cnp.ndarray>step.p) >= PARALLEL_MIN:
                 n_threads = threads()
             if step.route == FUSED:
