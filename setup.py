@@ -59,7 +59,7 @@ EXTENSIONS = [
     kernel("fastgd._openmp", "openmp"),
     kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "fd_real.inc"]),
     kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "fd_real.inc"]),
-    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc"]),
+    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "parallel_for.h"]),
     kernel("fastgd.nn._kernels", "nn"),
 ]
 

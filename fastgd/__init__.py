@@ -22,7 +22,8 @@ from fastgd.diff import (
     numerical_gradient,
     numerical_gradient_2d,
 )
-from fastgd.optim import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
+from fastgd.optim import __all__ as __all__
 
 __version__ = "0.1.0"
 
@@ -41,13 +42,7 @@ __all__ = [
     "jacobian_of",
     "hessian_of",
     "hessp_of",
-    "SGD",
-    "Momentum",
-    "Nesterov",
-    "AdaGrad",
-    "RMSprop",
-    "Adam",
-    "AdamW",
+    *__all__,  # the optimizers
     "get_num_threads",
     "set_num_threads",
     "ObjectiveError",

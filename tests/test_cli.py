@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from fastgd.optim.table import NAMES
+
 
 def run(*args, tmp_path):
     result = subprocess.run([sys.executable, "-m", "fastgd", *args], cwd=tmp_path,
@@ -26,7 +28,8 @@ def test_bench_prints_a_ratio_per_case(tmp_path):
     out = run("bench", "--sizes", "10,1000", tmp_path=tmp_path)
     rows = [line for line in out.splitlines() if re.search(r"\s\d+\.\d$", line)]
     jacobian_rows = 3 if importlib.util.find_spec("scipy") else 2  # jacobian, hessian, sparse (with scipy)
-    assert len(rows) == 6 + jacobian_rows + 7 * 3  # gradient cases + those + each optimizer at 4 small params, 2 sizes
+    # gradient cases + those + each optimizer at 4 small params and 2 sizes
+    assert len(rows) == 6 + jacobian_rows + len(NAMES) * 3
     assert any(row.startswith("hessian, np.sum(x**2), n = 30") for row in rows)
     assert any(row.startswith("Adam.update, n=1e+03") for row in rows)
 

@@ -12,18 +12,14 @@ from hypothesis import strategies as st
 
 import fastgd
 from fastgd.optim import fused as fast
+from fastgd.optim.table import NAMES, TABLE
 from fastgd.reference import optimizer as slow
 
-NAMES = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
-SETTINGS = {  # non-default settings, so each coefficient is exercised
-    "SGD": [{}, {"lr": 0.1, "weight_decay": 0.01}],
-    "Momentum": [{}, {"lr": 0.05, "momentum": 0.5}],
-    "Nesterov": [{}, {"lr": 0.05, "momentum": 0.7}],
-    "AdaGrad": [{}, {"lr": 0.3}],
-    "RMSprop": [{}, {"lr": 0.02, "decay_rate": 0.9}],
-    "Adam": [{}, {"lr": 0.01, "beta1": 0.8, "beta2": 0.99}],
-    "AdamW": [{}, {"lr": 0.01, "weight_decay": 0.1}],
-}
+# One non-default value per constructor argument, so each coefficient is exercised; a new setting
+# name needs its value here (a KeyError says so), a new optimizer nothing.
+NON_DEFAULT = {"lr": 0.05, "momentum": 0.7, "weight_decay": 0.1, "decay_rate": 0.9, "beta1": 0.8, "beta2": 0.99}
+SETTINGS = {row.name: [{}, {arg: NON_DEFAULT[arg] for arg in inspect.signature(row.twin).parameters}]
+            for row in TABLE}
 CASES = [(name, settings) for name in NAMES for settings in SETTINGS[name]]
 SMALL_NET = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
 
@@ -193,12 +189,19 @@ def test_read_only_param_is_a_value_error():
     assert np.array_equal(other, np.ones(2))
 
 
+BAD_SETTINGS = {  # per constructor argument: (bad value, error)
+    "lr": [(-0.1, ValueError), (np.nan, ValueError), ("0.1", TypeError), (10**400, ValueError), (True, TypeError)],
+    "weight_decay": [(-1.0, ValueError), (np.nan, ValueError)],
+    "momentum": [(np.inf, ValueError), (-0.9, ValueError)],
+    "decay_rate": [(1.5, ValueError), (None, TypeError)],
+    "beta1": [(1.0, ValueError)],
+    "beta2": [(-0.1, ValueError)],
+}
+
+
 @pytest.mark.parametrize("name, setting, value, error", [
-    ("SGD", "lr", -0.1, ValueError), ("SGD", "lr", np.nan, ValueError), ("SGD", "lr", "0.1", TypeError),
-    ("SGD", "weight_decay", -1.0, ValueError), ("Momentum", "momentum", np.inf, ValueError),
-    ("Nesterov", "momentum", -0.9, ValueError), ("RMSprop", "decay_rate", 1.5, ValueError),
-    ("Adam", "beta1", 1.0, ValueError), ("Adam", "beta2", -0.1, ValueError),
-    ("AdamW", "weight_decay", np.nan, ValueError),
+    (row.name, arg, value, error) for row in TABLE for arg in inspect.signature(row.twin).parameters
+    for value, error in BAD_SETTINGS[arg]
 ])
 def test_bad_hyper_parameters(name, setting, value, error):
     with pytest.raises(error, match=setting):

@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from fastgd.optim.table import NAMES
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse the command and run it."""
@@ -11,8 +13,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     train_cmd = commands.add_parser("train",
                                     help="train the textbook's TwoLayerNet on the digits with numerical gradients")
-    train_cmd.add_argument("--optimizer", default="adam", choices=["sgd", "momentum", "nesterov", "adagrad",
-                                                                   "rmsprop", "adam", "adamw"])
+    train_cmd.add_argument("--optimizer", default="adam", choices=[name.lower() for name in NAMES])
     train_cmd.add_argument("--lr", type=float, default=None, help="learning rate (default: per optimizer)")
     train_cmd.add_argument("--iters", type=_positive, default=1000, help="training steps (default: 1000)")
     train_cmd.add_argument("--batch-size", type=_positive, default=100)

@@ -15,9 +15,9 @@ import numpy.typing as npt
 import fastgd
 from fastgd import reference
 from fastgd.cli.timing import format_seconds, seconds_per_call
+from fastgd.optim.table import NAMES
 from fastgd.reference.examples import function_2, nothing, sum_squares
 
-OPTIMIZERS: list[str] = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 SMALL_NET: dict[str, tuple[int, ...]] = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
 
 # make_call(module) -> a no-argument call of that module's (fastgd's or the reference's) function; "..." as
@@ -73,7 +73,7 @@ def _jacobian_cases() -> Iterator[tuple[str, MakeCall]]:
 
 def _optimizer_cases(sizes: Sequence[int]) -> Iterator[tuple[str, MakeCall]]:
     rng = np.random.default_rng(0)
-    for name in OPTIMIZERS:
+    for name in NAMES:
         for label, shapes in [("4 small params", SMALL_NET)] + [(f"n={n:.0e}", {"w": (n,)}) for n in sizes]:
             params = {k: rng.standard_normal(s) for k, s in shapes.items()}
             grads = {k: rng.standard_normal(s) * 1e-3 for k, s in shapes.items()}

@@ -17,12 +17,11 @@ import fastgd
 from fastgd import optim as optimizers
 from fastgd.datasets import load_digits
 from fastgd.nn import TwoLayerNet
+from fastgd.optim.table import TABLE
 from fastgd.reference import nn as reference_nn
 
-OPTIMIZERS: dict[str, str] = {name.lower(): name
-                              for name in ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW")}
-DEFAULT_LR: dict[str, float] = {"sgd": 1.0, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.1, "rmsprop": 0.01,
-                                "adam": 0.01, "adamw": 0.01}
+OPTIMIZERS: dict[str, str] = {row.name.lower(): row.name for row in TABLE}
+DEFAULT_LR: dict[str, float] = {row.name.lower(): row.default_lr for row in TABLE}
 
 
 def _reference_seconds_per_step(net: TwoLayerNet, x: npt.NDArray[Any], t: npt.NDArray[Any], steps: int = 2) -> float:

@@ -1,4 +1,6 @@
-"""The textbook's optimizers, fused: ``update(params, grads)`` in one compiled pass per array."""
-from fastgd.optim.fused import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+"""The textbook's optimizers, fused: ``update(params, grads)`` in one compiled pass per array.
 
-__all__ = ["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+One class per row of :data:`fastgd.optim.table.TABLE` (generated in :mod:`fastgd.optim.fused`).
+"""
+from fastgd.optim.fused import *  # noqa: F403
+from fastgd.optim.fused import __all__ as __all__

@@ -3,24 +3,36 @@
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
-__test__: dict[str, str]  # Cython's (empty) doctest dict
-SGD: int
-SGD_WD: int
-MOMENTUM: int
-NESTEROV: int
-ADAGRAD: int
-RMSPROP: int
-ADAM: int
-ADAMW: int
-SIMD_LEVEL: str
+import numpy as np
+import numpy.typing as npt
+from typing_extensions import disjoint_base
 
-def prepare(params: Mapping[Any, Any], grads: Mapping[Any, Any]) -> list[tuple[Any, Any, Any, int]]: ...
-def apply(
-    kind: int,
-    plan: list[tuple[Any, Any, Any, int]],
-    states: tuple[dict[Any, Any], ...],
-    coeffs: tuple[float, ...],
-    numpy_step: Callable[[Any, Any, Any], Any],
+__test__: dict[str, str]  # Cython's (empty) doctest dict
+SIMD_LEVEL: str
+KERNELS: tuple[str, ...]
+PARALLEL_MIN: int
+
+@disjoint_base
+class Kernel:
+    name: str
+    coefficients: tuple[str, ...]
+    n_states: int
+    def __init__(self, name: str) -> None: ...
+    def check_coefficients(self, values: object) -> None: ...
+    def run(
+        self,
+        p: npt.NDArray[np.floating[Any]],
+        g: npt.NDArray[np.floating[Any]],
+        states: list[npt.NDArray[np.floating[Any]]],
+        coefficients: dict[str, float],
+        threads: int = 1,
+    ) -> None: ...
+
+def update(
+    opt: Any,
     params: MutableMapping[Any, Any],
-    threads: int,
+    grads: Mapping[Any, Any],
+    kernel: Kernel,
+    coefficients: Callable[[Any], dict[str, float]],
+    threads: Callable[[], int],
 ) -> None: ...

@@ -13,7 +13,8 @@ True
 """
 from fastgd.reference.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
 from fastgd.reference.jacobians import color_columns, hessian, hessp, jacobian, sparse_jacobian
-from fastgd.reference.optimizer import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
+from fastgd.reference.optimizer import *  # noqa: F403  # the optimizers' twins
+from fastgd.reference.optimizer import __all__ as __all__
 
 __all__ = [
     "gradient_descent",
@@ -24,11 +25,5 @@ __all__ = [
     "hessp",
     "color_columns",
     "sparse_jacobian",
-    "SGD",
-    "Momentum",
-    "Nesterov",
-    "AdaGrad",
-    "RMSprop",
-    "Adam",
-    "AdamW",
+    *__all__,  # the optimizers (fastgd.optim.table has a row for each)
 ]

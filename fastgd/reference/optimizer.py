@@ -18,6 +18,9 @@ import numpy.typing as npt
 from fastgd._typing import Grad, KeyT, Param, ParamT, State
 from fastgd._typing import StateDict as StateDict  # the type of a checkpoint, re-exported for annotations
 
+#: The optimizers: type checkers read this list (fastgd.optim.table checks every one has its row).
+__all__ = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+
 EPS: float = 1e-7
 
 
@@ -124,11 +127,28 @@ class Optimizer:
         ----------
         state_dict : mapping
             A checkpoint from :meth:`state_dict` (of an optimizer of the same class).
+
+        Raises
+        ------
+        TypeError
+            ``state_dict`` or a part of it has the wrong type: not a mapping, a state array that is
+            not real floating point.
+        ValueError
+            A setting is missing, unknown (a checkpoint of another optimizer) or out of range.
         """
-        settings = self._checked_settings(dict(state_dict["settings"]))
-        state = {name: _copy_state(state_dict["state"][name]) for name in self._state_names}
+        checkpoint = _mapping(state_dict, "state_dict")
+        settings = _mapping(checkpoint.get("settings"), "state_dict['settings']")
+        states = _mapping(checkpoint.get("state"), "state_dict['state']")
+        for part, names, expected in (("settings", settings, self._settings), ("state", states, self._state_names)):
+            missing, unknown = set(expected) - set(names), set(names) - set(expected)
+            if missing or unknown:
+                raise ValueError(f"state_dict[{part!r}] of a {type(self).__name__} has "
+                                 f"{', '.join(expected) or 'nothing'}; missing {sorted(missing)}, "
+                                 f"unknown {sorted(map(repr, unknown))}")
+        checked = self._checked_settings(settings)
+        state = {name: _checked_state(states[name], f"state_dict['state'][{name!r}]") for name in self._state_names}
         for name in self._settings:
-            setattr(self, name, settings[name])
+            setattr(self, name, checked[name])
         for name, value in state.items():
             setattr(self, name, value)
 
@@ -154,6 +174,28 @@ def _copy_state(state: Mapping[Any, npt.ArrayLike] | None) -> dict[Any, npt.NDAr
     if state is None:
         return None
     return {key: np.array(value, order="C") for key, value in state.items()}
+
+
+def _mapping(value: object, name: str) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping (from state_dict()), got {type(value).__name__}")
+    return value
+
+
+def _checked_state(state: object, name: str) -> dict[Any, npt.NDArray[Any]] | None:
+    """A C-ordered copy of a checkpoint's state dict, each value checked to be a real floating array."""
+    if state is None:
+        return None
+    copy = {}
+    for key, value in _mapping(state, name).items():
+        try:
+            array = np.array(value, order="C")
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name}[{key!r}] must be a real floating array: {error}") from None
+        if array.dtype.kind != "f":
+            raise TypeError(f"{name}[{key!r}] must be a real floating array, got dtype {array.dtype}")
+        copy[key] = array
+    return copy
 
 
 class SGD(Optimizer):
@@ -230,9 +272,14 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Momentum):
-    """Nesterov momentum in the textbook's form (four in-place steps per key).
+    """Nesterov momentum as the Japanese original writes it: the params move first, with the old ``v``.
 
     ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``; ``v *= momentum``; ``v -= lr * g``.
+
+    This order is the formula both editions cite, Bengio, Boulanger-Lewandowski & Pascanu (2012),
+    "Advances in optimizing recurrent networks" (arXiv:1212.0901, section 3.5): with a constant
+    momentum, ``p_t = p_{t-1} + momentum**2 * v_{t-1} - (1 + momentum) * lr * g`` uses the velocity
+    of the previous step, then ``v_t = momentum * v_{t-1} - lr * g``.
 
     Parameters
     ----------
@@ -258,6 +305,43 @@ class Nesterov(Momentum):
         param -= (1 + self.momentum) * self.lr * grad
         self.v[key] *= self.momentum
         self.v[key] -= self.lr * grad
+        return param
+
+
+class NesterovKorean(Momentum):
+    """Nesterov momentum as the Korean edition writes it: ``v`` moves first, then the params with the new ``v``.
+
+    ``v *= momentum``; ``v -= lr * g``; ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``.
+
+    Not the formula both editions cite (Bengio, Boulanger-Lewandowski & Pascanu 2012, section 3.5),
+    which moves the params with the velocity of the previous step: that is the Japanese original's
+    order, :class:`Nesterov`. Here the params move by ``momentum**3 * v_{t-1} - (1 + momentum +
+    momentum**2) * lr * g``. Kept for bit-for-bit parity with the Korean edition's programs.
+
+    Parameters
+    ----------
+    lr : float, optional
+        Learning rate.
+    momentum : float, optional
+        Share of the velocity kept from one update to the next.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import NesterovKorean
+    >>> opt, params = NesterovKorean(lr=0.1, momentum=0.9), {"w": np.array([1.0])}
+    >>> for _ in range(2):
+    ...     opt.update(params, {"w": np.array([1.0])})
+    >>> np.round(opt.v["w"], 6), np.round(params["w"], 6)  # p: 1 - 0.081 - 0.19, then - 0.1539 - 0.19
+    (array([-0.19]), array([0.3851]))
+    """
+
+    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
+        assert self.v is not None  # created by update() before any step
+        self.v[key] *= self.momentum
+        self.v[key] -= self.lr * grad
+        param += self.momentum * self.momentum * self.v[key]
+        param -= (1 + self.momentum) * self.lr * grad
         return param
 
 
