@@ -1,0 +1,127 @@
+"""Compare numerical and analytic (backprop) gradients, parameter by parameter: :func:`gradient_check`."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple, Protocol, TypeAlias, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd._typing import PythonObjective
+from fastgd.diff import numerical_gradient
+
+
+class GradientCheck(NamedTuple):
+    """How a numerical gradient and an analytic one compare, for one parameter.
+
+    Attributes
+    ----------
+    mean_abs_diff : float
+        Mean of ``|analytic - numerical|``: what the textbook prints.
+    max_rel_error : float
+        Largest ``|a - n| / max(|a|, |n|)`` (0 where both are 0).
+    worst_index : tuple of int
+        Where that largest relative error is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.nn import GradientCheck, gradient_check
+    >>> check = gradient_check(lambda x: np.sum(x**3), np.array([[1.0, -2.0], [0.5, 3.0]]),
+    ...                        gradient=lambda x: 3 * x**2)["x"]
+    >>> isinstance(check, GradientCheck), check.mean_abs_diff < 1e-6, len(check.worst_index)
+    (True, True, 2)
+    >>> GradientCheck(0.0, 0.0, ())  # a parameter with no elements
+    GradientCheck(mean_abs_diff=0.0, max_rel_error=0.0, worst_index=())
+    """
+
+    mean_abs_diff: float  #: mean of |analytic - numerical|: what the textbook prints
+    max_rel_error: float  #: max of |a - n| / max(|a|, |n|) (0 where both are 0)
+    worst_index: tuple[int, ...]  #: where that maximum is
+
+
+_Gradients: TypeAlias = npt.NDArray[Any] | dict[str, npt.NDArray[Any]]  # one array, or one per parameter
+
+
+class _GradientNet(Protocol):
+    """A net as :func:`gradient_check` takes it: ``SimpleNet``, ``TwoLayerNet`` or any with their interface."""
+
+    def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any], /) -> _Gradients: ...
+
+    def gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any], /) -> _Gradients: ...
+
+
+def _compare(analytic: npt.ArrayLike, numerical: npt.ArrayLike) -> GradientCheck:
+    analytic, numerical = np.asarray(analytic, dtype=np.float64), np.asarray(numerical, dtype=np.float64)
+    if analytic.shape != numerical.shape:
+        raise ValueError(f"the analytic gradient has shape {analytic.shape}, the numerical one {numerical.shape}")
+    diff = np.abs(analytic - numerical)
+    scale = np.maximum(np.abs(analytic), np.abs(numerical))
+    rel = np.divide(diff, scale, out=np.zeros_like(diff), where=scale > 0)
+    worst = np.unravel_index(np.argmax(rel), rel.shape) if rel.size else ()
+    return GradientCheck(float(diff.mean()) if diff.size else 0.0, float(rel.max(initial=0.0)),
+                         tuple(int(i) for i in worst))
+
+
+@overload
+def gradient_check(model: _GradientNet, x: npt.NDArray[Any], t: npt.NDArray[Any], *,
+                   gradient: None = None) -> dict[str, GradientCheck]: ...
+@overload
+def gradient_check(model: PythonObjective, x: npt.NDArray[np.floating[Any]], t: None = None, *,
+                   gradient: Callable[[npt.NDArray[np.floating[Any]]], npt.ArrayLike]) -> dict[str, GradientCheck]: ...
+def gradient_check(model: _GradientNet | PythonObjective, x: npt.NDArray[Any], t: npt.NDArray[Any] | None = None, *,
+                   gradient: Callable[[npt.NDArray[np.floating[Any]]], npt.ArrayLike] | None = None
+                   ) -> dict[str, GradientCheck]:
+    """Compare numerical and analytic (backprop) gradients, parameter by parameter.
+
+    Parameters
+    ----------
+    model : net or callable
+        A net with ``numerical_gradient(x, t)`` and ``gradient(x, t)`` (``SimpleNet``,
+        ``TwoLayerNet`` or any with that interface), or an objective ``f(x) -> scalar``.
+    x : numpy.ndarray
+        The batch for a net; the point for an objective (perturbed in place and restored).
+    t : numpy.ndarray, optional
+        The targets, for a net.
+    gradient : callable, optional
+        For an objective: ``gradient(x)``, its analytic gradient.
+
+    Returns
+    -------
+    dict of str to GradientCheck
+        Per parameter (a single ``"x"`` for an objective): the mean absolute difference
+        and the largest relative error with its index.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.nn import gradient_check
+    >>> check = gradient_check(lambda x: np.sum(x**3), np.array([1.0, -2.0]),
+    ...                        gradient=lambda x: 3 * x**2)
+    >>> check["x"].max_rel_error < 1e-7
+    True
+
+    A net, parameter by parameter:
+
+    >>> from fastgd.nn import TwoLayerNet
+    >>> net = TwoLayerNet(4, 5, 3, rng=np.random.default_rng(0))
+    >>> x, t = np.random.default_rng(1).standard_normal((2, 4)), np.array([0, 2])
+    >>> checks = gradient_check(net, x, t)
+    >>> list(checks), all(check.mean_abs_diff < 1e-6 for check in checks.values())
+    (['W1', 'b1', 'W2', 'b2'], True)
+    """
+    if gradient is None:
+        if t is None or not (hasattr(model, "numerical_gradient") and hasattr(model, "gradient")):
+            raise TypeError("pass a net with numerical_gradient and gradient methods and targets t, "
+                            "or an objective f with gradient=")
+        numerical, analytic = model.numerical_gradient(x, t), model.gradient(x, t)
+        if not isinstance(numerical, dict):
+            numerical, analytic = {"W": numerical}, {"W": analytic}
+        return {key: _compare(analytic[key], numerical[key]) for key in numerical}
+    if not callable(gradient):
+        raise TypeError(f"gradient must be callable, got {type(gradient).__name__}")
+    analytic = gradient(x)
+    return {"x": _compare(analytic, numerical_gradient(model, x))}
+
+
+__all__ = ["GradientCheck", "gradient_check"]
