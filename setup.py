@@ -52,8 +52,8 @@ EXTENSIONS = [
     kernel("fastgd._openmp", "openmp"),
     kernel("fastgd.diff._kernels", "diff"),
     kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc"]),
-    kernel("fastgd.nn._kernels", "nn", ["nn_loss.pxd"]),
-    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_loss.pxd"]),
+    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
+    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),
 ]
 
 

@@ -19,20 +19,20 @@ moves one unit ``j`` of one hidden layer:
   downstream), ``dz`` is propagated through the following layers for that sample alone.
 
 An output weight ``W_out[j, k]`` moves one logit of the samples with ``H[b, j] != 0``.
-With dropout every evaluation draws new masks: :func:`dropout_gradient` computes each
-perturbed loss in full from the first layer's pre-activations, with the uniforms the Python
-layer drew from the net's generator in the reference's order. Parameters are spread over
-OpenMP threads, each with its own workspace row. Batch-norm statistics of the evaluations
-that the running averages still remember (the last ``rows`` of them) are written to the
-layer's ``st_mean``/``st_var`` rows, so the Python layer can replay the running averages.
+With dropout every evaluation draws new masks: :class:`DropoutJob` computes each perturbed
+loss in full from the first layer's pre-activations, with the uniforms the Python layer drew
+from the net's generator in the reference's order. Each array's parameters are a
+:class:`Job` whose ranges threads evaluate without the GIL, each call with its own
+workspace. Batch-norm statistics of the evaluations that the running averages still
+remember (the last ``rows`` of them) are written to the layer's ``st_mean``/``st_var`` rows,
+so the Python layer can replay the running averages.
 """
 cimport numpy as cnp
-from cython.parallel cimport prange, threadid
 from libc.math cimport exp, fabs, log, sqrt
 from libc.stdlib cimport free, malloc
 
-from nn_loss cimport (SERIES_TERMS, Targets, change_along, change_logits, change_one_logit, relu,
-                      relu_change, series, series_radius, sigmoid_change)
+from nn_common cimport (SERIES_TERMS, Targets, change_along, change_logits, change_one_logit, relu, relu_change,
+                        series, series_radius, sigmoid_change)
 
 cnp.import_array()
 
@@ -354,6 +354,8 @@ cdef double _hidden_param(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssiz
     cdef double acc = 0.0, mean, var, dz_plus, dz_minus, gamma, beta
     d[0] = (w + h) - w
     d[1] = (w - h) - w
+    if (kind == KIND_WEIGHT or kind == KIND_BIAS) and ptr[i] == ptr[i + 1]:
+        return 0.0  # an input that is zero in every sample: nothing moves
     if not lay.bn and not coupled:
         for p in range(ptr[i], ptr[i + 1]):
             b = rows[p]
@@ -385,6 +387,11 @@ cdef double _hidden_param(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssiz
                 dz[side * B + b] = 0.0
             for p in range(ptr[i], ptr[i + 1]):
                 dz[side * B + rows[p]] = _unit_change(lay, sig, rows[p], j, vals[p] * d[side])
+    for b in range(2 * B):
+        if dz[b] != 0:
+            break
+    else:
+        return 0.0  # the unit's activations do not move (a batch of one through batch norm, dead ReLUs)
     if coupled:
         _propagate_batch(net, l, j, dz, rest, rest + 2 * B * K, n_evals, e)
         _propagate_batch(net, l, j, dz + B, rest + B * K, rest + 2 * B * K, n_evals, e + 1)
@@ -396,66 +403,139 @@ cdef double _hidden_param(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssiz
     return acc / B / (2 * h)
 
 
-def hidden_gradient(Net net, Py_ssize_t l, int kind, const double[::1] P, Py_ssize_t n_cols,
-                    const Py_ssize_t[::1] ptr, const Py_ssize_t[::1] rows, const double[::1] vals,
-                    linear, sig, double h, double[::1] out, Py_ssize_t eval_base, Py_ssize_t n_evals,
-                    double[:, ::1] work, int threads):
-    """``out[q]``: gradient of the mean loss with respect to ``P[q]``, a parameter of hidden layer ``l``.
+cdef class Job:
+    """A loop over the parameters of one array; :meth:`run` evaluates a range of them without the GIL.
 
-    ``P`` is the parameter array flattened (``n_cols`` units per row: ``W`` is n_in × n, a
-    vector is one row); ``ptr``/``rows``/``vals`` list each row's nonzero inputs (for a bias
-    or gamma/beta, one row of all samples with value 1). ``linear`` is ``None`` or
-    ``(V, v_max, moments, radius)`` (``radius`` None: unlimited; ``V`` and ``v_max`` with a
-    first axis of 1 when shared by the samples). ``sig``: the sigmoid Taylor coefficients of
-    layer ``l`` (B × n × SERIES), or None. ``P[q]``'s evaluations are numbers
-    ``eval_base + 2q`` (+) and ``+1`` (-) of ``n_evals``. ``work``: one row per thread.
+    Threads take ranges of the same job (``fastgd.nn._parallel``); each call has its own workspace.
     """
+    cdef Py_ssize_t size       # parameters
+    cdef Py_ssize_t workspace  # doubles of workspace per call
+    cdef double* out
+    cdef list keep
+
+    @property
+    def n(self):
+        """The number of parameters."""
+        return self.size
+
+    cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+        pass
+
+    def run(self, Py_ssize_t q0, Py_ssize_t q1):
+        """Write the gradient of parameters ``q0 <= q < q1`` (flat) to the output array."""
+        if not 0 <= q0 <= q1 <= self.size:
+            raise ValueError(f"run: {q0}..{q1} is not a range of 0..{self.size}")
+        cdef double* ws = <double*> malloc(max(self.workspace, 1) * sizeof(double))
+        if ws == NULL:
+            raise MemoryError()
+        with nogil:
+            self.evaluate(q0, q1, ws)
+        free(ws)
+
+
+cdef double* _output(object out, Py_ssize_t size, list keep) except NULL:
+    """The data of ``out``, a writeable C-contiguous float64 array of ``size`` elements."""
+    cdef double* data = <double*> _data(out, keep)
+    if out.size != size or not out.flags.writeable:
+        raise ValueError(f"out must be a writeable float64 array of {size} elements")
+    return data
+
+
+cdef class HiddenJob(Job):
+    """Gradient of the mean loss with respect to the parameters ``P`` of hidden layer ``l`` of ``net``.
+
+    ``P`` is the parameter array (``n_cols`` units per row: ``W`` is n_in × n, a vector is one
+    row), ``kind`` WEIGHT, BIAS, GAMMA or BETA; ``ptr``/``rows``/``vals`` list each row's
+    nonzero inputs (for a bias or gamma/beta, one row of all samples with value 1).
+    ``linear`` is None or ``(V, v_max, moments, radius)`` (``radius`` None: unlimited; ``V``
+    and ``v_max`` with a first axis of 1 when shared by the samples). ``sig``: the sigmoid
+    Taylor coefficients of layer ``l`` (B × n × SERIES), or None. ``P[q]``'s evaluations are
+    numbers ``eval_base + 2q`` (+) and ``+1`` (-) of ``n_evals``.
+    """
+    cdef Net net
+    cdef Py_ssize_t l, n_cols, eval_base, n_evals
+    cdef int kind
+    cdef bint coupled
+    cdef const double* P
+    cdef const Py_ssize_t* ptr
+    cdef const Py_ssize_t* rows
+    cdef const double* vals
     cdef Linear lin
-    cdef list keep = []
-    cdef const double* sig_data = _data(sig, keep)
-    cdef bint coupled = net.coupled_after(l)
-    cdef Py_ssize_t q, n = P.shape[0]
-    lin.V = NULL
-    lin.radius = NULL
-    if linear is not None:
-        lin.V = _data(linear[0], keep)
-        lin.V_step = 0 if linear[0].shape[0] == 1 else linear[0].shape[1] * linear[0].shape[2]
-        lin.v_max = _data(linear[1], keep)
-        lin.max_step = 0 if linear[1].shape[0] == 1 else linear[1].shape[1]
-        lin.moments = _data(linear[2], keep)
-        lin.radius = _data(linear[3], keep)
-    if work.shape[0] < threads or work.shape[1] < net.workspace:
-        raise ValueError("work must hold one row of Net.workspace doubles per thread")
-    for q in prange(n, nogil=True, schedule="guided", num_threads=threads):
-        out[q] = _hidden_param(net, l, kind, q // n_cols, q % n_cols, P[q], h, &ptr[0], &rows[0], &vals[0], &lin,
-                               sig_data, coupled, n_evals, eval_base + 2 * q, &work[threadid(), 0])
+    cdef const double* sig
+    cdef double h
+
+    def __init__(self, Net net, Py_ssize_t l, int kind, P, Py_ssize_t n_cols, ptr, rows, vals, linear, sig,
+                 double h, out, Py_ssize_t eval_base, Py_ssize_t n_evals):
+        if not 0 <= l < net.L or n_cols < 1 or P.size % n_cols or ptr.size < P.size // n_cols + 1:
+            raise ValueError("HiddenJob: inconsistent layer, shape or input listing")
+        self.keep = [ptr, rows]
+        self.net, self.l, self.kind, self.n_cols, self.h = net, l, kind, n_cols, h
+        self.size, self.eval_base, self.n_evals = P.size, eval_base, n_evals
+        self.workspace = net.workspace
+        self.coupled = net.coupled_after(l)
+        self.P = _data(P, self.keep)
+        self.out = _output(out, P.size, self.keep)
+        self.ptr = <const Py_ssize_t*> cnp.PyArray_DATA(ptr)
+        self.rows = <const Py_ssize_t*> cnp.PyArray_DATA(rows)
+        self.vals = _data(vals, self.keep)
+        self.sig = _data(sig, self.keep)
+        self.lin.V = NULL
+        self.lin.radius = NULL
+        if linear is not None:
+            self.lin.V = _data(linear[0], self.keep)
+            self.lin.V_step = 0 if linear[0].shape[0] == 1 else linear[0].shape[1] * linear[0].shape[2]
+            self.lin.v_max = _data(linear[1], self.keep)
+            self.lin.max_step = 0 if linear[1].shape[0] == 1 else linear[1].shape[1]
+            self.lin.moments = _data(linear[2], self.keep)
+            self.lin.radius = _data(linear[3], self.keep)
+
+    cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+        cdef Py_ssize_t q
+        for q in range(q0, q1):
+            self.out[q] = _hidden_param(self.net, self.l, self.kind, q // self.n_cols, q % self.n_cols, self.P[q],
+                                        self.h, self.ptr, self.rows, self.vals, &self.lin, self.sig, self.coupled,
+                                        self.n_evals, self.eval_base + 2 * q, ws)
 
 
-cdef double _output_param(Py_ssize_t j, Py_ssize_t k, const double[:, ::1] H, double w, const double* E,
-                          const double* S, Py_ssize_t K, Targets t, double h) noexcept nogil:
-    """Central difference of the mean loss with respect to ``W[j, k]``, logits ``H @ W + b``."""
-    cdef Py_ssize_t b, B = H.shape[0]
-    cdef double d_plus = (w + h) - w, d_minus = (w - h) - w, acc = 0.0
-    for b in range(B):
-        if H[b, j] != 0.0:
-            acc += change_one_logit(&E[b * K], S[b], t, b, k, H[b, j] * d_plus, H[b, j] * d_minus)
-    return acc / B / (2 * h)
-
-
-def output_gradient(const double[:, ::1] H, const double[:, ::1] W, const double[:, ::1] E, const double[::1] S,
-                    const Py_ssize_t[::1] cls_ptr, const Py_ssize_t[::1] cls, const double[::1] cls_weight,
-                    double h, double[:, ::1] out, int threads):
-    """``out[j, k]``: gradient of the mean loss with respect to ``W[j, k]``, logits ``H @ W + b``.
+cdef class OutputJob(Job):
+    """Gradient of the mean loss with respect to ``W[j, k]``, logits ``H @ W + b``.
 
     ``E[b, k] = exp(logits[b, k] - max_k logits[b, k])`` and ``S[b] = sum_k E[b, k]`` at the
     unperturbed point; the targets as :class:`Net` takes them. For a bias, pass ``H`` of
     ones, shape (B, 1).
     """
+    cdef const double* H
+    cdef const double* W
+    cdef const double* E
+    cdef const double* S
+    cdef Py_ssize_t B, J, K
     cdef Targets t
-    cdef Py_ssize_t q, K = W.shape[1]
-    t.ptr, t.cls, t.weight = &cls_ptr[0], &cls[0], &cls_weight[0]
-    for q in prange(W.shape[0] * K, nogil=True, schedule="guided", num_threads=threads):
-        out[q // K, q % K] = _output_param(q // K, q % K, H, W[q // K, q % K], &E[0, 0], &S[0], K, t, h)
+    cdef double h
+
+    def __init__(self, H, W, E, S, cls_ptr, cls, cls_weight, double h, out):
+        if H.shape[1] != W.shape[0] or E.shape != (H.shape[0], W.shape[1]) or S.shape != (H.shape[0],):
+            raise ValueError("OutputJob: inconsistent shapes")
+        self.keep = [cls_ptr, cls]
+        self.B, self.J, self.K = H.shape[0], W.shape[0], W.shape[1]
+        self.size, self.workspace, self.h = W.size, 0, h
+        self.H, self.W = _data(H, self.keep), _data(W, self.keep)
+        self.E, self.S = _data(E, self.keep), _data(S, self.keep)
+        self.out = _output(out, W.size, self.keep)
+        self.t.ptr = <const Py_ssize_t*> cnp.PyArray_DATA(cls_ptr)
+        self.t.cls = <const Py_ssize_t*> cnp.PyArray_DATA(cls)
+        self.t.weight = _data(cls_weight, self.keep)
+
+    cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+        cdef Py_ssize_t q, b, j, k
+        cdef double w, d_plus, d_minus, acc, v
+        for q in range(q0, q1):
+            j, k, w = q // self.K, q % self.K, self.W[q]
+            d_plus, d_minus, acc = (w + self.h) - w, (w - self.h) - w, 0.0
+            for b in range(self.B):
+                v = self.H[b * self.J + j]
+                if v != 0.0:
+                    acc += change_one_logit(&self.E[b * self.K], self.S[b], self.t, b, k, v * d_plus, v * d_minus)
+            self.out[q] = acc / self.B / (2 * self.h)
 
 
 cdef double _full_loss(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssize_t j, double w_new,
@@ -556,27 +636,61 @@ cdef double _full_loss(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssize_t
     return loss / B
 
 
-def dropout_gradient(Net net, Py_ssize_t l, int kind, const double[::1] P, Py_ssize_t n_cols, Py_ssize_t q0,
-                     const double[:, ::1] uniforms, double h, double[::1] out, Py_ssize_t eval_base,
-                     Py_ssize_t n_evals, double[:, ::1] work, int threads):
-    """``out[q - q0]`` for ``q0 <= q < q0 + len(out)``: central differences of the cross-entropy, with dropout.
+def replay_running(double momentum, double[::1] r, const double[:, ::1] values):
+    """``r = momentum * r + (1 - momentum) * value`` for each row of ``values``, last row first, in place.
 
-    Each evaluation computes the loss in full with its own masks: row ``2 (q - q0)`` (+) and
-    ``+1`` (-) of ``uniforms`` hold its draws, layer by layer, B × n each. ``P[q]`` is a
-    parameter of layer ``l`` (``net.L``: the output layer), ``n_cols`` per row; its
-    evaluations are numbers ``eval_base + 2q`` and ``+1`` of ``n_evals``.
+    The batch norm's running-average update, with the reference's operations: ``values`` holds
+    the remembered evaluations' batch statistics, newest first.
     """
-    cdef Py_ssize_t r, q, i, j
-    cdef double w, plus, minus
-    if work.shape[0] < threads or work.shape[1] < net.workspace:
-        raise ValueError("work must hold one row of Net.workspace doubles per thread")
-    for r in prange(out.shape[0], nogil=True, schedule="guided", num_threads=threads):
-        q = q0 + r
-        i = q // n_cols
-        j = q % n_cols
-        w = P[q]
-        plus = _full_loss(net, l, kind, i, j, w + h, &uniforms[2 * r, 0], &work[threadid(), 0], n_evals,
-                          eval_base + 2 * q)
-        minus = _full_loss(net, l, kind, i, j, w - h, &uniforms[2 * r + 1, 0], &work[threadid(), 0], n_evals,
-                           eval_base + 2 * q + 1)
-        out[r] = (plus - minus) / (2 * h)
+    cdef double c = 1 - momentum
+    cdef Py_ssize_t i, k
+    if values.shape[1] != r.shape[0]:
+        raise ValueError("replay_running: values must have one column per element of r")
+    with nogil:
+        for i in range(values.shape[0] - 1, -1, -1):
+            for k in range(r.shape[0]):
+                r[k] = momentum * r[k] + c * values[i, k]
+
+
+cdef class DropoutJob(Job):
+    """Central differences of the cross-entropy with dropout: every evaluation in full with its own masks.
+
+    ``P`` is a parameter array of layer ``l`` (``net.L``: the output layer), ``n_cols`` per row,
+    ``kind`` as :class:`HiddenJob`'s. Parameter ``q`` of this job is ``P``'s element
+    ``first + q``; rows ``2q`` (+) and ``2q + 1`` (-) of ``uniforms`` hold its evaluations' draws,
+    layer by layer, B × n each; its evaluations are numbers ``eval_base + 2 (first + q)`` and
+    ``+1`` of ``n_evals``.
+    """
+    cdef Net net
+    cdef Py_ssize_t l, n_cols, first, draws, eval_base, n_evals
+    cdef int kind
+    cdef const double* P
+    cdef const double* uniforms
+    cdef double h
+
+    def __init__(self, Net net, Py_ssize_t l, int kind, P, Py_ssize_t n_cols, Py_ssize_t first, uniforms,
+                 double h, out, Py_ssize_t eval_base, Py_ssize_t n_evals):
+        if (not 0 <= l <= net.L or n_cols < 1 or P.size % n_cols or uniforms.ndim != 2
+                or not 0 <= first <= first + uniforms.shape[0] // 2 <= P.size):
+            raise ValueError("DropoutJob: inconsistent layer, shapes or draws")
+        self.keep = []
+        self.net, self.l, self.kind, self.n_cols, self.first, self.h = net, l, kind, n_cols, first, h
+        self.size, self.draws = uniforms.shape[0] // 2, uniforms.shape[1]
+        self.eval_base, self.n_evals = eval_base, n_evals
+        self.workspace = net.workspace
+        self.P = _data(P, self.keep)
+        self.uniforms = _data(uniforms, self.keep)
+        self.out = _output(out, self.size, self.keep)
+
+    cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+        cdef Py_ssize_t r, q
+        cdef double w, plus, minus
+        for r in range(q0, q1):
+            q = self.first + r
+            w = self.P[q]
+            plus = _full_loss(self.net, self.l, self.kind, q // self.n_cols, q % self.n_cols, w + self.h,
+                              &self.uniforms[2 * r * self.draws], ws, self.n_evals, self.eval_base + 2 * q)
+            minus = _full_loss(self.net, self.l, self.kind, q // self.n_cols, q % self.n_cols, w - self.h,
+                               &self.uniforms[(2 * r + 1) * self.draws], ws, self.n_evals,
+                               self.eval_base + 2 * q + 1)
+            self.out[r] = (plus - minus) / (2 * self.h)

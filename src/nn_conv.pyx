@@ -6,11 +6,11 @@ only: at every position by the input under that tap times ``d = fl(w ± h) - w``
 the bias). Per sample the kernel recomputes channel ``f``'s pooled maxima, adds their changes
 times the rows of ``W2`` to the hidden pre-activations, and takes the hidden ReLU's change
 through ``W3`` to the logits; the loss change follows from the unperturbed softmax
-(``nn_loss.pxd``). Filters are spread over OpenMP threads, each with its own workspace row.
+(``nn_common.pxd``). Threads evaluate ranges of the parameters without the GIL (:class:`FilterJob`).
 """
-from cython.parallel cimport prange, threadid
+from libc.stdlib cimport free, malloc
 
-from nn_loss cimport Targets, change_logits, relu, relu_change
+from nn_common cimport Targets, change_logits, relu, relu_change
 
 cdef struct Conv:
     Py_ssize_t B, C, Hp, Wp          # padded input
@@ -84,34 +84,65 @@ cdef double _filter_param(const Conv* net, Py_ssize_t q, bint bias, double w, do
     return acc / net.B / (2 * h)
 
 
-def filter_gradient(bint bias, const double[::1] P, const double[:, :, :, ::1] xpad, const double[:, :, :, ::1] conv,
-                    Py_ssize_t filter_h, Py_ssize_t filter_w, Py_ssize_t stride, Py_ssize_t pool,
-                    Py_ssize_t pool_stride, const double[:, ::1] pooled, const double[:, ::1] W2,
-                    const double[:, ::1] a2, const double[:, ::1] W3, const double[:, ::1] E, const double[::1] S,
-                    const Py_ssize_t[::1] cls_ptr, const Py_ssize_t[::1] cls, const double[::1] cls_weight,
-                    double h, double[::1] out, double[:, ::1] work, int threads):
-    """``out[q]``: gradient of the mean loss with respect to the filters ``P`` (flat, FN × C × FH × FW) or biases.
+cdef class FilterJob:
+    """Gradient of the mean loss with respect to the filters ``P`` (flat FN × C × FH × FW) or the biases (``bias``).
 
     ``xpad``: the padded input; ``conv``: the convolution's output before its ReLU;
     ``pooled``: the pooled ReLU outputs, flattened as the affine layer reads them (B × FN·PH·PW,
     ``pool`` × ``pool`` windows every ``pool_stride``); ``a2``: the hidden pre-activations;
-    targets as :class:`fastgd.nn._kernels.Net` takes them. ``work``: one row of
-    ``2 * K + hidden`` doubles per thread.
+    the targets as :class:`fastgd.nn._kernels.Net` takes them. :meth:`run` evaluates a range of
+    the parameters without the GIL.
     """
     cdef Conv net
-    cdef Py_ssize_t q
-    net.B, net.C, net.Hp, net.Wp = xpad.shape[0], xpad.shape[1], xpad.shape[2], xpad.shape[3]
-    net.FN, net.OH, net.OW = conv.shape[1], conv.shape[2], conv.shape[3]
-    net.FH, net.FW, net.stride = filter_h, filter_w, stride
-    net.pool, net.pool_stride = pool, pool_stride
-    net.PH = (net.OH - pool) // pool_stride + 1
-    net.PW = (net.OW - pool) // pool_stride + 1
-    net.hidden, net.K = W2.shape[1], W3.shape[1]
-    if (pooled.shape[1] != net.FN * net.PH * net.PW or W2.shape[0] != pooled.shape[1] or a2.shape[1] != net.hidden
-            or W3.shape[0] != net.hidden or work.shape[0] < threads or work.shape[1] < 2 * net.K + net.hidden):
-        raise ValueError("filter_gradient: inconsistent shapes")
-    net.xpad, net.conv, net.pooled = &xpad[0, 0, 0, 0], &conv[0, 0, 0, 0], &pooled[0, 0]
-    net.W2, net.a2, net.W3, net.E, net.S = &W2[0, 0], &a2[0, 0], &W3[0, 0], &E[0, 0], &S[0]
-    net.t.ptr, net.t.cls, net.t.weight = &cls_ptr[0], &cls[0], &cls_weight[0]
-    for q in prange(P.shape[0], nogil=True, schedule="guided", num_threads=threads):
-        out[q] = _filter_param(&net, q, bias, P[q], h, &work[threadid(), 0])
+    cdef bint bias
+    cdef const double* P
+    cdef double* out
+    cdef double h
+    cdef Py_ssize_t size
+    cdef list keep
+
+    def __init__(self, bint bias, const double[::1] P, Py_ssize_t filter_h, Py_ssize_t filter_w,
+                 const double[:, :, :, ::1] xpad, const double[:, :, :, ::1] conv, Py_ssize_t stride,
+                 Py_ssize_t pool, Py_ssize_t pool_stride,
+                 const double[:, ::1] pooled, const double[:, ::1] W2, const double[:, ::1] a2,
+                 const double[:, ::1] W3, const double[:, ::1] E, const double[::1] S, const Py_ssize_t[::1] cls_ptr,
+                 const Py_ssize_t[::1] cls, const double[::1] cls_weight, double h, double[::1] out):
+        self.keep = [P, xpad, conv, pooled, W2, a2, W3, E, S, cls_ptr, cls, cls_weight, out]
+        net = &self.net
+        net.B, net.C, net.Hp, net.Wp = xpad.shape[0], xpad.shape[1], xpad.shape[2], xpad.shape[3]
+        net.FN, net.OH, net.OW = conv.shape[1], conv.shape[2], conv.shape[3]
+        net.FH, net.FW, net.stride = filter_h, filter_w, stride
+        net.pool, net.pool_stride = pool, pool_stride
+        net.PH = (net.OH - pool) // pool_stride + 1
+        net.PW = (net.OW - pool) // pool_stride + 1
+        net.hidden, net.K = W2.shape[1], W3.shape[1]
+        self.bias, self.h = bias, h
+        self.size = P.shape[0]
+        if (self.size != (net.FN if bias else net.FN * net.C * net.FH * net.FW) or out.shape[0] != self.size
+                or net.PH < 1 or net.PW < 1 or stride < 1 or pool_stride < 1
+                or pooled.shape[1] != net.FN * net.PH * net.PW or W2.shape[0] != pooled.shape[1]
+                or a2.shape[1] != net.hidden or W3.shape[0] != net.hidden or E.shape[1] != net.K):
+            raise ValueError("FilterJob: inconsistent shapes")
+        net.xpad, net.conv, net.pooled = &xpad[0, 0, 0, 0], &conv[0, 0, 0, 0], &pooled[0, 0]
+        net.W2, net.a2, net.W3, net.E, net.S = &W2[0, 0], &a2[0, 0], &W3[0, 0], &E[0, 0], &S[0]
+        net.t.ptr, net.t.cls, net.t.weight = &cls_ptr[0], &cls[0], &cls_weight[0]
+        self.P = &P[0]
+        self.out = &out[0]
+
+    @property
+    def n(self):
+        """The number of parameters."""
+        return self.size
+
+    def run(self, Py_ssize_t q0, Py_ssize_t q1):
+        """Write the gradient of parameters ``q0 <= q < q1`` (flat) to the output array."""
+        cdef Py_ssize_t q
+        if not 0 <= q0 <= q1 <= self.size:
+            raise ValueError(f"run: {q0}..{q1} is not a range of 0..{self.size}")
+        cdef double* ws = <double*> malloc((2 * self.net.K + self.net.hidden) * sizeof(double))
+        if ws == NULL:
+            raise MemoryError()
+        with nogil:
+            for q in range(q0, q1):
+                self.out[q] = _filter_param(&self.net, q, self.bias, self.P[q], self.h, ws)
+        free(ws)

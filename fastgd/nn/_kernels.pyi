@@ -37,39 +37,51 @@ class Net:
     @property
     def workspace(self) -> int: ...
 
-def hidden_gradient(
-    net: Net,
-    l: int,
-    kind: int,
-    P: _F,
-    n_cols: int,
-    ptr: _I,
-    rows: _I,
-    vals: _F,
-    linear: tuple[_F, _F, _F, _F | None] | None,
-    sig: _F | None,
-    h: float,
-    out: _F,
-    eval_base: int,
-    n_evals: int,
-    work: _F,
-    threads: int,
-) -> None: ...
-def output_gradient(
-    H: _F, W: _F, E: _F, S: _F, cls_ptr: _I, cls: _I, cls_weight: _F, h: float, out: _F, threads: int
-) -> None: ...
-def dropout_gradient(
-    net: Net,
-    l: int,
-    kind: int,
-    P: _F,
-    n_cols: int,
-    q0: int,
-    uniforms: _F,
-    h: float,
-    out: _F,
-    eval_base: int,
-    n_evals: int,
-    work: _F,
-    threads: int,
-) -> None: ...
+@disjoint_base
+class Job:
+    @property
+    def n(self) -> int: ...
+    def run(self, q0: int, q1: int) -> None: ...
+
+@disjoint_base
+class HiddenJob(Job):
+    def __init__(
+        self,
+        net: Net,
+        l: int,
+        kind: int,
+        P: _F,
+        n_cols: int,
+        ptr: _I,
+        rows: _I,
+        vals: _F,
+        linear: tuple[_F, _F, _F, _F | None] | None,
+        sig: _F | None,
+        h: float,
+        out: _F,
+        eval_base: int,
+        n_evals: int,
+    ) -> None: ...
+
+@disjoint_base
+class OutputJob(Job):
+    def __init__(self, H: _F, W: _F, E: _F, S: _F, cls_ptr: _I, cls: _I, cls_weight: _F, h: float, out: _F) -> None: ...
+
+@disjoint_base
+class DropoutJob(Job):
+    def __init__(
+        self,
+        net: Net,
+        l: int,
+        kind: int,
+        P: _F,
+        n_cols: int,
+        first: int,
+        uniforms: _F,
+        h: float,
+        out: _F,
+        eval_base: int,
+        n_evals: int,
+    ) -> None: ...
+
+def replay_running(momentum: float, r: _F, values: _F) -> None: ...

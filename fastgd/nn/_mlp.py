@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from fastgd import _threads
 from fastgd.nn import _kernels
+from fastgd.nn._parallel import run
 from fastgd.nn._targets import Targets
 from fastgd.reference.functions import sigmoid
 from fastgd.reference.layers import BatchNormalization
@@ -32,8 +33,10 @@ WEIGHT, BIAS, GAMMA, BETA = _kernels.WEIGHT, _kernels.BIAS, _kernels.GAMMA, _ker
 FORGOTTEN: float = 2.0**-60
 #: Largest statistics buffer (doubles) kept to replay the running averages; beyond it, the generic path.
 MAX_STATISTICS: int = 4_000_000
-#: Below this many (parameter, sample) pairs a gradient runs on one thread: a team costs more than it saves.
-THREADED_WORK: int = 20_000
+#: Below this many (parameter, sample) pairs (about 30 ms on one thread) a gradient runs on one thread: on a
+#: machine shared with busy neighbours an OpenMP team waits for its preempted threads, which costs more
+#: than a second thread saves in short loops (measured beside a busy process; see bench/bench_nn.py).
+THREADED_WORK: int = 1_000_000
 #: Uniform draws per chunk of dropout evaluations.
 DRAWS_PER_CHUNK: int = 2_000_000
 
@@ -249,8 +252,8 @@ def _replay(momentum: float, start: _F | None, unmoved: _F, rows: _F, n_evals: i
     if older:
         geometric = older if momentum == 1 else (1 - momentum**older) / (1 - momentum)
         r = momentum**older * r + (1 - momentum) * geometric * unmoved
-    for value in rows[::-1]:
-        r = momentum * r + (1 - momentum) * value
+    r = np.array(r, dtype=np.float64)  # a new array, as the reference's update makes
+    _kernels.replay_running(momentum, r, rows)
     return r
 
 
@@ -281,24 +284,24 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Tar
     L = len(stack.hidden)
     out: dict[tuple[int, int], _F] = {}
     threads = thread_count(sum(param(stack, layer, kind).size for _, layer, kind in stack.keys) * batch)
-    work = np.empty((threads, net.workspace))
     models: dict[int, Any] = {}
     for _, layer, kind in stack.keys:
         P = param(stack, layer, kind)
         grad = np.empty(P.shape)
+        job: _kernels.Job
         if layer == L:
             H_ = passes[L - 1].z if L else x
             H_ = np.ones((batch, 1)) if kind == BIAS else H_
-            _kernels.output_gradient(H_, P.reshape(-1, stack.W_out.shape[1]), E, S, *tgt, H,
-                                     grad.reshape(-1, stack.W_out.shape[1]), threads)
+            job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), E, S, *tgt, H, grad)
         else:
             if layer not in models:
                 models[layer] = linear_model(stack, passes, layer, E)
             inputs = passes[layer - 1].z if layer else x
             csr = nonzero_columns(inputs) if kind == WEIGHT else every_sample(batch)
             sig = sigmoid_taylor(passes[layer].o) if stack.hidden[layer].activation == SIGMOID else None
-            _kernels.hidden_gradient(net, layer, kind, P.reshape(-1), P.shape[-1], *csr, models[layer], sig, H,
-                                     grad.reshape(-1), bases[layer, kind], n_evals, work, threads)
+            job = _kernels.HiddenJob(net, layer, kind, P, P.shape[-1], *csr, models[layer], sig, H, grad,
+                                     bases[layer, kind], n_evals)
+        run(job, threads)
         out[layer, kind] = grad
     return out
 
@@ -309,19 +312,17 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
     batch = x.shape[0]
     draws = batch * sum(layer.W.shape[1] for layer in stack.hidden if layer.dropout is not None)
     threads = thread_count(n_evals // 2 * batch)
-    work = np.empty((threads, net.workspace))
     out: dict[tuple[int, int], _F] = {}
     per_chunk = max(1, DRAWS_PER_CHUNK // max(2 * draws, 1))
     for _, layer, kind in stack.keys:
         P = param(stack, layer, kind)
-        flat = P.reshape(-1)
         grad = np.empty(P.size)
         stop = P.size - 1 if (layer, kind) == last else P.size
         for q0 in range(0, stop, per_chunk):
             q1 = min(stop, q0 + per_chunk)
             uniforms = uniform(stack.rng, 2 * (q1 - q0) * draws).reshape(2 * (q1 - q0), draws)
-            _kernels.dropout_gradient(net, layer, kind, flat, P.shape[-1], q0, uniforms, H, grad[q0:q1],
-                                      bases[layer, kind], n_evals, work, threads)
+            run(_kernels.DropoutJob(net, layer, kind, P, P.shape[-1], q0, uniforms, H, grad[q0:q1],
+                                    bases[layer, kind], n_evals), threads)
         out[layer, kind] = grad.reshape(P.shape)
     return out
 

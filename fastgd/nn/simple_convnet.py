@@ -15,6 +15,7 @@ from fastgd._docs import twin_doc
 from fastgd.nn import _conv_kernels, _mlp
 from fastgd.nn._batch import as_batch, is_float64
 from fastgd.nn._layer_net import CompiledGradient, distinct, mlp_stack, set_running
+from fastgd.nn._parallel import run
 from fastgd.nn._targets import targets
 from fastgd.reference import simple_convnet as reference
 from fastgd.reference.layers import Convolution, Pooling, Relu
@@ -92,14 +93,13 @@ class SimpleConvNet(CompiledGradient, reference.SimpleConvNet):
         passes, logits = _mlp.forward(stack, pooled)
         E, S = _mlp.softmax_parts(logits)
         xpad = np.ascontiguousarray(np.pad(x64, [(0, 0), (0, 0), (conv.pad, conv.pad), (conv.pad, conv.pad)]))
-        threads = _mlp.thread_count(W1.size * N)
-        work = np.empty((threads, 2 * stack.W_out.shape[1] + stack.hidden[0].W.shape[1]))
+        threads = _mlp.thread_count(W1.size * N * ph * pw)
         grads = {}
         for key, bias, P in ((names[0], False, W1), (names[1], True, b1)):
             grad = np.empty(P.shape)
-            _conv_kernels.filter_gradient(bias, P.reshape(-1), xpad, conv_out, FH, FW, conv.stride, pool.pool_h,
-                                          pool.stride, pooled, stack.hidden[0].W, passes[0].a, stack.W_out, E, S,
-                                          *tgt, _mlp.H, grad.reshape(-1), work, threads)
+            run(_conv_kernels.FilterJob(bias, P.reshape(-1), FH, FW, xpad, conv_out, conv.stride, pool.pool_h,
+                                        pool.stride, pooled, stack.hidden[0].W, passes[0].a, stack.W_out, E, S, *tgt,
+                                        _mlp.H, grad.reshape(-1)), threads)
             grads[key] = grad
         return grads | mlp_grads
 

@@ -49,7 +49,7 @@ class SimpleNet(reference.SimpleNet):
         W = np.ascontiguousarray(self.W)
         E, S = _mlp.softmax_parts(batch @ W)
         out = np.empty(W.shape)
-        _kernels.output_gradient(batch, W, E, S, *tgt, _mlp.H, out, 1)
+        _kernels.OutputJob(batch, W, E, S, *tgt, _mlp.H, out).run(0, W.size)
         return out
 
 

@@ -12,7 +12,7 @@ Examples
 >>> affine, relu, last = Affine(W, b), Relu(), SoftmaxWithLoss()
 >>> x, t = np.array([[1.0, 2.0]]), np.array([1])
 >>> round(float(last.forward(relu.forward(affine.forward(x)), t)), 6)
-0.018149
+0.313262
 >>> dx = affine.backward(relu.backward(last.backward()))
 >>> affine.dW.shape, dx.shape
 ((2, 2), (1, 2))

@@ -1,5 +1,5 @@
 # cython: language_level=3
-"""How one sample's softmax cross-entropy changes when its logits move: shared by the nets' kernels.
+"""What the nets' kernels share: how one sample's loss changes when its logits move, and the activations.
 
 The loss of sample ``b`` is ``sum_c w_c * -log(y_b[c] + 1e-7)`` over its target classes
 ``c`` (one label with weight 1, or the several labels that the textbook's indexing
