@@ -43,12 +43,18 @@ def check_float_array(x: object, name: str = "x") -> None:
 
 
 def real_number(value: object, name: str) -> float:
-    """Return ``value`` as a Python float, or raise TypeError if it is not a real number."""
+    """Return ``value`` as a Python float, or raise TypeError if it is not a real number.
+
+    Raises ValueError for an integer too large for a float (``10**400``).
+    """
     if type(value) is float:
         return value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite, got an integer too large for a float") from None
 
 
 def finite_number(value: object, name: str) -> float:
@@ -84,3 +90,13 @@ def count(value: object, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return value
+
+
+def optional_positive_count(value: object, name: str) -> int | None:
+    """Return ``value`` as an int >= 1, or None; TypeError or ValueError otherwise."""
+    if value is None:
+        return None
+    n = count(value, name)
+    if n < 1:
+        raise ValueError(f"{name} must be >= 1, got {n}")
+    return n

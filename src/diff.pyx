@@ -1,407 +1,469 @@
-"""Finite-difference loops that perturb the caller's array in place.
+# cython: auto_pickle=False
+"""Finite-difference loops: a scheme's points evaluated by perturbing the caller's array in place.
 
-The typed kernels take native, aligned float32/float64 arrays. Elements are
-addressed as ``data + offsets[i]`` (byte offsets in C order) or, when
-``offsets`` is None, as ``data[i]`` for a C-contiguous array. The Python
-layer (:mod:`fastgd.gradient`) validates every argument and picks the kernel;
-nothing here checks bounds, dtypes or layout.
+:class:`Scheme` holds a scheme for the kernels (``diff_kernels.h``). :func:`derivative` and
+:func:`descend` run it with a Python ``f`` over a native, aligned float32/float64 ``x``; elements
+are visited in the order the caller gives (byte offsets, ``None`` for C-contiguous order) and
+each result goes to the position the caller gives. :class:`CObjectiveRun` runs it over a C-level
+objective, without the GIL, on one or more threads. The Python layer (:mod:`fastgd.diff`)
+validates every argument and chooses the loop; nothing here checks bounds, dtypes or layout.
 
-Every perturbed element is restored before an exception from ``f`` (or a
-signal such as Ctrl-C) propagates, so ``x`` is bitwise unchanged on error.
+Every perturbed element is restored before an exception from ``f`` (or a signal such as
+Ctrl-C) propagates, so ``x`` is bitwise unchanged on error. The loops return status codes;
+the Python layer turns them into exceptions.
 """
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
-from cpython.float cimport PyFloat_AsDouble, PyFloat_CheckExact
-from cython.parallel cimport parallel, prange, threadid
-from libc.limits cimport INT_MAX, INT_MIN
-from libc.math cimport isnan
-from libc.stdint cimport int64_t
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
 from libc.string cimport memcpy
-
-from time import perf_counter
 
 import numpy as np
 
 cnp.import_array()
 
-ctypedef fused real:
-    float
-    double
+cdef extern from "diff_kernels.h" nogil:
+    enum:
+        FD_MAX_POINTS
+        FD_NAN_STATUS
+        FD_AT_X
+    ctypedef struct fd_scheme:
+        int npoints
+        double offsets[FD_MAX_POINTS]
+        double weights[FD_MAX_POINTS]
+        int widened[FD_MAX_POINTS]
+        double centre_weight
+        double denominator
+    enum:
+        FD_F64
+        FD_F32
+    double fd_load(int type, const char* p)
+    void fd_store(int type, char* p, double v)
+    void fd_shift(int type, char* p, double v, double step, int widened)
+    double fd_exact_step(int type, double v, double h)
+    void fd_descend(int type, char* x, const char* g, double lr)
+    double fd_combine(const fd_scheme* s, const double* values, Py_ssize_t stride, double centre, double h)
+    ctypedef struct fd_objective:
+        void* fn
+        void* user_data
+        Py_ssize_t n
+        Py_ssize_t m
+        int wide_n
+        int status
+    ctypedef struct fd_c_task:
+        const fd_objective* o
+        const fd_scheme* s
+        const double* h
+        Py_ssize_t h_stride
+        int exact
+        double* centre
+        double* out
+        double* scratch
+    ctypedef struct fd_progress:
+        Py_ssize_t next
+        Py_ssize_t failed
+        int status
+        Py_ssize_t batch
+        Py_ssize_t since
+        double looked
+    double fd_seconds()
+    void fd_c_elements(const fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n,
+                       double deadline, fd_progress* p)
+    int fd_c_begin(fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, fd_progress* p)
+    void fd_c_descend(fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, double lr,
+                      Py_ssize_t steps, double* history, double deadline, Py_ssize_t* step, fd_progress* p)
 
-cdef object _FLOAT64 = np.float64
-cdef tuple _REAL_SCALARS = (int, float, np.integer, np.floating)
+#: Status of a loop over a Python f: done, or f moved or resized x (its memory cannot be touched).
+OK = 0
+MOVED = 1
+#: The status of a NaN value from a C objective, and the "element" of a failure at x itself.
+NAN_STATUS = FD_NAN_STATUS
+AT_X = FD_AT_X
+MAX_POINTS = FD_MAX_POINTS
 
 
-cdef object _real_scalar(object r):
-    """Return ``r`` (a 0-d array unwrapped) if it is a real scalar, else raise TypeError."""
-    if isinstance(r, np.ndarray):
-        if r.ndim != 0:
-            raise TypeError(
-                f"f must return a real scalar, got an array of shape {r.shape}"
-            )
-        r = r[()]
-    if isinstance(r, (bool, np.bool_)) or not isinstance(r, _REAL_SCALARS):
-        raise TypeError(f"f must return a real scalar, got {type(r).__name__}")
-    return r
+cdef class Scheme:
+    """A finite-difference scheme as the kernels take it (see ``diff_kernels.h``).
+
+    ``offsets[k]``: point k is ``x + offsets[k] * h * e_i``; ``weights[k]``: its weight;
+    ``widened[k]``: the point is computed in double, then rounded; ``centre_weight``: the weight
+    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h``.
+    """
+    cdef fd_scheme s
+
+    def __init__(self, tuple offsets, tuple weights, tuple widened, double centre_weight, double denominator):
+        cdef int k
+        self.s.npoints = len(offsets)
+        for k in range(self.s.npoints):
+            self.s.offsets[k] = offsets[k]
+            self.s.weights[k] = weights[k]
+            self.s.widened[k] = widened[k]
+        self.s.centre_weight = centre_weight
+        self.s.denominator = denominator
 
 
-cdef object _central_object(object r1, object r2, object two_h):
-    """``(r1 - r2) / two_h`` with numpy's scalar rules, as the reference computes it."""
-    return (_real_scalar(r1) - _real_scalar(r2)) / two_h
+cdef inline int _type(cnp.ndarray a) noexcept:
+    """The element type of a native float32/float64 array (the only kinds these loops take)."""
+    return FD_F64 if cnp.PyArray_TYPE(a) == cnp.NPY_DOUBLE else FD_F32
 
 
-cdef inline bint _is_double(object r):
+cdef struct Walk:
+    # The elements to perturb and where their results go, for one point.
+    char* data                     # x's data (a row's, for numerical_gradient_2d)
+    const cnp.npy_intp* x_offsets  # byte offset of element i, or NULL: i * itemsize
+    Py_ssize_t itemsize
+    const cnp.npy_intp* out_index  # position of element i's result, or NULL: i
+    Py_ssize_t n
+    int type                       # x's element type
+    const double* h                # step of element i: h[i * h_stride]
+    Py_ssize_t h_stride
+    bint exact                     # divide by the representable step ((x + h) - x)
+    const fd_scheme* s
+
+
+cdef extern from *:
+    """
+    /* What x looked like before f was called: f may change its values, not its memory or shape. */
+    typedef struct {
+        PyArrayObject *x;
+        void *data;
+        int ndim;
+        npy_intp dims[NPY_MAXDIMS];
+    } fd_guard;
+
+    static void fd_guard_of(fd_guard *g, PyArrayObject *x)
+    {
+        g->x = x;
+        g->data = PyArray_DATA(x);
+        g->ndim = PyArray_NDIM(x);
+        for (int d = 0; d < g->ndim; d++)
+            g->dims[d] = PyArray_DIMS(x)[d];
+    }
+
+    static inline int fd_moved(const fd_guard *g)
+    {
+        if (PyArray_DATA(g->x) != g->data || PyArray_NDIM(g->x) != g->ndim)
+            return 1;
+        for (int d = 0; d < g->ndim; d++)
+            if (PyArray_DIMS(g->x)[d] != g->dims[d])
+                return 1;
+        return 0;
+    }
+    """
+    ctypedef struct fd_guard:
+        pass
+    void fd_guard_of(fd_guard* g, cnp.PyArrayObject* x)
+    bint fd_moved(const fd_guard* g) nogil
+
+
+cdef inline char* _element(const Walk* w, Py_ssize_t i) noexcept nogil:
+    if w.x_offsets == NULL:
+        return w.data + i * w.itemsize
+    return w.data + w.x_offsets[i]
+
+
+cdef inline Py_ssize_t _position(const Walk* w, Py_ssize_t i) noexcept nogil:
+    return i if w.out_index == NULL else w.out_index[i]
+
+
+cdef inline bint _is_double(object r) noexcept:
     return PyFloat_CheckExact(r) or type(r) is _FLOAT64
 
 
-cdef inline double _central(object r1, object r2, double two_h) except? -1:
-    """Central difference of two values of ``f``: C arithmetic when both are doubles."""
-    if _is_double(r1) and _is_double(r2):
-        return (PyFloat_AsDouble(r1) - PyFloat_AsDouble(r2)) / two_h
-    return float(_central_object(r1, r2, two_h))
+cdef object _FLOAT64 = np.float64
 
 
-cdef inline real* _at(real* data, const cnp.npy_intp* offsets, Py_ssize_t i) noexcept nogil:
-    if offsets == NULL:
-        return data + i
-    return <real*>((<char*>data) + offsets[i])
+cdef struct Outputs:
+    # Where one point's results go, and (for a vector function) its values' room.
+    char* data          # out's data
+    int type            # out's element type
+    Py_ssize_t itemsize
+    Py_ssize_t m        # -1: f returns a scalar (result i at out + index); else m outputs (out[j, index])
+    Py_ssize_t row      # elements per output row (m >= 0)
+    double* values      # npoints x m (m >= 0)
+    const double* centre  # f(x)'s m values, or NULL (m >= 0)
 
 
-cdef int _fill_gradient(object f, object x, real* data, const cnp.npy_intp* offsets,
-                        Py_ssize_t n, real* grad, double h) except -1:
-    """``grad[i] = (f(x + h e_i) - f(x - h e_i)) / (2 h)``, perturbing ``x`` in place."""
-    cdef Py_ssize_t i
-    cdef real* p
-    cdef real v
-    cdef real hr = <real>h  # numpy casts the Python float h to x's dtype (NEP 50)
-    cdef double two_h = 2.0 * h
-    cdef object r1, r2
-    for i in range(n):
-        p = _at(data, offsets, i)
-        v = p[0]
-        p[0] = v + hr
-        try:
-            r1 = f(x)
-            p[0] = v - hr
-            r2 = f(x)
-        finally:
-            p[0] = v
-        grad[i] = <real>_central(r1, r2, two_h)
-        PyErr_CheckSignals()
-    return 0
-
-
-cdef void _step(real* data, const cnp.npy_intp* offsets, Py_ssize_t n,
-                const real* grad, real lr) noexcept nogil:
-    """``x -= lr * grad``: the product rounded to x's dtype, then the subtraction."""
-    cdef Py_ssize_t i
-    cdef real* p
-    for i in range(n):
-        p = _at(data, offsets, i)
-        p[0] = p[0] - lr * grad[i]
-
-
-cdef void _copy_out(real* data, const cnp.npy_intp* offsets, Py_ssize_t n,
-                    real* out) noexcept nogil:
-    """Copy the elements of x, in C order, to the contiguous ``out``."""
-    cdef Py_ssize_t i
-    for i in range(n):
-        out[i] = _at(data, offsets, i)[0]
-
-
-cdef int _descend(object f, object x, real* data, const cnp.npy_intp* offsets,
-                  Py_ssize_t n, real* grad, double h, double lr, Py_ssize_t steps,
-                  real* history) except -1:
-    """``steps`` times: record x in ``history`` (if not NULL), then ``x -= lr * grad f(x)``."""
-    cdef Py_ssize_t k
-    cdef real lr_r = <real>lr
-    for k in range(steps):
-        if history != NULL:
-            _copy_out(data, offsets, n, history + k * n)
-        _fill_gradient(f, x, data, offsets, n, grad, h)
-        _step(data, offsets, n, grad, lr_r)
-    return 0
-
-
-cdef inline const cnp.npy_intp* _offsets_ptr(object offsets):
-    if offsets is None:
-        return NULL
-    return <const cnp.npy_intp*>cnp.PyArray_DATA(offsets)
-
-
-def gradient(object f, cnp.ndarray x, cnp.ndarray grad, object offsets, double h):
-    """Fill the C-contiguous ``grad`` with the central-difference gradient of ``f`` at ``x``.
-
-    ``x`` is a native, aligned float32/float64 array; ``grad`` has its dtype and shape;
-    ``offsets`` holds x's byte offsets in C order, or is None when x is C-contiguous.
-    """
-    cdef const cnp.npy_intp* offs = _offsets_ptr(offsets)
-    if cnp.PyArray_TYPE(x) == cnp.NPY_DOUBLE:
-        _fill_gradient(f, x, <double*>cnp.PyArray_DATA(x), offs, x.size,
-                       <double*>cnp.PyArray_DATA(grad), h)
-    else:
-        _fill_gradient(f, x, <float*>cnp.PyArray_DATA(x), offs, x.size,
-                       <float*>cnp.PyArray_DATA(grad), h)
-
-
-def gradient_rows(object f, cnp.ndarray X, cnp.ndarray grad, object offsets, double h):
-    """Fill ``grad[r]`` with the gradient of ``f`` at the row view ``X[r]``, for each row.
-
-    ``X`` is a 2-D native, aligned float32/float64 array; ``grad`` is C-contiguous with
-    X's dtype and shape; ``offsets`` holds a row's byte offsets, or None when rows are
-    contiguous.
-    """
-    cdef const cnp.npy_intp* offs = _offsets_ptr(offsets)
-    cdef Py_ssize_t r, ncol = X.shape[1]
-    cdef char* row_data
-    for r in range(X.shape[0]):
-        row_data = <char*>cnp.PyArray_DATA(X) + r * X.strides[0]
-        if cnp.PyArray_TYPE(X) == cnp.NPY_DOUBLE:
-            _fill_gradient(f, X[r], <double*>row_data, offs, ncol,
-                           <double*>cnp.PyArray_DATA(grad) + r * ncol, h)
+cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, object centre,
+                     object combine, object as_vector, const Outputs* o) except -1:
+    """Every element of one point: its results = the scheme's estimate. 0, or MOVED."""
+    cdef const fd_scheme* s = w.s
+    cdef double values[FD_MAX_POINTS]
+    cdef double v, h, centre_d = 0.0, result
+    cdef bint centre_is_double = centre is None or _is_double(centre)
+    cdef Py_ssize_t i, j, k, position
+    cdef char* p
+    cdef object r
+    cdef cnp.ndarray vector
+    cdef list objects = None
+    if centre is not None and centre_is_double:
+        centre_d = PyFloat_AS_DOUBLE(centre)
+    for i in range(w.n):
+        p = _element(w, i)
+        v = fd_load(w.type, p)
+        h = w.h[i * w.h_stride]
+        if w.exact:
+            h = fd_exact_step(w.type, v, h)
+        objects = None  # the values as objects, once one of them is not a double
+        for k in range(s.npoints):
+            fd_shift(w.type, p, v, s.offsets[k] * h, s.widened[k])
+            try:
+                r = f(arg)
+            finally:
+                if fd_moved(g):
+                    return MOVED  # x's memory may be gone: restore nothing
+                fd_store(w.type, p, v)
+            if o.m >= 0:
+                vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
+                memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
+            elif objects is None and _is_double(r):
+                values[k] = PyFloat_AS_DOUBLE(r)
+            else:
+                if objects is None:
+                    objects = [values[j] for j in range(k)]
+                objects.append(r)
+        position = _position(w, i)
+        if o.m >= 0:
+            for j in range(o.m):
+                result = fd_combine(s, o.values + j, o.m, 0.0 if o.centre == NULL else o.centre[j], h)
+                (<double*>o.data)[j * o.row + position] = result
         else:
-            _fill_gradient(f, X[r], <float*>row_data, offs, ncol,
-                           <float*>cnp.PyArray_DATA(grad) + r * ncol, h)
-
-
-def descend(object f, cnp.ndarray x, object offsets, double h, double lr,
-            Py_ssize_t steps, object history):
-    """Run ``steps`` descent steps on ``x`` in place, recording each start point in ``history``.
-
-    ``x`` is a native, aligned float32/float64 array; ``history`` is None or a
-    C-contiguous array of shape ``(steps, *x.shape)`` and x's dtype.
-    """
-    cdef const cnp.npy_intp* offs = _offsets_ptr(offsets)
-    cdef cnp.ndarray grad = np.empty(x.size, dtype=x.dtype)
-    cdef void* hist = NULL if history is None else cnp.PyArray_DATA(history)
-    if cnp.PyArray_TYPE(x) == cnp.NPY_DOUBLE:
-        _descend(f, x, <double*>cnp.PyArray_DATA(x), offs, x.size,
-                 <double*>cnp.PyArray_DATA(grad), h, lr, steps, <double*>hist)
-    else:
-        _descend(f, x, <float*>cnp.PyArray_DATA(x), offs, x.size,
-                 <float*>cnp.PyArray_DATA(grad), h, lr, steps, <float*>hist)
-
-
-def gradient_object(object f, object x, object grad, double h):
-    """Fill ``grad`` with the gradient of ``f`` at ``x`` using numpy scalars (any float dtype).
-
-    The slow path for float16, longdouble, byte-swapped or unaligned arrays: the same
-    numpy operations as the reference, with x restored if ``f`` raises.
-    """
-    cdef object two_h = 2.0 * h
-    for idx in np.ndindex(x.shape):
-        v = x[idx]
-        x[idx] = v + h
-        try:
-            r1 = f(x)
-            x[idx] = v - h
-            r2 = f(x)
-        finally:
-            x[idx] = v
-        grad[idx] = _central_object(r1, r2, two_h)
+            if objects is None and centre_is_double:
+                result = fd_combine(s, values, 1, centre_d, h)
+            else:  # numpy's rules for whatever f returned
+                if objects is None:  # only f(x) is not a double
+                    objects = [values[j] for j in range(s.npoints)]
+                result = combine(objects, centre, h)
+            fd_store(o.type, o.data + position * o.itemsize, result)
         PyErr_CheckSignals()
+    return 0
 
 
-def descend_object(object f, object x, double h, double lr, Py_ssize_t steps,
-                   object history):
-    """:func:`descend` for the arrays :func:`gradient_object` serves."""
-    cdef Py_ssize_t k
-    grad = np.empty_like(x)
-    for k in range(steps):
-        if history is not None:
-            history[k] = x
-        gradient_object(f, x, grad, h)
-        x -= lr * grad
+cdef object _X_MOVED = object()
 
 
-def central_difference(object r1, object r2, double two_h):
-    """``(r1 - r2) / two_h`` for two values of ``f``, checked and computed as the reference does."""
-    return _central_object(r1, r2, two_h)
+cdef object _centre(object f, object arg, const fd_guard* g, const fd_scheme* s):
+    """f(x) if the scheme needs it (_X_MOVED if f moved x), else None."""
+    if s.centre_weight == 0.0:
+        return None
+    r = f(arg)
+    return _X_MOVED if fd_moved(g) else r
+
+
+cdef void _walk_of(Walk* w, cnp.ndarray x, object x_offsets, object out_index, Scheme scheme,
+                   object steps, double* one_step, bint exact) noexcept:
+    w.data = <char*>cnp.PyArray_DATA(x)
+    w.x_offsets = NULL if x_offsets is None else <const cnp.npy_intp*>cnp.PyArray_DATA(x_offsets)
+    w.itemsize = cnp.PyArray_ITEMSIZE(x)
+    w.out_index = NULL if out_index is None else <const cnp.npy_intp*>cnp.PyArray_DATA(out_index)
+    w.type = _type(x)
+    _steps_of(steps, one_step, &w.h, &w.h_stride)
+    w.exact = exact
+    w.s = &scheme.s
+
+
+cdef inline void _steps_of(object steps, double* one_step, const double** h, Py_ssize_t* stride) noexcept:
+    """A float step for every element (kept in ``one_step``), or a float64 array, one per element."""
+    if isinstance(steps, float):
+        one_step[0] = steps
+        h[0] = one_step
+        stride[0] = 0
+    else:
+        h[0] = <const double*>cnp.PyArray_DATA(steps)
+        stride[0] = 1
+
+
+def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out_index, Py_ssize_t n,
+               Scheme scheme, object steps, bint exact, object combine, Py_ssize_t rows=-1,
+               Py_ssize_t m=-1, object as_vector=None, object centre=None):
+    """Fill ``out`` with the scheme's estimate of f's derivative along each of ``n`` elements of ``x``.
+
+    ``x``: a native, aligned float32/float64 array; element i is at byte ``x_offsets[i]`` (None:
+    C-contiguous order) and its result goes to ``out.flat[out_index[i]]`` (None: i). ``steps``: a
+    float, or a float64 array of one step per element. ``exact``: divide by the representable step.
+    ``combine(values, centre, h)``: the scheme's estimate with numpy's rules, for values of
+    ``f`` that are not floats. ``rows >= 0``: ``x`` is 2-D and ``f`` is called with each row view
+    ``x[r]`` in turn (offsets within a row; row r's results at ``out`` + r * n).
+
+    ``m >= 0``: ``f`` returns m values, made m float64s by ``as_vector(value)`` (which raises for
+    anything else); ``out`` is float64 (m, n) and ``out[j, out_index[i]]`` receives output j's
+    estimate; ``centre``: f(x) as m float64s, if the scheme needs it. Returns OK or MOVED.
+    """
+    cdef Walk w
+    cdef fd_guard g
+    cdef Outputs o
+    cdef double one_step
+    cdef Py_ssize_t r
+    cdef cnp.ndarray vector_values
+    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
+    w.n = n
+    fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    o.data = <char*>cnp.PyArray_DATA(out)
+    o.type = _type(out)
+    o.itemsize = cnp.PyArray_ITEMSIZE(out)
+    o.m = m
+    o.row = n
+    o.centre = NULL
+    if m >= 0:
+        vector_values = cnp.PyArray_EMPTY(1, [m * scheme.s.npoints], cnp.NPY_DOUBLE, 0)
+        o.values = <double*>cnp.PyArray_DATA(vector_values)
+        if centre is not None:
+            o.centre = <const double*>cnp.PyArray_DATA(centre)
+        return _derivative(f, x, &g, &w, None, combine, as_vector, &o)
+    if rows < 0:
+        centre = _centre(f, x, &g, &scheme.s)
+        if centre is _X_MOVED:
+            return MOVED
+        return _derivative(f, x, &g, &w, centre, combine, None, &o)
+    for r in range(rows):
+        w.data = <char*>cnp.PyArray_DATA(x) + r * cnp.PyArray_STRIDE(x, 0)
+        row = x[r]
+        centre = _centre(f, row, &g, &scheme.s)
+        if centre is _X_MOVED:
+            return MOVED
+        if _derivative(f, row, &g, &w, centre, combine, None, &o) == MOVED:
+            return MOVED
+        o.data += n * o.itemsize
+    return OK
+
+
+def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssize_t n, Scheme scheme,
+            object steps, bint exact, object combine, double lr, Py_ssize_t step_num, object history):
+    """``step_num`` times: record x (C order) in ``history`` if given, then ``x -= lr * derivative``.
+
+    Arguments as :func:`derivative`; ``history``: None or C-contiguous, x's dtype,
+    ``(step_num, *x.shape)``. A failed step leaves x at the point before it. Returns OK or MOVED.
+    """
+    cdef Walk w
+    cdef fd_guard g
+    cdef Outputs o
+    cdef double one_step
+    cdef Py_ssize_t k, i
+    cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [n], cnp.PyArray_TYPE(x), 0)
+    cdef char* gd = <char*>cnp.PyArray_DATA(grad)
+    cdef char* hist = NULL if history is None else <char*>cnp.PyArray_DATA(history)
+    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
+    w.n = n
+    fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    o.data = gd
+    o.type = w.type
+    o.itemsize = w.itemsize
+    o.m = -1
+    for k in range(step_num):
+        if hist != NULL:
+            for i in range(n):
+                fd_store(w.type, hist + (k * n + _position(&w, i)) * w.itemsize, fd_load(w.type, _element(&w, i)))
+        centre = _centre(f, x, &g, &scheme.s)
+        if centre is _X_MOVED:
+            return MOVED
+        if _derivative(f, x, &g, &w, centre, combine, None, &o) == MOVED:
+            return MOVED
+        for i in range(n):
+            fd_descend(w.type, _element(&w, i), gd + _position(&w, i) * w.itemsize, lr)
+    return OK
 
 
 # --- C-level objectives --------------------------------------------------------------------
 
-ctypedef double (*objective_int)(int, double*, void*) noexcept nogil
-ctypedef double (*objective_wide)(int64_t, double*, void*) noexcept nogil
-ctypedef int (*status_int)(int, double*, double*, void*) noexcept nogil
-ctypedef int (*status_wide)(int64_t, double*, double*, void*) noexcept nogil
-
-
-cdef struct CObj:
-    void* fn
-    void* user_data
-    Py_ssize_t n
-    bint wide_n
-    bint status
-
-
-cdef inline int _evaluate(const CObj* o, double* x, double* value) noexcept nogil:
-    """One call of the objective at ``x``: 0, or its nonzero status (INT_MIN for a NaN)."""
-    if o.status:
-        if o.wide_n:
-            return (<status_wide>o.fn)(o.n, x, value, o.user_data)
-        return (<status_int>o.fn)(<int>o.n, x, value, o.user_data)
-    if o.wide_n:
-        value[0] = (<objective_wide>o.fn)(o.n, x, o.user_data)
-    else:
-        value[0] = (<objective_int>o.fn)(<int>o.n, x, o.user_data)
-    return INT_MIN if isnan(value[0]) else 0
-
-
-cdef inline int _element(const CObj* o, double* x, Py_ssize_t i, double h, double* grad) noexcept nogil:
-    """``grad[i]`` by a central difference, perturbing ``x[i]`` and restoring it; the status."""
-    cdef double v = x[i], f1 = 0.0, f2 = 0.0
-    cdef int status
-    x[i] = v + h
-    status = _evaluate(o, x, &f1)
-    if status == 0:
-        x[i] = v - h
-        status = _evaluate(o, x, &f2)
-    x[i] = v
-    if status == 0:
-        grad[i] = (f1 - f2) / (2.0 * h)
-    return status
-
-
-cdef Py_ssize_t _c_block(const CObj* o, double* x, double* copies, Py_ssize_t lo, Py_ssize_t hi,
-                         double* grad, double h, int threads, int* statuses) noexcept nogil:
-    """Gradient elements ``lo..hi-1``; the first failing index (its status in statuses) or -1.
-
-    One thread perturbs ``x`` in place. More threads each perturb a private copy of ``x``
-    (``copies``, threads × n, already equal to ``x``): the caller's array is never touched.
-    """
-    cdef Py_ssize_t i
-    cdef double* mine
-    if threads <= 1:
-        for i in range(lo, hi):
-            statuses[0] = _element(o, x, i, h, grad)
-            if statuses[0] != 0:
-                return i
-        return -1
-    with parallel(num_threads=threads):
-        mine = copies + threadid() * o.n
-        for i in prange(lo, hi, schedule="static"):
-            statuses[i - lo] = _element(o, mine, i, h, grad)
-    for i in range(lo, hi):
-        if statuses[i - lo] != 0:
-            statuses[0] = statuses[i - lo]
-            return i
-    return -1
-
-
-cdef Py_ssize_t _c_steps(const CObj* o, double* x, double* copies, double* grad, double h, double lr,
-                         Py_ssize_t k0, Py_ssize_t k1, double* history, int threads,
-                         int* statuses) noexcept nogil:
-    """Descent steps ``k0..k1-1`` on ``x`` in place; the failing element (status in statuses) or -1."""
-    cdef Py_ssize_t k, t, failed, n = o.n
-    for k in range(k0, k1):
-        if history != NULL:
-            memcpy(history + k * n, x, n * sizeof(double))
-        if threads > 1:
-            for t in range(threads):
-                memcpy(copies + t * n, x, n * sizeof(double))
-        failed = _c_block(o, x, copies, 0, n, grad, h, threads, statuses)
-        if failed >= 0:
-            return failed
-        _step(x, <const cnp.npy_intp*>NULL, n, grad, lr)
-    return -1
-
-
-# Work between two looks at Ctrl-C: the first block, then blocks sized to about BLOCK_SECONDS.
-cdef Py_ssize_t FIRST_BLOCK_EVALUATIONS = 512
+# Work between two looks at Ctrl-C, in seconds; and the single-threaded start that decides
+# whether a team of threads pays: if the work is not done by then, the rest may use threads.
 cdef double BLOCK_SECONDS = 0.02
+cdef double SOLO_SECONDS = 0.0005
+# A descent step must take this long for a team (one parallel region per step) to pay.
+cdef double TEAM_STEP_SECONDS = 2e-4
 
 
-cdef Py_ssize_t _next_block(Py_ssize_t block, double elapsed):
-    """The next block size: aimed at BLOCK_SECONDS, growing at most eightfold."""
-    if elapsed <= 0:
-        return block * 8
-    return max(1, min(block * 8, <Py_ssize_t>(block * BLOCK_SECONDS / elapsed)))
+cdef class CObjectiveRun:
+    """A scheme over a C-level objective and a C-contiguous float64 ``x`` of ``n`` elements.
 
-
-cdef class CGradient:
-    """Central-difference gradients and descent of a C-level objective over a float64,
-    C-contiguous ``x``, without the GIL. The GIL is taken between blocks of work (about
-    every 20 ms) to answer Ctrl-C. One thread perturbs ``x`` in place; more threads each
-    perturb a private copy.
+    ``address``/``user_data``: the function and its ``void *``; ``m``: -1 for ``f(n, x, ...)``
+    returning one value, else the outputs of a vector function ``F(n, x, m, out, user_data)``;
+    ``wide_n``: ``n`` (and ``m``) are int64; ``status``: the form that returns a status
+    (``int f(n, x, &value, user_data)``, ``int F(n, x, m, out, user_data)``). One thread perturbs ``x`` in place;
+    up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
+    work is long enough to pay for them. The GIL is released between looks at Ctrl-C
+    (about every 20 ms). Methods return ``(status, element)``: ``(0, -1)``, or the status of a
+    failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
     """
-    cdef CObj o
+    cdef fd_objective o
+    cdef fd_c_task t
+    cdef fd_progress p
+    cdef double one_step
     cdef int threads
     cdef object keepalive
-    cdef cnp.ndarray copies
+    cdef cnp.ndarray copies, centre, scratch
 
-    def __init__(self, object objective, object x, int threads):
-        if not (isinstance(x, np.ndarray) and cnp.PyArray_TYPE(x) == cnp.NPY_DOUBLE
-                and cnp.PyArray_ISNOTSWAPPED(x) and cnp.PyArray_IS_C_CONTIGUOUS(x)
-                and cnp.PyArray_ISALIGNED(x) and cnp.PyArray_ISWRITEABLE(x)):
-            from fastgd._validate import check_float_array  # TODO
-
-            check_float_array(x)  # not an array, not floats, or read-only: its own error
-            raise TypeError(f"a C-level objective takes double *x: x must be a C-contiguous float64 array, "
-                            f"got {x.dtype}{'' if x.flags.c_contiguous else ', not C-contiguous'}")
-        if not objective.wide_n and x.size > INT_MAX:
-            raise ValueError(f"x has {x.size} elements, more than the objective's int n can count")
-        self.o.fn = <void*><Py_ssize_t>objective.address
-        self.o.user_data = <void*><Py_ssize_t>objective.user_data
-        self.o.wide_n = objective.wide_n
-        self.o.status = objective.status
-        self.o.n = x.size
+    def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
+                 Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive):
+        self.o.fn = <void*>address
+        self.o.user_data = <void*>user_data
+        self.o.m = m
+        self.o.wide_n = wide_n
+        self.o.status = status
+        self.o.n = n
+        self.t.o = &self.o
+        self.t.s = &scheme.s
+        _steps_of(steps, &self.one_step, &self.t.h, &self.t.h_stride)
+        self.t.exact = exact
         self.threads = threads
-        self.keepalive = objective.keepalive
-        self.copies = cnp.PyArray_EMPTY(1, [x.size * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
+        self.keepalive = (keepalive, scheme, steps)
+        self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
+        self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
+        self.scratch = cnp.PyArray_EMPTY(1, [max(m, 0) * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
+        self.t.centre = <double*>cnp.PyArray_DATA(self.centre)
+        self.t.scratch = <double*>cnp.PyArray_DATA(self.scratch)
 
-    def gradient(self, cnp.ndarray x, cnp.ndarray grad, double h):
-        """Fill ``grad`` (float64, C-contiguous, x's size) with the gradient at ``x``."""
-        cdef Py_ssize_t t, lo = 0, hi, failed, n = self.o.n
-        cdef Py_ssize_t block = max(1, FIRST_BLOCK_EVALUATIONS // 2)
+    cdef void _reset(self) noexcept:
+        self.p.next = 0
+        self.p.failed = -1
+        self.p.status = 0
+        self.p.batch = 1
+        self.p.since = 0
+        self.p.looked = fd_seconds()
+
+    cdef void _copy_x(self, const double* x) noexcept nogil:
+        """Each thread's private copy := x (unperturbed between elements)."""
+        cdef int k
+        for k in range(self.threads):
+            memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
+
+    def derivative(self, cnp.ndarray x, cnp.ndarray out):
+        """Fill ``out`` (float64, C-contiguous: n elements, or m x n for a vector function) at ``x``."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
-        cdef double* copies = <double*>cnp.PyArray_DATA(self.copies)
-        cdef cnp.ndarray statuses = np.zeros(n if self.threads > 1 else 1, dtype=np.intc)
-        cdef int* st = <int*>cnp.PyArray_DATA(statuses)
-        cdef double started = 0.0
-        for t in range(self.threads if self.threads > 1 else 0):
-            memcpy(copies + t * n, xp, n * sizeof(double))
-        while lo < n:
-            hi = min(n, lo + block)
-            if hi < n:  # more blocks will follow: time this one to size the next
-                started = perf_counter()
+        cdef int threads = 1
+        cdef double seconds = SOLO_SECONDS
+        self._reset()
+        self.t.out = <double*>cnp.PyArray_DATA(out)
+        with nogil:
+            fd_c_begin(&self.t, xp, NULL, 1, self.o.n, &self.p)
+        while self.p.failed == -1 and self.p.next < self.o.n:
             with nogil:
-                failed = _c_block(&self.o, xp, copies, lo, hi, <double*>cnp.PyArray_DATA(grad), h,
-                                  self.threads, st + (lo if self.threads > 1 else 0))
-            if failed >= 0:
-                _raise_objective_error(st[lo if self.threads > 1 else 0], failed)
+                fd_c_elements(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n,
+                              fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
-            if hi < n:
-                block = _next_block(block, perf_counter() - started)
-            lo = hi
+            if threads == 1 and self.threads > 1:  # the single-threaded start did not finish: use the team
+                self._copy_x(xp)
+                threads = self.threads
+            seconds = BLOCK_SECONDS
+        return self.p.status, self.p.failed
 
-    def descend(self, cnp.ndarray x, double h, double lr, Py_ssize_t steps, object history):
-        """``steps`` times ``x -= lr * grad`` in place; each start point into ``history`` if given."""
-        cdef Py_ssize_t k = 0, k1, failed, n = self.o.n
-        cdef Py_ssize_t block = max(1, FIRST_BLOCK_EVALUATIONS // max(2 * n, 1))
-        cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [n], cnp.NPY_DOUBLE, 0)
-        cdef cnp.ndarray statuses = cnp.PyArray_ZEROS(1, [n if self.threads > 1 else 1], cnp.NPY_INT, 0)
+    def descend(self, cnp.ndarray x, double lr, Py_ssize_t steps, object history):
+        """``steps`` times ``x -= lr * derivative``; each start point into ``history`` if given."""
+        cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef double* hist = NULL if history is None else <double*>cnp.PyArray_DATA(history)
-        cdef double started = 0.0
-        while k < steps:
-            k1 = min(steps, k + block)
-            if k1 < steps:  # more blocks will follow: time this one to size the next
-                started = perf_counter()
+        cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [self.o.n], cnp.NPY_DOUBLE, 0)
+        cdef Py_ssize_t step = 0
+        cdef int threads = 1
+        cdef double started = fd_seconds(), seconds = SOLO_SECONDS
+        self._reset()
+        self.t.out = <double*>cnp.PyArray_DATA(grad)
+        while self.p.failed == -1 and step < steps:
             with nogil:
-                failed = _c_steps(&self.o, <double*>cnp.PyArray_DATA(x), <double*>cnp.PyArray_DATA(self.copies),
-                                  <double*>cnp.PyArray_DATA(grad), h, lr, k, k1, hist, self.threads,
-                                  <int*>cnp.PyArray_DATA(statuses))
-            if failed >= 0:
-                _raise_objective_error((<int*>cnp.PyArray_DATA(statuses))[0], failed)
+                fd_c_descend(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n, lr,
+                             steps, hist, fd_seconds() + seconds, &step, &self.p)
             PyErr_CheckSignals()
-            if k1 < steps:
-                block = _next_block(block, perf_counter() - started)
-            k = k1
-
-
-cdef int _raise_objective_error(int status, Py_ssize_t index) except -1:
-    from fastgd.diff.objectives import ObjectiveError
-
-    if status == INT_MIN:
-        raise ObjectiveError(f"the C objective returned NaN at element {index} (x is restored)")
-    raise ObjectiveError(f"the C objective returned status {status} at element {index} (x is restored)")
+            seconds = BLOCK_SECONDS
+            if (threads == 1 and self.threads > 1
+                    and (fd_seconds() - started) / (step + <double>self.p.next / self.o.n) >= TEAM_STEP_SECONDS):
+                self._copy_x(xp)  # steps are long enough for a parallel region each
+                threads = self.threads
+        return self.p.status, self.p.failed

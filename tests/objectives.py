@@ -1,5 +1,7 @@
 """Objectives for the C-level and parallel tests: numba @cfunc functions, picklable Python ones."""
 import ctypes
+import math
+import os
 import time
 
 import numpy as np
@@ -71,3 +73,33 @@ def slow_sum_squares(x):
 
 def sum_squares(x):
     return np.sum(x**2)
+
+
+@cfunc(types.float64(types.intp, DOUBLE_P, types.voidptr))
+def spin_then_sum(n, x, user_data):
+    """sum(x), after as many iterations of arithmetic as the double user_data points to (no Python,
+    no sleep: a slow simulation's stand-in)."""
+    iterations = carray(user_data, 1, np.float64)[0]
+    a = carray(x, n)
+    s, i = 0.0, 0.0
+    while i < iterations:
+        s += math.sqrt(i + 1.0)
+        i += 1.0
+    return a.sum() + s * 0.0
+
+
+def taking(seconds):
+    """:func:`spin_then_sum` as a LowLevelCallable whose calls take about ``seconds`` here."""
+    scipy = pytest.importorskip("scipy")
+    iterations = ctypes.c_double(10**6)
+    x = np.zeros(2)
+    start = time.perf_counter()
+    spin_then_sum.ctypes(2, x.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.addressof(iterations))
+    iterations.value = max(1.0, 10**6 * seconds / (time.perf_counter() - start))
+    taking.keep = getattr(taking, "keep", []) + [iterations]  # user_data must outlive the callable
+    return scipy.LowLevelCallable(spin_then_sum.ctypes, ctypes.cast(ctypes.pointer(iterations), ctypes.c_void_p))
+
+
+def dies_in_a_worker(x):
+    """Ends the worker process that evaluates it (a crashed simulation's stand-in)."""
+    os._exit(3)

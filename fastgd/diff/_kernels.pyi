@@ -1,59 +1,80 @@
 """Stubs for the compiled finite-difference loops (src/diff.pyx)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from typing_extensions import disjoint_base
 
-from fastgd.diff.objectives import CObjective
-
 __test__: dict[str, str]  # Cython's (empty) doctest dict
+OK: int
+MOVED: int
+NAN_STATUS: int
+AT_X: int
+MAX_POINTS: int
 
-def central_difference(r1: object, r2: object, two_h: float) -> Any: ...
-def gradient(
+_Combine = Callable[[Sequence[object], object, float], Any]
+_Steps = float | npt.NDArray[np.float64]
+
+@disjoint_base
+class Scheme:
+    def __init__(
+        self,
+        offsets: tuple[float, ...],
+        weights: tuple[int | float, ...],
+        widened: tuple[bool, ...],
+        centre_weight: float,
+        denominator: float,
+    ) -> None: ...
+
+def derivative(
     f: Callable[[Any], object],
     x: npt.NDArray[np.floating[Any]],
-    grad: npt.NDArray[np.floating[Any]],
-    offsets: npt.NDArray[np.intp] | None,
-    h: float,
-) -> None: ...
-def gradient_rows(
-    f: Callable[[Any], object],
-    X: npt.NDArray[np.floating[Any]],
-    grad: npt.NDArray[np.floating[Any]],
-    offsets: npt.NDArray[np.intp] | None,
-    h: float,
-) -> None: ...
+    out: npt.NDArray[np.floating[Any]],
+    x_offsets: npt.NDArray[np.intp] | None,
+    out_index: npt.NDArray[np.intp] | None,
+    n: int,
+    scheme: Scheme,
+    steps: _Steps,
+    exact: bool,
+    combine: _Combine,
+    rows: int = -1,
+    m: int = -1,
+    as_vector: Callable[[object], npt.NDArray[np.float64]] | None = None,
+    centre: npt.NDArray[np.float64] | None = None,
+) -> int: ...
 def descend(
     f: Callable[[Any], object],
     x: npt.NDArray[np.floating[Any]],
-    offsets: npt.NDArray[np.intp] | None,
-    h: float,
+    x_offsets: npt.NDArray[np.intp] | None,
+    out_index: npt.NDArray[np.intp] | None,
+    n: int,
+    scheme: Scheme,
+    steps: _Steps,
+    exact: bool,
+    combine: _Combine,
     lr: float,
-    steps: int,
+    step_num: int,
     history: npt.NDArray[np.floating[Any]] | None,
-) -> None: ...
-def gradient_object(f: Callable[[Any], object], x: npt.NDArray[Any], grad: npt.NDArray[Any], h: float) -> None: ...
-def descend_object(
-    f: Callable[[Any], object], x: npt.NDArray[Any], h: float, lr: float, steps: int, history: npt.NDArray[Any] | None
-) -> None: ...
-
-# CGradient's pickling hooks, which Cython also leaves at module level
-def __reduce_cython__(self: CGradient) -> Any: ...
-def __setstate_cython__(self: CGradient, __pyx_state: Any) -> Any: ...
+) -> int: ...
 @disjoint_base
-class CGradient:
-    # __init__ checks that x is a C-contiguous, writeable float64 array (a TypeError otherwise);
-    # the methods then take that x, a float64 grad and history of its size.
-    def __init__(self, objective: CObjective, x: object, threads: int) -> None: ...
-    def gradient(self, x: npt.NDArray[np.floating[Any]], grad: npt.NDArray[np.floating[Any]], h: float) -> None: ...
-    def descend(
+class CObjectiveRun:
+    def __init__(
         self,
-        x: npt.NDArray[np.floating[Any]],
-        h: float,
-        lr: float,
-        steps: int,
-        history: npt.NDArray[np.floating[Any]] | None,
+        address: int,
+        user_data: int,
+        m: int,
+        wide_n: bool,
+        status: bool,
+        n: int,
+        scheme: Scheme,
+        steps: _Steps,
+        exact: bool,
+        threads: int,
+        keepalive: object,
     ) -> None: ...
+    def derivative(self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> tuple[int, int]: ...
+    def descend(
+        self, x: npt.NDArray[np.float64], lr: float, steps: int, history: npt.NDArray[np.float64] | None
+    ) -> tuple[int, int]: ...

@@ -4,58 +4,78 @@ Every function here has a numpy twin of the same name in :mod:`fastgd.reference`
 """
 from __future__ import annotations
 
-from typing import Literal, cast, overload
+import operator
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from fastgd import _threads
 from fastgd._typing import FloatT
 from fastgd._typing import Objective as Objective  # the argument types, re-exported for annotations
 from fastgd._typing import PythonObjective as PythonObjective
 from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
-from fastgd._validate import check_callable, check_float_array, count, finite_number, positive_number
-from fastgd.diff import _kernels as _numgrad
-from fastgd.diff import evaluators as _perturbed
-from fastgd.diff.layout import c_order_offsets, has_typed_kernel
-from fastgd.diff.objectives import CObjective, c_objective
+from fastgd._validate import (
+    check_callable,
+    check_float_array,
+    count,
+    finite_number,
+    optional_positive_count,
+    positive_number,
+)
+from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, mapper
+from fastgd.diff.objectives import c_objective
+from fastgd.diff.schemes import SCHEMES, Scheme
+
+Evaluator = InPlace | COnThreads | Batched | Mapped
+_INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
 
 
-def _check_objective(f: object, x: object, h: object) -> float:
-    check_callable(f)
-    check_float_array(x)
-    return positive_number(h, "h")
+def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
+               scheme: Scheme = SCHEMES["central"], vector: bool = False) -> Evaluator:
+    """Check ``f``, ``x`` and the mode arguments; the evaluator that runs ``scheme`` for them.
 
-
-def _mode(f: object, x: object, h: object, threads: object, vectorized: bool,
-          workers: object) -> tuple[float, CObjective | None, int]:
-    """Check the arguments; return ``(h, C objective or None, threads)``."""
+    ``vector``: ``f`` may be a C vector function ``F(n, x, m, out, user_data)`` (for a Jacobian).
+    """
     objective = c_objective(f)
-    threads = count(threads, "threads")
-    if threads < 1:
-        raise ValueError("threads must be >= 1")
-    if objective is None:
-        h = _check_objective(f, x, h)
-        if threads > 1:
-            raise ValueError("threads= is for C-level objectives; spread a Python f with workers=")
-    else:
-        h = positive_number(h, "h")
-        if vectorized or workers is not None:
-            raise ValueError("vectorized= and workers= are for Python objectives, not C-level ones")
+    if objective is not None and objective.vector and not vector:
+        raise TypeError("f is a C vector function F(n, x, m, out, user_data): its derivative is a Jacobian, "
+                        "not a gradient")
+    check_float_array(x)
     if vectorized and workers is not None:
         raise ValueError("choose one of vectorized=True and workers=")
-    return h, objective, threads
+    if objective is not None:
+        if vectorized or workers is not None:
+            raise ValueError("vectorized= and workers= are for Python objectives, not C-level ones")
+        x = cast("npt.NDArray[np.floating[Any]]", x)
+        if not (x.dtype == np.float64 and x.dtype.isnative and x.flags.c_contiguous and x.flags.aligned):
+            raise TypeError(f"a C-level objective takes double *x: x must be a C-contiguous float64 array, "
+                            f"got {x.dtype}{'' if x.flags.c_contiguous else ', not C-contiguous'}")
+        if not objective.wide_n and x.size > _INT_MAX:
+            raise ValueError(f"x has {x.size} elements, more than the objective's int n can count")
+        n_threads = _threads.get_num_threads() if threads is None else _threads.thread_count(threads)
+        return COnThreads(objective, scheme, n_threads)
+    check_callable(f)
+    if threads is not None and _threads.thread_count(threads) and operator.index(cast(int, threads)) > 1:
+        raise ValueError("threads= is for C-level objectives; spread a Python f with workers=")
+    chunk_size = optional_positive_count(chunk_size, "chunk_size")
+    if vectorized:
+        return Batched(f, scheme, chunk_size)
+    if workers is not None:
+        return Mapped(f, scheme, *mapper(workers, f))
+    return InPlace(f, scheme)
 
 
-def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *, threads: int = 1,
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *, threads: int | None = None,
                        vectorized: bool = False, chunk_size: int | None = None,
                        workers: Workers | None = None) -> npt.NDArray[FloatT]:
     """Central-difference gradient of ``f`` at ``x``, perturbing ``x`` in place.
 
-    For each element ``x[i]`` (in C order): ``x[i] = v + h``, ``f1 = f(x)``,
-    ``x[i] = v - h``, ``f2 = f(x)``, ``grad[i] = (f1 - f2) / (2*h)``, ``x[i] = v``.
-    The same IEEE operations as :func:`fastgd.reference.numerical_gradient`, so a
-    float64 result is bitwise identical to it.
+    For each element ``x[i]``, in the order ``np.nditer`` visits them (memory order), as the
+    textbook does: ``x[i] = v + h``, ``f1 = f(x)``, ``x[i] = v - h``, ``f2 = f(x)``,
+    ``grad[i] = (f1 - f2) / (2*h)``, ``x[i] = v``. The same IEEE operations in the same order as
+    :func:`fastgd.reference.numerical_gradient`, so the result is bitwise identical to it.
 
     Parameters
     ----------
@@ -74,8 +94,11 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
     h : float, optional
         Step, finite and > 0. Used as a Python float (a weak scalar under NEP 50).
     threads : int, optional
-        For a C-level objective: split the coordinates over this many threads, each
-        perturbing a private copy of ``x``. Results are identical to one thread.
+        For a C-level objective: up to this many threads (default
+        :func:`fastgd.get_num_threads`), each perturbing a private copy of ``x``, once a short
+        single-threaded start shows the work is long enough to pay for them. The objective
+        must then be thread-safe (pass ``threads=1`` if it is not). Results are identical to
+        one thread's. A Python ``f`` runs on the calling thread: spread it with ``workers=``.
     vectorized : bool, optional
         Call ``f`` once per chunk with stacked perturbed points, shape ``(m, *x.shape)``;
         it must return ``m`` values. ``f`` must read its argument (``x`` itself is not
@@ -100,7 +123,11 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
         ``f`` is not callable, ``x`` is not a real floating array, or ``f`` returns
         something other than a real scalar.
     ValueError
-        ``x`` is read-only, or ``h`` is not finite and > 0.
+        ``x`` is read-only, ``h`` is not finite and > 0, or ``f`` is a NULL function pointer.
+    RuntimeError
+        ``f`` resized or reallocated ``x`` (its values may change; its memory may not).
+    fastgd.ObjectiveError
+        A C-level objective returned NaN or a nonzero status.
 
     Examples
     --------
@@ -130,22 +157,8 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
     >>> numerical_gradient(lambda X: np.sum(X**2, axis=-1), np.array([3.0, 4.0]), vectorized=True)
     array([6., 8.])
     """
-    h, objective, threads = _mode(f, x, h, threads, vectorized, workers)
-    if objective is not None:
-        grad = cast("npt.NDArray[FloatT]", np.empty(x.shape))  # CGradient takes a float64 x only
-        _numgrad.CGradient(objective, x, threads).gradient(x, grad, h)
-        return grad
-    f = cast("PythonObjective", f)  # not a C objective, so _mode checked that it is callable
-    if vectorized:
-        return _perturbed.vectorized_gradient(f, x, h, chunk_size)
-    if workers is not None:
-        return _perturbed.parallel_gradient(f, x, h, workers)
-    grad = np.empty(x.shape, dtype=x.dtype)
-    if has_typed_kernel(x):
-        _numgrad.gradient(f, x, grad, c_order_offsets(x), h)
-    else:
-        _numgrad.gradient_object(f, x, grad, h)
-    return grad
+    evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers)
+    return cast("npt.NDArray[FloatT]", evaluator.derivative(x, positive_number(h, "h"), False))
 
 
 def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:
@@ -176,36 +189,37 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float =
     array([[6., 8.],
            [0., 4.]])
     """
-    h = _check_objective(f, X, h)
+    evaluator = _evaluator(f, X, None, False, None, None)
+    h = positive_number(h, "h")
     if X.ndim == 1:
-        return numerical_gradient(f, X, h)
+        return cast("npt.NDArray[FloatT]", evaluator.derivative(X, h, False))
     if X.ndim != 2:
         raise ValueError(f"X must be 1-D (one point) or 2-D (one point per row), got {X.ndim}-D")
+    if isinstance(evaluator, InPlace):
+        return cast("npt.NDArray[FloatT]", evaluator.rows(X, h, False))
     grad = np.empty(X.shape, dtype=X.dtype)
-    if has_typed_kernel(X):
-        _numgrad.gradient_rows(f, X, grad, c_order_offsets(X[0]) if len(X) else None, h)
-    else:
-        for row, grad_row in zip(X, grad, strict=True):
-            _numgrad.gradient_object(f, row, grad_row, h)
+    for r in range(len(X)):  # a C objective: each row is a C-contiguous point
+        grad[r] = evaluator.derivative(X[r], h, False)
     return grad
 
 
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: Literal[False] = False, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
-                     chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
+                     history: Literal[False] = False, h: float = 1e-4, threads: int | None = None,
+                     vectorized: bool = False, chunk_size: int | None = None,
+                     workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: Literal[True], h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     history: Literal[True], h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
                      chunk_size: int | None = None,
                      workers: Workers | None = None) -> tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: bool, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     history: bool, h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
                      chunk_size: int | None = None, workers: Workers | None = None
                      ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: bool = False, h: float = 1e-4, threads: int = 1, vectorized: bool = False,
+                     history: bool = False, h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
                      chunk_size: int | None = None, workers: Workers | None = None
                      ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]:
     """Run ``step_num`` steps of ``x -= lr * numerical_gradient(f, x)`` in compiled code.
@@ -257,20 +271,16 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     >>> bool(np.array_equal(x, twin))
     True
     """
-    h, objective, threads = _mode(f, init_x, h, threads, vectorized, workers)
+    evaluator = _evaluator(f, init_x, threads, vectorized, chunk_size, workers)
+    h = positive_number(h, "h")
     lr = finite_number(lr, "lr")
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
-    if objective is not None:
-        _numgrad.CGradient(objective, init_x, threads).descend(init_x, h, lr, step_num, path)
-    elif vectorized or workers is not None:
+    if isinstance(evaluator, (InPlace, COnThreads)):
+        evaluator.descend(init_x, h, False, lr, step_num, path)
+    elif init_x.size:
         for k in range(step_num):
             if path is not None:  # history
                 path[k] = init_x
-            init_x -= lr * numerical_gradient(f, init_x, h, vectorized=vectorized, chunk_size=chunk_size,
-                                              workers=workers)
-    elif has_typed_kernel(init_x):  # from here on f is not a C objective: _mode checked that it is callable
-        _numgrad.descend(cast("PythonObjective", f), init_x, c_order_offsets(init_x), h, lr, step_num, path)
-    else:
-        _numgrad.descend_object(cast("PythonObjective", f), init_x, h, lr, step_num, path)
+            init_x -= lr * evaluator.derivative(init_x, h, False)
     return (init_x, path) if path is not None else init_x

@@ -1,61 +1,332 @@
-"""Modes that hand ``f`` perturbed copies of ``x``: vectorized batches and parallel workers.
+"""Evaluators: the ways to evaluate a scheme's points of ``f`` around ``x``.
 
-``f`` must read its argument here: the caller's ``x`` is never perturbed, so a closure over
-the caller's array would see the unperturbed point.
+Each takes the same arguments, ``(scheme, x, h, exact)`` with ``h`` a float or an array shaped
+like ``x`` (one step per element) and ``exact`` to divide by the representable step
+``(x + h) - x``, and returns the estimate shaped like ``x``:
+
+- :class:`InPlace`: a Python ``f`` called with the caller's ``x``, each element perturbed and
+  restored in turn, in memory order (as ``np.nditer``): compiled loops for native, aligned
+  float32/float64 arrays, numpy scalars for every other float dtype;
+- :class:`COnThreads`: a C-level objective, without the GIL, on one or more threads with private
+  copies of ``x``;
+- :class:`Batched`: ``f`` called once per chunk of stacked perturbed copies (``vectorized=True``);
+- :class:`Mapped`: every point handed to a ``map`` (``workers=``: process pools, ``.map`` objects,
+  map-likes, Dask executors), fed from a generator, as scipy does.
+
+In the batched and mapped modes ``f`` receives perturbed *copies*: it must read its argument.
 """
 from __future__ import annotations
 
 import atexit
 import pickle
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, cast
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, NamedTuple, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from fastgd._typing import FloatT, MapLike, PythonObjective, SupportsMap, Workers
-from fastgd.diff import _kernels as _numgrad
+from fastgd.diff import _kernels
+from fastgd.diff.layout import has_typed_kernel, memory_order
+from fastgd.diff.objectives import CObjective, ObjectiveError
+from fastgd.diff.schemes import Scheme, real_value
 
-# Default vectorized chunk: keep each stacked batch of points under this many bytes.
+Steps = float | npt.NDArray[np.float64]
+"""A step for every element, or one step per element (shaped like ``x``)."""
+
+# Default batched chunk: keep each stacked batch of points under this many bytes.
 CHUNK_BYTES: int = 2**19  # batches that stay in L2: 512 KB measured 2.2x faster than 2 MB here
-_pools: dict[int, ProcessPoolExecutor] = {}  # workers -> ProcessPoolExecutor, kept for the process's life
 
 
-def perturbed_points(flat: npt.NDArray[FloatT], coords: npt.NDArray[np.integer[Any]], h: float) -> npt.NDArray[FloatT]:
-    """Rows ``flat`` with coordinate ``coords[r]`` at ``v + h`` (row 2r) and ``v - h`` (row 2r+1).
+def _moved_error() -> RuntimeError:
+    return RuntimeError("f resized or reallocated x while it was perturbed: its memory cannot be restored; "
+                        "f must not change x's shape or memory (it may change values, which are restored)")
 
-    ``v + h`` is computed in ``flat``'s dtype, as the scalar path does (NEP 50).
-    """
-    points = np.repeat(flat[None, :], 2 * len(coords), axis=0)
-    rows = np.arange(len(coords))
-    points[2 * rows, coords] = flat[coords] + h
-    points[2 * rows + 1, coords] = flat[coords] - h
+
+def _steps_in(h: Steps, index: npt.NDArray[np.intp] | None) -> Steps:
+    """``h`` as the kernels take it: a float, or a float64 step per element in visiting order."""
+    if isinstance(h, np.ndarray):
+        flat = np.ascontiguousarray(h, dtype=np.float64).reshape(-1)
+        return np.ascontiguousarray(flat[index]) if index is not None else flat
+    return h
+
+
+class Vector(NamedTuple):
+    """What a vector-valued ``F`` needs besides the point: its values at ``x`` (a float64 vector of
+    m, from :func:`as_vector`), which fix ``m`` and serve as ``F(x)`` where the scheme needs it."""
+
+    at_x: npt.NDArray[np.float64]
+
+    @property
+    def m(self) -> int:
+        """The number of outputs."""
+        return int(self.at_x.size)
+
+    def values(self, r: object) -> npt.NDArray[np.float64]:
+        """``F``'s value at a point as m float64s (C order), or raise naming what is wrong."""
+        return as_vector(r, self.m)
+
+
+def as_vector(r: object, m: int | None = None) -> npt.NDArray[np.float64]:
+    """A value of a vector function ``F`` as a C-contiguous float64 vector (any shape, flattened in
+    C order); TypeError if it is not real numbers, ValueError if it has not ``m`` of them."""
+    values = np.asarray(r)
+    if values.dtype.kind not in "fiu" or values.dtype == np.bool_:
+        raise TypeError(f"F must return real numbers (an array of shape (m,) or any shape), got {values.dtype}")
+    values = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    if m is not None and values.size != m:
+        raise ValueError(f"F returned {values.size} values at a perturbed point but {m} at x: its output size "
+                         "must not depend on x")
+    return values
+
+
+class InPlace:
+    """A Python ``f`` evaluated at the caller's ``x`` itself, perturbed and restored element by element."""
+
+    def __init__(self, f: Any, scheme: Scheme) -> None:
+        self.f = f
+        self.scheme = scheme
+
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at ``x``, shaped and typed like ``x``."""
+        out = np.empty(x.shape, dtype=x.dtype)
+        self._run(x, out, h, exact, None)
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """The estimate of each output along each element: float64, shape ``(m, x.size)`` (x in C order)."""
+        out = np.empty((vector.m, x.size))
+        self._run(x, out, h, exact, vector)
+        return out
+
+    def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None) -> None:
+        if x.size == 0:
+            return
+        if not has_typed_kernel(x):
+            self._numpy_scalars(x, out, h, exact, vector)
+            return
+        offsets, index = memory_order(x)
+        scheme = self.scheme
+        if vector is None:
+            status = _kernels.derivative(self.f, x, out, offsets, index, x.size, scheme.compiled,
+                                         _steps_in(h, index), exact, scheme.combine)
+        else:
+            status = _kernels.derivative(self.f, x, out, offsets, index, x.size, scheme.compiled,
+                                         _steps_in(h, index), exact, scheme.combine, -1, vector.m, vector.values,
+                                         vector.at_x if scheme.centre_weight else None)
+        if status == _kernels.MOVED:
+            raise _moved_error()
+
+    def rows(self, X: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at each row ``X[r]`` of a 2-D ``X`` (``f`` is called with the row view)."""
+        out = np.empty(X.shape, dtype=X.dtype)
+        if X.size == 0:
+            return out
+        if not has_typed_kernel(X):
+            for row, out_row, h_row in zip(X, out, _rows_of(h, len(X)), strict=True):
+                self._numpy_scalars(row, out_row, h_row, exact, None, guarded=X)
+            return out
+        if isinstance(h, np.ndarray):  # one compiled call per row, each with its own steps
+            for r in range(len(X)):
+                out[r] = self.derivative(X[r], h[r], exact)
+            return out
+        offsets, index = memory_order(X[0])
+        status = _kernels.derivative(self.f, X, out, offsets, index, X.shape[1], self.scheme.compiled,
+                                     _steps_in(h, index), exact, self.scheme.combine, len(X))
+        if status == _kernels.MOVED:
+            raise _moved_error()
+        return out
+
+    def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
+                history: npt.NDArray[Any] | None) -> None:
+        """``step_num`` times: the point into ``history[k]`` (if given), then ``x -= lr * estimate``."""
+        if x.size == 0:
+            return
+        if not has_typed_kernel(x):
+            grad = np.empty_like(x)
+            for k in range(step_num):
+                if history is not None:
+                    history[k] = x
+                self._numpy_scalars(x, grad, h, exact, None)
+                x -= lr * grad
+            return
+        offsets, index = memory_order(x)
+        status = _kernels.descend(self.f, x, offsets, index, x.size, self.scheme.compiled, _steps_in(h, index),
+                                  exact, self.scheme.combine, lr, step_num, history)
+        if status == _kernels.MOVED:
+            raise _moved_error()
+
+    def _numpy_scalars(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool,
+                       vector: Vector | None, guarded: npt.NDArray[Any] | None = None) -> None:
+        """The slow path for float16, longdouble, byte-swapped or unaligned arrays: numpy scalars,
+        the reference's operations, in memory order; each element restored if ``f`` raises.
+        ``guarded``: the array whose memory ``x`` is (``x`` itself, or the 2-D array of a row)."""
+        scheme, f = self.scheme, self.f
+        guarded = x if guarded is None else guarded
+        shape, address = guarded.shape, guarded.__array_interface__["data"][0]
+        _, index = memory_order(x)
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)
+        if vector is not None:
+            centre: Any = vector.at_x
+        else:
+            centre = f(x) if scheme.centre_weight else None
+        for position in range(x.size) if index is None else index:
+            idx = np.unravel_index(position, x.shape)
+            v, step = x[idx], float(steps[idx])
+            if exact:
+                step = float((v + step) - v)
+            values = []
+            for offset, widened in zip(scheme.offsets, cast("tuple[bool, ...]", scheme.widened), strict=True):
+                x[idx] = float(v) + offset * step if widened else v + offset * step
+                try:
+                    values.append(f(x))
+                finally:
+                    if guarded.shape != shape or guarded.__array_interface__["data"][0] != address:
+                        raise _moved_error()
+                    x[idx] = v
+            if vector is None:
+                out[idx] = scheme.combine(values, centre, step)
+            else:
+                out[:, position] = scheme.combine_arrays(np.stack([vector.values(r) for r in values], axis=-1),
+                                                         centre, step)
+
+
+def _rows_of(h: Steps, rows: int) -> list[Steps]:
+    return list(h) if isinstance(h, np.ndarray) else [h] * rows
+
+
+class COnThreads:
+    """A C-level objective over a C-contiguous float64 ``x``, on up to ``threads`` threads."""
+
+    def __init__(self, objective: CObjective, scheme: Scheme, threads: int) -> None:
+        self.objective = objective
+        self.scheme = scheme
+        self.threads = threads
+
+    def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1) -> _kernels.CObjectiveRun:
+        o = self.objective
+        return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
+                                      self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive)
+
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at ``x`` (C-contiguous float64, as the caller checked), shaped like ``x``."""
+        out = np.empty(x.shape)
+        if x.size:
+            _raise_failure(*self._run(x, h, exact).derivative(x, out))
+        return out
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``: a vector function's m
+        outputs, or (m = 1) a scalar objective's value."""
+        out = np.empty((m, x.size))
+        if x.size:
+            _raise_failure(*self._run(x, h, exact, m if self.objective.vector else -1).derivative(x, out))
+        return out
+
+    def descend(self, x: npt.NDArray[Any], h: Steps, exact: bool, lr: float, step_num: int,
+                history: npt.NDArray[Any] | None) -> None:
+        """``step_num`` steps of ``x -= lr * estimate`` in C; each start point into ``history``."""
+        if x.size:
+            _raise_failure(*self._run(x, h, exact).descend(x, lr, step_num, history))
+
+
+def _raise_failure(status: int, element: int) -> None:
+    """Turn a C loop's ``(status, element)`` into :class:`ObjectiveError` (nothing for success)."""
+    if status == 0:
+        return
+    where = "at x itself" if element == _kernels.AT_X else f"at element {element}"
+    if status == _kernels.NAN_STATUS:
+        raise ObjectiveError(f"the C objective returned NaN {where} (x is restored)")
+    raise ObjectiveError(f"the C objective returned status {status} {where} (x is restored)")
+
+
+def _points(flat: npt.NDArray[Any], coords: npt.NDArray[np.intp], scheme: Scheme,
+            h: npt.NDArray[np.float64]) -> npt.NDArray[Any]:
+    """Copies of ``flat``, one per (coordinate, point): row ``r * npoints + k`` has
+    ``flat[coords[r]]`` moved to point ``k`` with step ``h[r]``, computed as the compiled loops do."""
+    npoints = scheme.evaluations_per_element
+    points = np.repeat(flat[None, :], npoints * len(coords), axis=0)
+    rows = np.arange(len(coords)) * npoints
+    v = flat[coords]
+    for k, (offset, widened) in enumerate(zip(scheme.offsets, cast("tuple[bool, ...]", scheme.widened),
+                                              strict=True)):
+        step = offset * h
+        points[rows + k, coords] = (v.astype(np.float64) + step) if widened else v + step.astype(flat.dtype)
     return points
 
 
-def vectorized_gradient(f: PythonObjective, x: npt.NDArray[FloatT], h: float,
-                        chunk_size: int | None = None) -> npt.NDArray[FloatT]:
-    """Gradient with ``f`` called once per chunk on ``(m, *x.shape)`` stacked points, returning m values."""
+def _flat_steps(x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[np.float64]:
+    """One float64 step per element of ``x`` (C order); the representable one if ``exact``."""
     flat = x.reshape(-1)
-    if chunk_size is None:
-        chunk_size = max(2, CHUNK_BYTES // max(x.nbytes, 1))
-    coords_per_chunk = max(1, chunk_size // 2)
-    grad = np.empty(x.size, dtype=x.dtype)
-    for start in range(0, x.size, coords_per_chunk):
-        coords = np.arange(start, min(x.size, start + coords_per_chunk))
-        points = perturbed_points(flat, coords, h).reshape(2 * len(coords), *x.shape)
-        values = np.asarray(f(points))
-        if values.shape != (2 * len(coords),) or values.dtype.kind not in "fiu":
-            raise TypeError(f"with vectorized=True, f must return {2 * len(coords)} real values for "
-                            f"points of shape {points.shape}, got {values.dtype} of shape {values.shape}")
-        grad[coords] = (values[0::2] - values[1::2]) / (2 * h)
-    return grad.reshape(x.shape)
+    steps = np.broadcast_to(np.asarray(h, dtype=np.float64).reshape(-1) if isinstance(h, np.ndarray) else h,
+                            flat.shape).astype(np.float64)
+    if exact:
+        steps = ((flat + steps.astype(x.dtype)) - flat).astype(np.float64)
+    return steps
 
 
-def _process_pool(workers: int) -> MapLike:
+class Batched:
+    """``f`` called once per chunk with stacked perturbed copies, shape ``(m, *x.shape)``, returning m values."""
+
+    def __init__(self, f: Any, scheme: Scheme, chunk_size: int | None) -> None:
+        self.f = f
+        self.scheme = scheme
+        self.chunk_size = chunk_size
+
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at ``x``, shaped and typed like ``x``."""
+        out = np.empty((1, x.size), dtype=x.dtype)
+        self._run(x, out, h, exact, None)
+        return out.reshape(x.shape)
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``."""
+        out = np.empty((vector.m, x.size))
+        self._run(x, out, h, exact, vector)
+        return out
+
+    def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None) -> None:
+        """``out[:, i]``: the estimates along element i, from chunks of stacked points."""
+        scheme, flat = self.scheme, np.ascontiguousarray(x).reshape(-1)
+        npoints = scheme.evaluations_per_element
+        chunk_size = self.chunk_size or max(npoints, CHUNK_BYTES // max(x.nbytes * out.shape[0], 1))
+        per_chunk = max(1, chunk_size // npoints)
+        steps = _flat_steps(x, h, exact)
+        if vector is not None:
+            centre: Any = vector.at_x[:, None]
+        else:
+            centre = self._values(x[None], None)[0, 0] if scheme.centre_weight else None
+        for start in range(0, x.size, per_chunk):
+            coords = np.arange(start, min(x.size, start + per_chunk))
+            points = _points(flat, coords, scheme, steps[coords]).reshape(-1, *x.shape)
+            values = self._values(points, vector)  # (points, outputs)
+            values = values.reshape(len(coords), npoints, -1).transpose(2, 0, 1)  # (outputs, coords, npoints)
+            out[:, coords] = scheme.combine_arrays(values, centre, steps[coords])
+
+    def _values(self, points: npt.NDArray[Any], vector: Vector | None) -> npt.NDArray[Any]:
+        """``f``'s values at stacked points: one row per point (m columns for a vector function)."""
+        k = len(points)
+        if vector is None:
+            values = np.asarray(self.f(points))
+            if values.shape != (k,) or values.dtype.kind not in "fiu":
+                raise TypeError(f"with vectorized=True, f must return {k} real values for points of shape "
+                                f"{points.shape}, got {values.dtype} of shape {values.shape}")
+            return values[:, None]
+        values = np.asarray(self.f(points))
+        if values.dtype.kind not in "fiu" or values.size != k * vector.m or values.shape[:1] != (k,):
+            raise TypeError(f"with vectorized=True, F must return {k} rows of {vector.m} real values for points "
+                            f"of shape {points.shape}, got {values.dtype} of shape {values.shape}")
+        return values.reshape(k, vector.m).astype(np.float64, copy=False)
+
+
+_pools: dict[int, ProcessPoolExecutor] = {}  # workers -> pool, kept for the process's life
+
+
+def _process_pool(workers: int) -> ProcessPoolExecutor:
     if workers not in _pools:
         _pools[workers] = ProcessPoolExecutor(max_workers=workers)
-    return _pools[workers].map
+    return _pools[workers]
 
 
 @atexit.register
@@ -64,8 +335,91 @@ def _shut_down_pools() -> None:
         pool.shutdown(cancel_futures=True)
 
 
-def mapper(workers: Workers, f: PythonObjective) -> MapLike:
-    """The ``map(f, points)`` to use for ``workers``: a process pool, a ``.map`` method, or a callable."""
+class _PointSequence(Sequence[npt.NDArray[Any]]):
+    """The points of a mapped derivative, each made when it is asked for: ``x`` itself first if
+    ``centre``, then each element's points in turn. A sequence, not an iterator, so that
+    every map takes it (Dask's refuses iterators)."""
+
+    def __init__(self, x: npt.NDArray[Any], flat: npt.NDArray[Any], scheme: Scheme,
+                 steps: npt.NDArray[np.float64], centre: bool) -> None:
+        self.x, self.flat, self.scheme, self.steps = x, flat, scheme, steps
+        self.centre = int(centre)
+        self.length = self.centre + scheme.evaluations_per_element * x.size
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __dask_tokenize__(self) -> tuple[object, ...]:
+        """What the points depend on, for Dask's task keys (it hashes the arguments of a map)."""
+        return (type(self).__name__, self.scheme, self.x.dtype.str, self.x.shape, self.flat.tobytes(),
+                self.steps.tobytes())
+
+    @overload
+    def __getitem__(self, item: int) -> npt.NDArray[Any]: ...
+    @overload
+    def __getitem__(self, item: slice) -> Sequence[npt.NDArray[Any]]: ...
+    def __getitem__(self, item: int | slice) -> npt.NDArray[Any] | Sequence[npt.NDArray[Any]]:
+        if isinstance(item, slice):
+            return [self[i] for i in range(*item.indices(self.length))]
+        if not -self.length <= item < self.length:
+            raise IndexError(item)
+        item %= self.length
+        if item < self.centre:
+            return self.x.copy()
+        i, k = divmod(item - self.centre, self.scheme.evaluations_per_element)
+        point = _points(self.flat, np.array([i]), self.scheme, self.steps[i:i + 1])[k]
+        return point.reshape(self.x.shape)
+
+
+class Mapped:
+    """Every point handed to ``map_(f, points)``; ``pool_size``: the kept process pool it belongs to, if any."""
+
+    def __init__(self, f: Any, scheme: Scheme, map_: Any, pool_size: int | None = None) -> None:
+        self.f = f
+        self.scheme = scheme
+        self.map = map_
+        self.pool_size = pool_size
+
+    def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[Any]:
+        """The estimate at ``x``, shaped and typed like ``x``."""
+        steps = _flat_steps(x, h, exact)
+        values = self._values(x, steps, bool(self.scheme.centre_weight))
+        centre = values.pop(0) if self.scheme.centre_weight else None
+        npoints = self.scheme.evaluations_per_element
+        out = np.empty(x.size, dtype=x.dtype)
+        for i in range(x.size):
+            out[i] = self.scheme.combine(values[i * npoints:(i + 1) * npoints], centre, float(steps[i]))
+        return out.reshape(x.shape)
+
+    def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector) -> npt.NDArray[np.float64]:
+        """Each output's estimate along each element, shape ``(m, x.size)``; ``F(x)`` is not re-evaluated."""
+        steps = _flat_steps(x, h, exact)
+        npoints = self.scheme.evaluations_per_element
+        out = np.empty((vector.m, x.size))
+        values = [vector.values(r) for r in self._values(x, steps, False)]
+        for i in range(x.size):
+            out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),
+                                                   vector.at_x, float(steps[i]))
+        return out
+
+    def _values(self, x: npt.NDArray[Any], steps: npt.NDArray[np.float64], centre: bool) -> list[Any]:
+        """``f`` at every point, through the map: ``f(x)`` first if ``centre``."""
+        points = _PointSequence(x, np.ascontiguousarray(x).reshape(-1), self.scheme, steps, centre)
+        try:
+            values = list(self.map(self.f, points))
+        except BrokenProcessPool:
+            if self.pool_size is None:  # the caller's own pool
+                raise
+            _pools.pop(self.pool_size, None)  # the next call starts a new pool
+            raise RuntimeError("a worker process died while evaluating f (it crashed or called os._exit); "
+                               "this call failed, the next one starts a new pool") from None
+        if len(values) != len(points):
+            raise ValueError(f"workers returned {len(values)} values for {len(points)} points")
+        return values
+
+
+def mapper(workers: Any, f: Any) -> tuple[Any, int | None]:
+    """The ``map(f, points)`` for ``workers`` and, for an int, the size of the kept process pool it uses."""
     if isinstance(workers, (bool, np.bool_)):
         raise TypeError("workers must be an int, a map-like callable, or an object with .map")
     if isinstance(workers, (int, np.integer)):
@@ -76,24 +430,13 @@ def mapper(workers: Workers, f: PythonObjective) -> MapLike:
         except Exception as exc:
             raise TypeError(f"f cannot be pickled for a process pool ({exc}); define it at module level, "
                             "or pass workers= a map-like that can ship it (e.g. a Dask client's executor)") from None
-        return _process_pool(int(workers))
+        return _process_pool(int(workers)).map, int(workers)
     if callable(getattr(workers, "map", None)):
-        return cast(SupportsMap, workers).map
+        return workers.map, None
     if callable(workers):
-        return workers
+        return workers, None
     raise TypeError("workers must be an int, a map-like callable, or an object with .map, "
                     f"got {type(workers).__name__}")
 
 
-def parallel_gradient(f: PythonObjective, x: npt.NDArray[FloatT], h: float, workers: Workers) -> npt.NDArray[FloatT]:
-    """Gradient with the 2n evaluations spread by ``workers`` (see :func:`mapper`)."""
-    flat = x.reshape(-1)
-    points = perturbed_points(flat, np.arange(x.size), h).reshape(2 * x.size, *x.shape)
-    values = list(mapper(workers, f)(f, list(points)))
-    if len(values) != 2 * x.size:
-        raise ValueError(f"workers returned {len(values)} values for {2 * x.size} points")
-    grad = np.empty(x.size, dtype=x.dtype)
-    two_h = 2 * h
-    for i in range(x.size):
-        grad[i] = _numgrad.central_difference(values[2 * i], values[2 * i + 1], two_h)
-    return grad.reshape(x.shape)
+__all__ = ["Batched", "COnThreads", "InPlace", "Mapped", "mapper", "real_value"]

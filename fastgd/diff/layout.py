@@ -1,4 +1,4 @@
-"""Memory layout of the arrays handed to the kernels."""
+"""Memory layout of the arrays handed to the kernels, and the order their elements are visited in."""
 from __future__ import annotations
 
 from typing import Any
@@ -18,16 +18,33 @@ def has_typed_kernel(x: npt.NDArray[Any]) -> bool:
     return x.dtype in _TYPED and x.dtype.isnative and x.flags.aligned
 
 
-def c_order_offsets(x: npt.NDArray[Any]) -> npt.NDArray[np.intp] | None:
-    """Byte offsets of the elements of ``x`` in C order, or None if ``x`` is C-contiguous.
+def memory_order(x: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp] | None, npt.NDArray[np.intp] | None]:
+    """The elements of ``x`` in the order ``np.nditer(x)`` visits them: memory order.
 
-    The kernels then address element ``i`` as ``data + offsets[i]``: strided views
-    (``W.T``, ``W[:, ::2]``) are perturbed and updated in the caller's memory, never
-    in a copy.
+    Returns ``(offsets, index)``: the byte offset of the i-th visited element from ``x``'s data
+    pointer, and its position in C order (``x.flat``); each is None where it equals the
+    C-contiguous default (``i * itemsize``, ``i``). The textbook perturbs elements in this order,
+    which an order-sensitive ``f`` (one that draws random numbers) can tell apart from C order.
+    Strided views (``W.T``, ``W[:, ::2]``) are addressed in the memory they share with ``W``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.diff.layout import memory_order
+    >>> memory_order(np.zeros((2, 3)))
+    (None, None)
+    >>> offsets, index = memory_order(np.zeros((2, 3)).T)  # visited as the base's memory runs
+    >>> offsets.tolist(), index.tolist()
+    ([0, 8, 16, 24, 32, 40], [0, 2, 4, 1, 3, 5])
     """
     if x.flags.c_contiguous:
-        return None
-    offsets = np.zeros((), dtype=np.intp)
+        return None, None
+    offsets: npt.NDArray[np.intp] = np.zeros((), dtype=np.intp)
     for length, stride in zip(x.shape, x.strides, strict=True):
         offsets = np.add.outer(offsets, np.arange(length, dtype=np.intp) * stride)
-    return offsets.ravel()
+    offsets = offsets.ravel()
+    index = np.argsort(offsets, kind="stable").astype(np.intp, copy=False)
+    offsets = offsets[index]
+    if np.array_equal(index, np.arange(index.size)):
+        return offsets, None
+    return offsets, index

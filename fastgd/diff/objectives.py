@@ -1,18 +1,23 @@
 """Recognise C-level objectives: scipy LowLevelCallable, ctypes, cffi, PyCapsule, numba @cfunc.
 
-Two C signatures are taken, with ``n`` an ``int`` or a 64-bit integer (``intptr_t``,
+These C signatures are taken, with ``n`` (and ``m``) an ``int`` or a 64-bit integer (``intptr_t``,
 ``Py_ssize_t``, ``long`` on LP64, ``int64_t``):
 
 - ``double f(n, double *x, void *user_data)``: a NaN return is an error;
 - ``int f(n, double *x, double *value, void *user_data)``: writes the value, returns 0, or a
-  nonzero status on error.
+  nonzero status on error;
+- vector functions (Jacobians): ``void F(n, const double *x, m, double *out, void *user_data)``
+  writing m values (a NaN among them is an error), or ``int F(n, const double *x, m, double *out,
+  void *user_data)`` returning 0 or a nonzero status.
 
-Either error becomes :class:`ObjectiveError` with ``x`` restored.
+Any error becomes :class:`ObjectiveError` with ``x`` restored.
 """
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
+import types
 from _ctypes import CFuncPtr  # ctypes._CFuncPtr, under its own (exported) name
 from collections import OrderedDict
 from typing import NamedTuple, cast
@@ -45,10 +50,11 @@ class ObjectiveError(ValueError, RuntimeError):
 class CObjective(NamedTuple):
     """A C function pointer with its calling convention, ready for the kernels."""
 
-    address: int | None  #: None for a NULL ctypes pointer, which the kernels reject
+    address: int | None  #: None or 0 for a NULL pointer, which :func:`c_objective` rejects
     user_data: int  #: the void * handed to every call (0 for NULL)
-    wide_n: bool  #: n is a 64-bit integer (else a C int)
-    status: bool  #: the ``int f(n, x, &value, user_data)`` variant
+    wide_n: bool  #: n (and m) are 64-bit integers (else C ints)
+    status: bool  #: the variant that returns a status (``int f(n, x, &value, user_data)``, ``int F(...)``)
+    vector: bool  #: a vector function ``F(n, x, m, out, user_data)``
     keepalive: object  #: what owns the code and the user data
 
 
@@ -61,9 +67,13 @@ _N_BITS: dict[str, int] = {
 }
 # looked up with any restype or argtype, hence object keys
 _CTYPES_NAMES: dict[object, str] = {ctypes.c_int: "int", ctypes.c_long: "long", ctypes.c_longlong: "longlong",
-                                    ctypes.c_double: "double", ctypes.c_void_p: "void*"}
+                                    ctypes.c_double: "double", ctypes.c_void_p: "void*", None: "void"}
 SIGNATURES: tuple[str, ...] = ("double (int, double *, void *)", "double (intptr_t, double *, void *)",
-                               "int (intptr_t, double *, double *, void *)")
+                               "int (intptr_t, double *, double *, void *)",
+                               "void (intptr_t, const double *, intptr_t, double *, void *)",
+                               "int (intptr_t, const double *, intptr_t, double *, void *)")
+_SCALAR = re.compile(r"(double|int)\((\w+),(?:const)?double\*,(double\*,)?void\*\)")
+_VECTOR = re.compile(r"(void|int)\((\w+),(?:const)?double\*,(\w+),double\*,void\*\)")
 
 _capsule_name = ctypes.pythonapi.PyCapsule_GetName
 _capsule_name.restype, _capsule_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
@@ -72,18 +82,32 @@ _capsule_pointer.restype, _capsule_pointer.argtypes = ctypes.c_void_p, [ctypes.p
 _capsule_context = ctypes.pythonapi.PyCapsule_GetContext
 _capsule_context.restype, _capsule_context.argtypes = ctypes.c_void_p, [ctypes.py_object]
 
+# the usual Python callables, answered at once (the others are looked at more closely)
+_PYTHON_CALLABLES: frozenset[type] = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType,
+                                                functools.partial})
 # id(f) -> (f, CObjective); f is kept, so its id stays its own
 _cache: OrderedDict[int, tuple[object, CObjective]] = OrderedDict()
 _CACHE_SIZE: int = 64
 
 
-def _convention(signature: str, source: str) -> tuple[bool, bool]:
-    """``(wide_n, status)`` for a normalised signature like ``double(int,double*,void*)``."""
-    match = re.fullmatch(r"(double|int)\((\w+),(?:const)?double\*,(double\*,)?void\*\)", signature)
-    bits = _N_BITS.get(match.group(2)) if match else None
-    if match is None or bits is None or (match.group(1) == "int") != bool(match.group(3)):
-        raise TypeError(f"{source} has signature {signature!r}; fastgd takes one of: " + "; ".join(SIGNATURES))
-    return bits == 64, match.group(1) == "int"
+class _Convention(NamedTuple):
+    wide_n: bool
+    status: bool
+    vector: bool
+
+
+def _convention(signature: str, source: str) -> _Convention:
+    """How to call a function of a normalised signature like ``double(int,double*,void*)``."""
+    scalar, vector = _SCALAR.fullmatch(signature), _VECTOR.fullmatch(signature)
+    if scalar is not None and (scalar.group(1) == "int") == bool(scalar.group(3)):
+        bits = _N_BITS.get(scalar.group(2))
+        if bits is not None:
+            return _Convention(bits == 64, scalar.group(1) == "int", False)
+    if vector is not None:
+        bits, m_bits = _N_BITS.get(vector.group(2)), _N_BITS.get(vector.group(3))
+        if bits is not None and bits == m_bits:
+            return _Convention(bits == 64, vector.group(1) == "int", True)
+    raise TypeError(f"{source} has signature {signature!r}; fastgd takes one of: " + "; ".join(SIGNATURES))
 
 
 def _normalise(signature: str) -> str:
@@ -95,20 +119,20 @@ def _from_capsule(capsule: object, keepalive: object) -> CObjective:
     if name is None:
         raise TypeError("a PyCapsule objective must be named by its C signature, e.g. "
                         f"{SIGNATURES[0]!r}")
-    wide_n, status = _convention(_normalise(name.decode()), "the PyCapsule")
-    return CObjective(_capsule_pointer(capsule, name), _capsule_context(capsule) or 0, wide_n, status, keepalive)
+    convention = _convention(_normalise(name.decode()), "the PyCapsule")
+    return CObjective(_capsule_pointer(capsule, name), _capsule_context(capsule) or 0, *convention, keepalive)
 
 
 def _from_ctypes(fn: CFuncPtr) -> CObjective:
-    if fn.restype is None or fn.argtypes is None:
-        raise TypeError("a ctypes objective needs restype and argtypes set")
+    if fn.argtypes is None:
+        raise TypeError("a ctypes objective needs argtypes set")
     names = [_CTYPES_NAMES.get(fn.restype)]
     for arg in fn.argtypes:
         pointee = getattr(arg, "_type_", None)
         names.append("double*" if pointee is ctypes.c_double else _CTYPES_NAMES.get(arg))
     signature = f"{names[0]}({','.join(str(name) for name in names[1:])})"
-    wide_n, status = _convention(signature, "the ctypes function")
-    return CObjective(ctypes.cast(fn, ctypes.c_void_p).value, 0, wide_n, status, fn)
+    convention = _convention(signature, "the ctypes function")
+    return CObjective(ctypes.cast(fn, ctypes.c_void_p).value, 0, *convention, fn)
 
 
 def _from_cffi(fn: object) -> CObjective:
@@ -116,8 +140,8 @@ def _from_cffi(fn: object) -> CObjective:
     import cffi  # type: ignore[import-untyped, unused-ignore]
 
     ffi = cffi.FFI()
-    wide_n, status = _convention(_normalise(ffi.typeof(fn).cname), "the cffi function")
-    return CObjective(int(ffi.cast("uintptr_t", fn)), 0, wide_n, status, fn)
+    convention = _convention(_normalise(ffi.typeof(fn).cname), "the cffi function")
+    return CObjective(int(ffi.cast("uintptr_t", fn)), 0, *convention, fn)
 
 
 def _resolve(f: object) -> CObjective | None:
@@ -142,12 +166,18 @@ def c_objective(f: object) -> CObjective | None:
     ------
     TypeError
         ``f`` is a C function with a signature fastgd does not take.
+    ValueError
+        ``f`` is a NULL function pointer (ctypes or cffi).
     """
+    if type(f) in _PYTHON_CALLABLES:
+        return None
     key = id(f)
     hit = _cache.get(key)
     if hit is not None and hit[0] is f:
         return hit[1]
     objective = _resolve(f)
+    if objective is not None and not objective.address:
+        raise ValueError(f"f is a NULL function pointer ({type(f).__name__}): there is no C function to call")
     if objective is not None:  # Python callables are not kept alive here
         _cache[key] = (f, objective)
         if len(_cache) > _CACHE_SIZE:

@@ -1,0 +1,355 @@
+/* Finite-difference kernels: a scheme's points and combine, element access per dtype, and the
+ * loops over a C-level objective (no Python, no GIL).
+ *
+ * A scheme evaluates f at x + offsets[k] * h e_i (k < npoints), and at x itself when
+ * centre_weight != 0, and estimates the derivative as
+ *     (weights[0] * f_0 + weights[1] * f_1 + ... + centre_weight * f(x)) / (denominator * h),
+ * summed left to right. The textbook's central difference is offsets (1, -1), weights (1, -1),
+ * denominator 2: multiplying by +-1 is exact and a + (-b) is a - b in IEEE arithmetic, so this
+ * is bitwise (f(x + h) - f(x - h)) / (2 * h). Build with -ffp-contract=off and without
+ * fast-math so that holds.
+ *
+ * Element types: the float32/float64 code is one template, fd_real.inc, included once per type
+ * (the project's one dtype mechanism; see optim_kernels.h for why a C template and not Cython
+ * fused types). Callers name the element type (FD_F64, FD_F32) and the inline helpers below
+ * pick the instantiation.
+ */
+#ifndef FASTGD_DIFF_KERNELS_H
+#define FASTGD_DIFF_KERNELS_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
+#define FD_MAX_POINTS 8
+/* Status of an evaluation: 0, an objective's own nonzero status, or one of these. */
+#define FD_NAN_STATUS INT32_MIN
+
+typedef struct {
+    int npoints;                    /* evaluations per element, besides f(x) */
+    double offsets[FD_MAX_POINTS];  /* point k is x + offsets[k] * h e_i */
+    double weights[FD_MAX_POINTS];  /* weight of f at point k */
+    int widened[FD_MAX_POINTS];     /* point k is computed in double, then rounded: (T)(v + o h) */
+    double centre_weight;           /* weight of f(x); 0: f(x) is not needed */
+    double denominator;             /* the sum is divided by denominator * h */
+} fd_scheme;
+
+/* The scheme's estimate from its values (and f(x)) at step h: doubles, summed left to right. */
+static inline double fd_combine(const fd_scheme *s, const double *values, ptrdiff_t stride, double centre,
+                                double h)
+{
+    double acc = s->weights[0] * values[0];
+    for (int k = 1; k < s->npoints; k++)
+        acc = acc + s->weights[k] * values[k * stride];
+    if (s->centre_weight != 0.0)
+        acc = acc + s->centre_weight * centre;
+    return acc / (s->denominator * h);
+}
+
+/* Element access per element type: fd_real.inc instantiated for double and float. */
+#define T double
+#define NAME(name) fd_##name##_f64
+#include "fd_real.inc"
+#undef T
+#undef NAME
+
+#define T float
+#define NAME(name) fd_##name##_f32
+#include "fd_real.inc"
+#undef T
+#undef NAME
+
+/* The element type of an array the loops address: picks the instantiation (a predictable branch). */
+enum { FD_F64, FD_F32 };
+
+/* The element at p, widened exactly. */
+static inline double fd_load(int type, const char *p)
+{
+    return type == FD_F64 ? fd_load_f64(p) : fd_load_f32(p);
+}
+
+/* v rounded to the element type, at p. */
+static inline void fd_store(int type, char *p, double v)
+{
+    if (type == FD_F64)
+        fd_store_f64(p, v);
+    else
+        fd_store_f32(p, v);
+}
+
+/* The element at a point, step = offset * h away from v: (T)v + (T)step, as numpy adds a Python
+ * float (NEP 50), or (T)(v + step) when widened (the Korean edition's float(tmp_val) + h). */
+static inline void fd_shift(int type, char *p, double v, double step, int widened)
+{
+    if (type == FD_F64)
+        fd_shift_f64(p, v, step, widened);
+    else
+        fd_shift_f32(p, v, step, widened);
+}
+
+/* The representable step ((T)v + (T)h) - (T)v, computed in T. */
+static inline double fd_exact_step(int type, double v, double h)
+{
+    return type == FD_F64 ? fd_exact_step_f64(v, h) : fd_exact_step_f32(v, h);
+}
+
+/* x -= (T)lr * g, in T. */
+static inline void fd_descend(int type, char *x, const char *g, double lr)
+{
+    if (type == FD_F64)
+        fd_descend_f64(x, g, lr);
+    else
+        fd_descend_f32(x, g, lr);
+}
+
+/* ---- C-level objectives ------------------------------------------------------------------ */
+
+typedef double (*fd_value_int)(int, double *, void *);
+typedef double (*fd_value_wide)(int64_t, double *, void *);
+typedef int (*fd_status_int)(int, double *, double *, void *);
+typedef int (*fd_status_wide)(int64_t, double *, double *, void *);
+typedef void (*fd_vector_int)(int, const double *, int, double *, void *);
+typedef void (*fd_vector_wide)(int64_t, const double *, int64_t, double *, void *);
+typedef int (*fd_vector_status_int)(int, const double *, int, double *, void *);
+typedef int (*fd_vector_status_wide)(int64_t, const double *, int64_t, double *, void *);
+
+typedef struct {
+    void *fn;
+    void *user_data;
+    ptrdiff_t n;     /* elements of x */
+    ptrdiff_t m;     /* outputs of a vector function F(n, x, m, out, user_data); -1: a scalar f */
+    int wide_n;      /* n (and m) are int64_t (else int) */
+    int status;      /* returns a status: int f(n, x, &value, user_data), int F(n, x, m, out, user_data) */
+} fd_objective;
+
+/* One call at x, its values into value[0] (or value[0..m-1]): 0, the function's nonzero status,
+ * or FD_NAN_STATUS for a NaN value. */
+static inline int fd_evaluate(const fd_objective *o, double *x, double *value)
+{
+    int status = 0;
+    if (o->m >= 0) {
+        if (o->status)
+            status = o->wide_n ? ((fd_vector_status_wide)o->fn)((int64_t)o->n, x, (int64_t)o->m, value, o->user_data)
+                               : ((fd_vector_status_int)o->fn)((int)o->n, x, (int)o->m, value, o->user_data);
+        else if (o->wide_n)
+            ((fd_vector_wide)o->fn)((int64_t)o->n, x, (int64_t)o->m, value, o->user_data);
+        else
+            ((fd_vector_int)o->fn)((int)o->n, x, (int)o->m, value, o->user_data);
+        for (ptrdiff_t j = 0; status == 0 && j < o->m; j++)
+            if (isnan(value[j]))
+                status = FD_NAN_STATUS;
+        return status;
+    }
+    if (o->status) {
+        if (o->wide_n)
+            return ((fd_status_wide)o->fn)((int64_t)o->n, x, value, o->user_data);
+        return ((fd_status_int)o->fn)((int)o->n, x, value, o->user_data);
+    }
+    *value = o->wide_n ? ((fd_value_wide)o->fn)((int64_t)o->n, x, o->user_data)
+                       : ((fd_value_int)o->fn)((int)o->n, x, o->user_data);
+    return isnan(*value) ? FD_NAN_STATUS : 0;
+}
+
+static double fd_seconds(void)
+{
+#ifdef _WIN32
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (double)count.QuadPart / (double)frequency.QuadPart;
+#else
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+#endif
+}
+
+/* What a derivative over a C objective needs besides x: the scheme, the steps, where results go. */
+typedef struct {
+    const fd_objective *o;
+    const fd_scheme *s;
+    const double *h;         /* step of element i: h[i * h_stride] */
+    ptrdiff_t h_stride;      /* 0: one step for every element */
+    int exact;               /* divide by the representable step ((x + h) - x), not h */
+    double *centre;          /* f(x) (m values for a vector function), when the scheme needs it */
+    double *out;             /* estimate of element i: out[i], or out[j * n + i] for output j */
+    double *scratch;         /* a vector function's values: npoints * m doubles per thread */
+} fd_c_task;
+
+/* Element i: the scheme's points around x[i] (restored after each), combined into its results.
+ * values: room for the points' values (npoints, or npoints * m for a vector function). */
+static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i, double *values)
+{
+    const fd_scheme *s = t->s;
+    ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
+    double v = x[i], h = t->h[i * t->h_stride];
+    if (t->exact)
+        h = fd_exact_step_f64(v, h);
+    for (int k = 0; k < s->npoints; k++) {
+        fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
+        int status = fd_evaluate(t->o, x, values + k * m);
+        x[i] = v;
+        if (status != 0)
+            return status;
+    }
+    for (ptrdiff_t j = 0; j < m; j++)
+        t->out[j * t->o->n + i] = fd_combine(s, values + j, m, t->centre == NULL ? 0.0 : t->centre[j], h);
+    return 0;
+}
+
+/* Room for one thread's values of the points: a scalar's fit on the stack of the caller. */
+#define FD_VALUES(t, thread, local) ((t)->o->m < 0 ? (local) : (t)->scratch + (ptrdiff_t)(thread) * (t)->s->npoints * (t)->o->m)
+
+/* Where a run over elements 0..n-1 stands; elements below `next` are done. */
+typedef struct {
+    ptrdiff_t next;
+    ptrdiff_t failed;   /* the element whose evaluation failed, FD_AT_X for f(x) itself, or -1 */
+    int status;         /* its status */
+    ptrdiff_t batch;    /* elements between looks at the clock: doubled while they take < 0.1 ms */
+    ptrdiff_t since;    /* elements since the last look */
+    double looked;      /* when the clock was last read */
+} fd_progress;
+
+#define FD_AT_X (-2)
+#define FD_MAX_BATCH 65536
+
+/* Count one element; every p->batch elements, read the clock: 1 once `deadline` has passed. */
+static inline int fd_out_of_time(fd_progress *p, double deadline)
+{
+    if (++p->since < p->batch)
+        return 0;
+    double now = fd_seconds();
+    if (now - p->looked < 1e-4 && p->batch < FD_MAX_BATCH)
+        p->batch *= 2;
+    p->since = 0;
+    p->looked = now;
+    return now >= deadline;
+}
+
+/* Elements from p->next on, until all n are done, one fails, or the clock passes `deadline`.
+ * One thread perturbs x in place. More threads each take batches of elements from a shared
+ * counter and perturb their own copy (copies: threads x n doubles, equal to x); x is not
+ * touched. Every element taken is finished, so the results do not depend on the threads. */
+static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n,
+                          double deadline, fd_progress *p)
+{
+#ifdef _OPENMP
+    if (threads > 1) {
+        int stop = 0;
+#pragma omp parallel num_threads(threads)
+        {
+            double *mine = copies + (ptrdiff_t)omp_get_thread_num() * n;
+            double local[FD_MAX_POINTS];
+            double *values = FD_VALUES(t, omp_get_thread_num(), local);
+            ptrdiff_t batch = 1;
+            for (;;) {
+                int done;
+#pragma omp atomic read
+                done = stop;
+                if (done)
+                    break;
+                ptrdiff_t lo;
+#pragma omp atomic capture
+                { lo = p->next; p->next += batch; }
+                if (lo >= n)
+                    break;
+                ptrdiff_t hi = lo + batch < n ? lo + batch : n;
+                double started = fd_seconds();
+                for (ptrdiff_t i = lo; i < hi; i++) {
+                    int status = fd_c_element(t, mine, i, values);
+                    if (status != 0) {
+#pragma omp critical(fd_failure)
+                        if (p->failed < 0 || i < p->failed) {
+                            p->failed = i;
+                            p->status = status;
+                        }
+#pragma omp atomic write
+                        stop = 1;
+                        break;
+                    }
+                }
+                double now = fd_seconds();
+                if (now >= deadline) {
+#pragma omp atomic write
+                    stop = 1;
+                }
+                if (now - started < 1e-4 && batch < FD_MAX_BATCH)
+                    batch *= 2;
+            }
+        }
+        if (p->next > n)
+            p->next = n;
+        return;
+    }
+#endif
+    (void)copies;
+    (void)threads;
+    double local[FD_MAX_POINTS];
+    double *values = FD_VALUES(t, 0, local);
+    for (ptrdiff_t i = p->next; i < n; i++) {
+        int status = fd_c_element(t, x, i, values);
+        if (status != 0) {
+            p->next = i;
+            p->failed = i;
+            p->status = status;
+            return;
+        }
+        if (fd_out_of_time(p, deadline)) {
+            p->next = i + 1;
+            return;
+        }
+    }
+    p->next = n;
+}
+
+/* Begin a derivative at x: f(x) if the scheme needs it, and the threads' copies of x. 0 or a status. */
+static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, fd_progress *p)
+{
+    p->next = 0;
+    if (t->s->centre_weight != 0.0) {
+        int status = fd_evaluate(t->o, x, t->centre);
+        if (status != 0) {
+            p->failed = FD_AT_X;
+            p->status = status;
+            return status;
+        }
+    }
+    for (int k = 0; threads > 1 && k < threads; k++)
+        memcpy(copies + (ptrdiff_t)k * n, x, (size_t)n * sizeof(double));
+    return 0;
+}
+
+/* Descent steps x -= lr * derivative (in t->out), from step *step on, until `steps` are done, an
+ * evaluation fails (p->failed), or the clock passes `deadline` (perhaps in the middle of a step:
+ * p->next > 0 then, and x is still the point before that step). history, if not NULL, receives
+ * each step's starting point (steps x n). */
+static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, double lr,
+                         ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step, fd_progress *p)
+{
+    while (*step < steps) {
+        if (p->next == 0) {
+            if (history != NULL)
+                memcpy(history + *step * n, x, (size_t)n * sizeof(double));
+            if (fd_c_begin(t, x, copies, threads, n, p) != 0)
+                return;
+        }
+        fd_c_elements(t, x, copies, threads, n, deadline, p);
+        if (p->failed != -1 || p->next < n)
+            return;
+        for (ptrdiff_t i = 0; i < n; i++)
+            fd_descend_f64((char *)(x + i), (const char *)(t->out + i), lr);
+        p->next = 0;
+        ++*step;
+    }
+}
+
+#endif
