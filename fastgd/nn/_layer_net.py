@@ -12,6 +12,7 @@ reference's numbers.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import combinations
 from numbers import Real
 from typing import Any
@@ -133,6 +134,10 @@ def set_running(stack: _mlp.Stack, running: list[tuple[_F, _F] | None]) -> None:
 class CompiledGradient(LayerNet):
     """Mixin for a layer-based net: ``numerical_gradient`` by the kernels (see the module)."""
 
+    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``numerical_gradient(f, x)`` of the generic path: fastgd's (the Korean edition's mirror takes its own)."""
+        return numerical_gradient(f, x)
+
     def compiled_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any]) -> dict[str, _F] | None:
         """The kernels' gradient with the running averages set, or None where they do not apply."""
         raise NotImplementedError
@@ -141,7 +146,7 @@ class CompiledGradient(LayerNet):
         """Central-difference gradient of the loss for every parameter: the reference's, evaluated incrementally."""
         grads = self.compiled_gradient(x, t)
         if grads is None:
-            return self.numerical_gradient_with(numerical_gradient, x, t)
+            return self.numerical_gradient_with(self.generic_gradient, x, t)
         finish_last(self, grads, x, t)
         return dict(grads)
 

@@ -10,13 +10,14 @@ twin's loss instead.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from fastgd._docs import twin_doc
-from fastgd.diff.api import numerical_gradient
+from fastgd.diff import numerical_gradient
 from fastgd.nn import _kernels, _mlp
 from fastgd.nn._batch import as_batch, is_float64
 from fastgd.nn._targets import targets
@@ -39,12 +40,15 @@ class SimpleNet(reference.SimpleNet):
         >>> grad.shape, bool(np.allclose(grad, twin.numerical_gradient(x, t), rtol=0, atol=1e-9))
         ((2, 3), True)
     """)
+    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``numerical_gradient(f, x)`` of the generic path: fastgd's (the Korean edition's mirror takes its own)."""
+        return numerical_gradient(f, x)
 
     def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any]) -> npt.NDArray[np.floating[Any]]:
         """Central-difference gradient of the loss with respect to ``W``, evaluated incrementally."""
         batch = as_batch(x, 2)
         if batch is None or not (is_float64(self.W) and self.W.ndim == 2 and self.W.shape[0] == batch.shape[1]):
-            return numerical_gradient(lambda W: self.loss(x, t), self.W)
+            return self.generic_gradient(lambda W: self.loss(x, t), self.W)
         tgt = targets(t, batch.shape[0], self.W.shape[1], one_sample=np.ndim(x) == 1)
         W = np.ascontiguousarray(self.W)
         E, S = _mlp.softmax_parts(batch @ W)
@@ -73,6 +77,9 @@ class TwoLayerNet(reference.TwoLayerNet):
         >>> bool(net.loss(x, t) < before)
         True
     """)
+    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """``numerical_gradient(f, x)`` of the generic path: fastgd's (the Korean edition's mirror takes its own)."""
+        return numerical_gradient(f, x)
 
     def numerical_gradient(self, x: npt.NDArray[Any], t: npt.NDArray[Any]) -> dict[str, npt.NDArray[np.floating[Any]]]:
         """Central-difference gradient of the loss for every parameter, evaluated incrementally."""
@@ -82,7 +89,7 @@ class TwoLayerNet(reference.TwoLayerNet):
         shapes_ok = (is_float64(W1) and is_float64(W2) and W1.ndim == W2.ndim == 2 and W1.shape[1] == W2.shape[0]
                      and is_float64(b1) and is_float64(b2) and b1.shape == W1.shape[1:] and b2.shape == W2.shape[1:])
         if batch is None or not shapes_ok or batch.shape[1] != W1.shape[0]:
-            return {key: numerical_gradient(lambda W: self.loss(x, t), p[key]) for key in ("W1", "b1", "W2", "b2")}
+            return {key: self.generic_gradient(lambda W: self.loss(x, t), p[key]) for key in ("W1", "b1", "W2", "b2")}
         tgt = targets(t, batch.shape[0], W2.shape[1], one_sample=np.ndim(x) == 1)
         W1, b1, W2, b2 = (np.ascontiguousarray(a, dtype=np.float64) for a in (W1, b1, W2, b2))
         stack = _mlp.Stack([_mlp.Hidden(W1, b1, _mlp.SIGMOID, None, None)], W2, b2, 0.0,
