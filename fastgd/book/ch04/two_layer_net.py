@@ -17,8 +17,9 @@ import os
 import sys
 
 from fastgd.book.common.functions import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.common.functions import __all__ as _functions
 from fastgd.book.common.gradient import numerical_gradient
 from fastgd.nn import TwoLayerNet
 
-__all__ = _functions + ["sys", "os", "numerical_gradient", "TwoLayerNet"]
+__all__ = ["sys", "os", "numerical_gradient", "TwoLayerNet", "np", "identity_function", "step_function", "sigmoid",
+           "sigmoid_grad", "relu", "relu_grad", "softmax", "sum_squared_error", "cross_entropy_error",
+           "softmax_loss"]

@@ -19,7 +19,9 @@ from collections import OrderedDict
 
 from fastgd.book.common.gradient import numerical_gradient
 from fastgd.book.common.layers import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.common.layers import __all__ as _layers
 from fastgd.nn import ReluTwoLayerNet as TwoLayerNet
 
-__all__ = _layers + ["sys", "os", "OrderedDict", "numerical_gradient", "TwoLayerNet"]
+__all__ = ["sys", "os", "OrderedDict", "numerical_gradient", "TwoLayerNet", "im2col", "col2im", "Relu", "Sigmoid",
+           "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization", "Convolution", "Pooling", "np",
+           "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax",
+           "sum_squared_error", "cross_entropy_error", "softmax_loss"]

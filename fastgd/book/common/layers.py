@@ -8,7 +8,6 @@ Examples
 (array([0., 2.]), True, True)
 """
 from fastgd.book.common.functions import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.common.functions import __all__ as _functions
 from fastgd.book.common.util import col2im, im2col
 from fastgd.reference.layers import (
     Affine,
@@ -21,5 +20,6 @@ from fastgd.reference.layers import (
     SoftmaxWithLoss,
 )
 
-__all__ = _functions + ["im2col", "col2im", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout",
-                        "BatchNormalization", "Convolution", "Pooling"]
+__all__ = ["im2col", "col2im", "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization",
+           "Convolution", "Pooling", "np", "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu",
+           "relu_grad", "softmax", "sum_squared_error", "cross_entropy_error", "softmax_loss"]

@@ -11,6 +11,5 @@ import sys
 
 from fastgd.book._trainer import Trainer
 from fastgd.book.common.optimizer import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.common.optimizer import __all__ as _optimizers
 
-__all__ = _optimizers + ["sys", "os", "Trainer"]
+__all__ = ["sys", "os", "Trainer", "np", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]

@@ -8,4 +8,5 @@ Examples
 True
 """
 from fastgd.book.ch04.gradient_2d import *  # noqa: F403 - the same module
-from fastgd.book.ch04.gradient_2d import __all__ as __all__  # the same names
+
+__all__ = ["np", "numerical_gradient", "function_2", "tangent_line"]

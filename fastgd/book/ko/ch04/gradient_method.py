@@ -8,4 +8,5 @@ Examples
 True
 """
 from fastgd.book.ch04.gradient_method import *  # noqa: F403 - the same module
-from fastgd.book.ch04.gradient_method import __all__ as __all__  # the same names
+
+__all__ = ["np", "numerical_gradient", "gradient_descent", "function_2"]

@@ -13,7 +13,8 @@ import sys
 
 from fastgd.book.ko._nets import TwoLayerNet
 from fastgd.book.ko.common.functions import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.ko.common.functions import __all__ as _functions
 from fastgd.book.ko.common.gradient import numerical_gradient
 
-__all__ = _functions + ["sys", "os", "numerical_gradient", "TwoLayerNet"]
+__all__ = ["sys", "os", "numerical_gradient", "TwoLayerNet", "np", "identity_function", "step_function", "sigmoid",
+           "sigmoid_grad", "relu", "relu_grad", "softmax", "mean_squared_error", "cross_entropy_error",
+           "softmax_loss"]

@@ -13,6 +13,8 @@ from collections import OrderedDict
 from fastgd.book.ko._nets import MultiLayerNetExtend
 from fastgd.book.ko.common.gradient import numerical_gradient
 from fastgd.book.ko.common.layers import *  # noqa: F403 - the book's own star import, leaked to its users
-from fastgd.book.ko.common.layers import __all__ as _layers
 
-__all__ = _layers + ["sys", "os", "OrderedDict", "numerical_gradient", "MultiLayerNetExtend"]
+__all__ = ["sys", "os", "OrderedDict", "numerical_gradient", "MultiLayerNetExtend", "im2col", "col2im", "Relu",
+           "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization", "Convolution", "Pooling", "np",
+           "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax",
+           "mean_squared_error", "cross_entropy_error", "softmax_loss"]

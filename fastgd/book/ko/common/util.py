@@ -7,4 +7,5 @@ Examples
 24.0
 """
 from fastgd.book.common.util import *  # noqa: F403 - the same module
-from fastgd.book.common.util import __all__ as __all__  # the same names
+
+__all__ = ["np", "smooth_curve", "shuffle_dataset", "conv_output_size", "im2col", "col2im"]
