@@ -88,6 +88,23 @@ def numerical_diff(f: Any, x: Any, h: float = 1e-4) -> Any:
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
+def tangent_line(derivative: Any, f: Any, x: Any) -> Any:
+    """Chapter 4's ``tangent_line``: prints ``derivative(f, x)`` and returns the tangent at ``x`` as a function.
+
+    Examples
+    --------
+    >>> from fastgd.book._gradients import numerical_diff, tangent_line
+    >>> line = tangent_line(numerical_diff, lambda x: x * x, 3.0)  # prints the slope, as the book does
+    6.000000000012662
+    >>> round(line(4.0), 6)
+    15.0
+    """
+    d = derivative(f, x)
+    print(d)
+    y = f(x) - d * x
+    return lambda t: d * t + y
+
+
 def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100
                      ) -> tuple[npt.NDArray[FloatT], npt.NDArray[Any]]:
     """Chapter 4's ``gradient_descent``: ``step_num`` steps of ``x -= lr * grad``, returning ``(x, x_history)``.
@@ -118,4 +135,5 @@ def gradient_descent(f: PythonObjective, init_x: npt.NDArray[FloatT], lr: float 
     return x, np.array(x_history)
 
 
-__all__ = ["WIDENED_PLUS", "widened_gradient", "widened_gradient_2d", "numerical_diff", "gradient_descent"]
+__all__ = ["WIDENED_PLUS", "widened_gradient", "widened_gradient_2d", "numerical_diff", "tangent_line",
+           "gradient_descent"]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from fastgd.book._gradients import numerical_diff
+from fastgd.book._gradients import tangent_line as _tangent
 
 
 def function_1(x: Any) -> Any:
@@ -20,10 +21,7 @@ def function_1(x: Any) -> Any:
 
 def tangent_line(f: Any, x: Any) -> Any:
     """The tangent of ``f`` at ``x`` as a function of ``t``; prints the slope, as the book does."""
-    d = numerical_diff(f, x)
-    print(d)
-    y = f(x) - d * x
-    return lambda t: d * t + y
+    return _tangent(numerical_diff, f, x)
 
 
 __all__ = ["np", "numerical_diff", "function_1", "tangent_line"]

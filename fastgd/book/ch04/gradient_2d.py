@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from fastgd.book._gradients import tangent_line as _tangent
 from fastgd.book._gradients import widened_gradient as _numerical_gradient_no_batch  # noqa: F401 - the book's
 from fastgd.book._gradients import widened_gradient_2d as numerical_gradient
 
@@ -24,11 +25,8 @@ def function_2(x: Any) -> Any:
 
 
 def tangent_line(f: Any, x: Any) -> Any:
-    """The tangent plane of ``f`` at ``x`` as a function of ``t``; prints the gradient, as the book does."""
-    d = numerical_gradient(f, x)
-    print(d)
-    y = f(x) - d * x
-    return lambda t: d * t + y
+    """The tangent of ``f`` at ``x`` as a function of ``t``; prints the slope, as the book does."""
+    return _tangent(numerical_gradient, f, x)
 
 
 __all__ = ["np", "numerical_gradient", "function_2", "tangent_line"]

@@ -12,46 +12,35 @@ from fastgd import nn
 from fastgd.book._gradients import widened_gradient
 
 
-class SimpleNet(nn.SimpleNet):
+class KoreanGradient:
+    """Mixin: the generic path's gradient is the Korean edition's ``numerical_gradient``."""
+
+    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return widened_gradient(f, x)
+
+
+class SimpleNet(KoreanGradient, nn.SimpleNet):
     """:class:`fastgd.nn.SimpleNet` with the Korean edition's ``numerical_gradient`` on its generic path."""
 
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
-
-class TwoLayerNet(nn.TwoLayerNet):
+class TwoLayerNet(KoreanGradient, nn.TwoLayerNet):
     """:class:`fastgd.nn.TwoLayerNet` (chapter 4) with the Korean edition's generic path."""
 
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
-
-class ReluTwoLayerNet(nn.ReluTwoLayerNet):
+class ReluTwoLayerNet(KoreanGradient, nn.ReluTwoLayerNet):
     """:class:`fastgd.nn.ReluTwoLayerNet` (chapter 5) with the Korean edition's generic path."""
 
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
-
-class MultiLayerNet(nn.MultiLayerNet):
+class MultiLayerNet(KoreanGradient, nn.MultiLayerNet):
     """:class:`fastgd.nn.MultiLayerNet` with the Korean edition's generic path."""
 
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
-
-class MultiLayerNetExtend(nn.MultiLayerNetExtend):
+class MultiLayerNetExtend(KoreanGradient, nn.MultiLayerNetExtend):
     """:class:`fastgd.nn.MultiLayerNetExtend` with the Korean edition's generic path."""
 
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
-
-class SimpleConvNet(nn.SimpleConvNet):
+class SimpleConvNet(KoreanGradient, nn.SimpleConvNet):
     """:class:`fastgd.nn.SimpleConvNet` with the Korean edition's generic path."""
-
-    def generic_gradient(self, f: Callable[[Any], Any], x: npt.NDArray[Any]) -> npt.NDArray[Any]:
-        return widened_gradient(f, x)
 
 
 __all__ = ["SimpleNet", "TwoLayerNet", "ReluTwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "SimpleConvNet"]

@@ -2,9 +2,10 @@
 
 Examples
 --------
+>>> from fastgd import nn
 >>> from fastgd.book.ko.common.multi_layer_net_extend import MultiLayerNetExtend
->>> MultiLayerNetExtend.__mro__[1].__module__
-'fastgd.nn.multi_layer_net'
+>>> issubclass(MultiLayerNetExtend, nn.MultiLayerNetExtend)  # the compiled net, with the Korean generic path
+True
 """
 import os
 import sys
