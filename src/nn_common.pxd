@@ -36,9 +36,9 @@ cdef inline double series(const double* c, double x) noexcept nogil:
 
 
 cdef inline double expm1_small(double x) noexcept nogil:
-    """``expm1(x)``: its Taylor series (nested, 6 terms) within the series radius."""
+    """``expm1(x)``: its Taylor series (6 terms, Horner's rule) within the series radius."""
     if fabs(x) < series_radius():
-        return x * (1 + x / 2 * (1 + x / 3 * (1 + x / 4 * (1 + x / 5 * (1 + x / 6)))))
+        return (((((x * (1.0 / 720) + 1.0 / 120) * x + 1.0 / 24) * x + 1.0 / 6) * x + 0.5) * x + 1.0) * x
     return expm1(x)
 
 

@@ -294,12 +294,14 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Tar
             H_ = np.ones((batch, 1)) if kind == BIAS else H_
             job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), E, S, *tgt, H, grad)
         else:
-            if layer not in models:
-                models[layer] = linear_model(stack, passes, layer, E)
+            if layer not in models:  # per layer: the linear model and the sigmoid's Taylor coefficients
+                sigmoid_layer = stack.hidden[layer].activation == SIGMOID
+                models[layer] = (linear_model(stack, passes, layer, E),
+                                 sigmoid_taylor(passes[layer].o) if sigmoid_layer else None)
             inputs = passes[layer - 1].z if layer else x
             csr = nonzero_columns(inputs) if kind == WEIGHT else every_sample(batch)
-            sig = sigmoid_taylor(passes[layer].o) if stack.hidden[layer].activation == SIGMOID else None
-            job = _kernels.HiddenJob(net, layer, kind, P, P.shape[-1], *csr, models[layer], sig, H, grad,
+            linear, sig = models[layer]
+            job = _kernels.HiddenJob(net, layer, kind, P, P.shape[-1], *csr, linear, sig, H, grad,
                                      bases[layer, kind], n_evals)
         run(job, threads)
         out[layer, kind] = grad
