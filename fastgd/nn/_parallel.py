@@ -16,9 +16,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-#: Ranges per thread: small enough to balance a preempted thread's share, large enough (thousands of
-#: parameters on the nets that use threads) that taking one costs nothing measurable.
+#: Ranges per thread: small enough to balance a preempted thread's share (and to let Ctrl-C in between
+#: ranges), large enough (thousands of parameters on the nets that use threads) that taking one costs
+#: nothing measurable. No range is smaller than MIN_RANGE parameters.
 RANGES_PER_THREAD: int = 16
+MIN_RANGE: int = 64
 
 _pools: dict[int, ThreadPoolExecutor] = {}
 _pools_lock = threading.Lock()
@@ -53,6 +55,8 @@ if hasattr(os, "register_at_fork"):
 def run(job: Job, threads: int) -> None:
     """Evaluate all of ``job``'s parameters on ``threads`` threads (the caller's included).
 
+    On one thread too the job runs range by range, so that Ctrl-C interrupts it between two ranges.
+
     Examples
     --------
     >>> from fastgd.nn._parallel import run
@@ -68,24 +72,25 @@ def run(job: Job, threads: int) -> None:
     [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
     """
     n = job.n
-    size = max(1, n // (RANGES_PER_THREAD * max(threads, 1)))
-    if threads <= 1 or n <= size:
-        job.run(0, n)
-        return
+    size = max(MIN_RANGE, n // (RANGES_PER_THREAD * max(threads, 1)))
     starts = iter(range(0, n, size))
     lock = threading.Lock()
+    stop = threading.Event()  # the caller was interrupted: the pool threads take no more ranges
 
     def take_ranges() -> None:
-        while True:
+        while not stop.is_set():
             with lock:
                 q0 = next(starts, None)
             if q0 is None:
                 return
             job.run(q0, min(n, q0 + size))
 
-    futures = [_pool(threads - 1).submit(take_ranges) for _ in range(threads - 1)]
+    futures = [_pool(threads - 1).submit(take_ranges) for _ in range(threads - 1)] if n > size else []
     try:
         take_ranges()
+    except BaseException:
+        stop.set()
+        raise
     finally:
         for future in futures:
             future.result()  # every range written (or its error raised) before the caller reads the output
