@@ -54,7 +54,7 @@ CASES = {
         (nn.SimpleConvNet, simple_convnet.SimpleConvNet, (((1, 10, 10), GRADIENT_CHECK, 10, 10, 0.01), {}),
          (1, 1, 10, 10), None),
     "SimpleConvNet (1, 28, 28), the book's defaults, batch 10":
-        (nn.SimpleConvNet, simple_convnet.SimpleConvNet, ((), {}), (10, 1, 28, 28), 30),
+        (nn.SimpleConvNet, simple_convnet.SimpleConvNet, ((), {}), (10, 1, 28, 28), 300),
 }
 
 
@@ -130,3 +130,38 @@ def test_beside_a_busy_process(benchmark, busy_core, case, threads):
         benchmark.pedantic(net.numerical_gradient, (x, t), rounds=5, iterations=1)
     finally:
         fastgd.set_num_threads(before)
+
+
+def interleaved(rounds=3):
+    """Print the issue's target cases as a table: medians of ``rounds`` interleaved (fastgd, twin) pairs."""
+    import statistics
+
+    targets = [case for case in CASES if "dropout" not in case and ("batch 10" not in case or "Conv" in case)]
+    times = {case: [] for case in targets}
+    for _ in range(rounds):
+        for case in targets:
+            fast, x, t = build(case, "fastgd")
+            twin, _, _ = build(case, "reference")
+            start = time.perf_counter()
+            fast.numerical_gradient(x, t)
+            fast_time = time.perf_counter() - start
+            subset = CASES[case][4]
+            largest = max(twin.params.values(), key=np.size)
+            total = sum(p.size for p in twin.params.values())
+            start = time.perf_counter()
+            if subset is None:
+                twin.numerical_gradient(x, t)
+            else:
+                loss = twin.gradient_loss(x, t)
+                reference_gradient.numerical_gradient(loss, largest.reshape(-1)[:subset])
+            twin_time = (time.perf_counter() - start) * (total / subset if subset else 1)
+            times[case].append((fast_time, twin_time))
+    print("| case | fastgd | twin (the book) | twin ÷ fastgd |\n| --- | ---: | ---: | ---: |")
+    for case, pairs in times.items():
+        fast_time = statistics.median(pair[0] for pair in pairs)
+        twin_time = statistics.median(pair[1] for pair in pairs)
+        print(f"| {case} | {fast_time * 1e3:.2f} ms | {twin_time:.2f} s | {twin_time / fast_time:,.0f}× |")
+
+
+if __name__ == "__main__":
+    interleaved()
