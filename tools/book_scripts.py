@@ -16,10 +16,11 @@ twice, in a fresh interpreter seeded with ``np.random.seed(0)`` and matplotlib's
   ``from two_layer_net import`` → ``from fastgd.book.ch05.two_layer_net import``).
 
 Long scripts get the same smaller iteration counts in both runs (the substitutions are listed
-below and printed); ``*_numerical`` entries also switch the training loops to the numerical
-gradient their comments offer. The printed lines are compared: equal text, or the same words
-with every number within 1e-9 (absolute, or relative to numbers above 1). Exit status 1 if any
-script's lines differ or a run fails.
+below); ``:numerical`` entries also switch the training loops to the numerical gradient their
+comments offer; a few scripts get a last line printing what they compute but only plot. The
+printed lines are compared: equal text, or the same words with every number within 1e-9
+(absolute, or relative to numbers above 1). Exit status 1 if any script's lines differ or a run
+fails.
 """
 from __future__ import annotations
 
@@ -63,6 +64,15 @@ SCRIPTS: dict[str, list[tuple[str, str]]] = {
                                "x_train, t_train = x_train[:300], t_train[:300]"),
                               ("#x_test, t_test = x_test[:1000], t_test[:1000]",
                                "x_test, t_test = x_test[:100], t_test[:100]")],
+}
+
+# script -> a line appended to both runs, printing what the script computes but does not print
+EPILOGUES: dict[str, str] = {
+    "ch04/gradient_method.py": "print(x, x_history[:3])",
+    "ch04/train_neuralnet.py": "print(train_loss_list[-5:])",
+    "ch04/train_neuralnet.py:numerical": "print(train_loss_list)",
+    "ch05/train_neuralnet.py": "print(train_loss_list[-5:])",
+    "ch05/train_neuralnet.py:numerical": "print(train_loss_list)",
 }
 
 STAND_IN = '''"""A synthetic stand-in for MNIST with the book's load_mnist (no download): deterministic, its shapes."""
@@ -172,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
             if old not in source:
                 print(f"{entry}: note: {old!r} not found, left as it is")
             source = source.replace(old, new)
+        if entry in EPILOGUES:
+            source += "\n" + EPILOGUES[entry] + "\n"
         outputs = {}
         for variant, text in (("book", source), ("fastgd", swap_imports(source, name.split("/")[0], package))):
             stem = entry.replace("/", "_").replace(".py", "").replace(":", "_")
