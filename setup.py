@@ -1,6 +1,8 @@
 """Extension list and compiler flags for fastgd's Cython kernels.
 
-``FASTGD_OPENMP=0`` builds without OpenMP (the optimizer kernels then run on one thread).
+``FASTGD_OPENMP=0`` builds without OpenMP (the kernels then run on one thread).
+``FASTGD_SANITIZE=1`` builds a checking copy with AddressSanitizer and UndefinedBehaviorSanitizer
+(gcc or clang; for ``tools/sanitize``, never for a wheel).
 """
 import os
 import sys
@@ -15,6 +17,11 @@ if sys.platform == "win32":
     COMPILE_ARGS = ["/O2", "/fp:precise"]
 else:
     COMPILE_ARGS = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
+
+SANITIZE_ARGS = []
+if os.environ.get("FASTGD_SANITIZE", "0") == "1":
+    SANITIZE_ARGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer"]
+    COMPILE_ARGS = [*COMPILE_ARGS, "-O1", "-g"]  # the last -O wins: a build that reports clearly
 
 if os.environ.get("FASTGD_OPENMP", "1") == "0":
     OPENMP_ARGS = []
@@ -41,8 +48,8 @@ def kernel(module, source, headers=()):
         [f"src/{source}.pyx"],
         include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        extra_compile_args=COMPILE_ARGS + OPENMP_ARGS,
-        extra_link_args=[arg for arg in OPENMP_ARGS if arg != "/openmp"],
+        extra_compile_args=COMPILE_ARGS + OPENMP_ARGS + SANITIZE_ARGS,
+        extra_link_args=[arg for arg in OPENMP_ARGS if arg != "/openmp"] + SANITIZE_ARGS,
         depends=[f"src/{header}" for header in headers],
     )
 
@@ -51,6 +58,7 @@ def kernel(module, source, headers=()):
 EXTENSIONS = [
     kernel("fastgd._openmp", "openmp"),
     kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "fd_real.inc"]),
+    kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "fd_real.inc"]),
     kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc"]),
     kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
     kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),

@@ -6,7 +6,22 @@ same arguments, same numbers, faster. The numpy originals live on in :mod:`fastg
 """
 from fastgd import reference
 from fastgd._threads import get_num_threads, set_num_threads
-from fastgd.diff import ObjectiveError, gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.diff import (
+    HessianInfo,
+    ObjectiveError,
+    SparseJacobian,
+    color_columns,
+    gradient_descent,
+    gradient_of,
+    hessian,
+    hessian_of,
+    hessp,
+    hessp_of,
+    jacobian,
+    jacobian_of,
+    numerical_gradient,
+    numerical_gradient_2d,
+)
 from fastgd.optim import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 __version__ = "0.1.0"
@@ -16,6 +31,16 @@ __all__ = [
     "numerical_gradient",
     "numerical_gradient_2d",
     "gradient_descent",
+    "jacobian",
+    "hessian",
+    "hessp",
+    "HessianInfo",
+    "SparseJacobian",
+    "color_columns",
+    "gradient_of",
+    "jacobian_of",
+    "hessian_of",
+    "hessp_of",
     "SGD",
     "Momentum",
     "Nesterov",

@@ -14,7 +14,8 @@ the Python layer turns them into exceptions.
 """
 cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
-from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
+from cpython.complex cimport PyComplex_CheckExact, PyComplex_ImagAsDouble
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_CheckExact
 from libc.string cimport memcpy
 
 import numpy as np
@@ -33,6 +34,7 @@ cdef extern from "diff_kernels.h" nogil:
         int widened[FD_MAX_POINTS]
         double centre_weight
         double denominator
+        int imaginary
     enum:
         FD_F64
         FD_F32
@@ -58,6 +60,11 @@ cdef extern from "diff_kernels.h" nogil:
         double* centre
         double* out
         double* scratch
+        const Py_ssize_t* elements
+        Py_ssize_t count
+        double* values
+        Py_ssize_t values_stride
+        const fd_scheme* inner
     ctypedef struct fd_progress:
         Py_ssize_t next
         Py_ssize_t failed
@@ -86,11 +93,14 @@ cdef class Scheme:
 
     ``offsets[k]``: point k is ``x + offsets[k] * h * e_i``; ``weights[k]``: its weight;
     ``widened[k]``: the point is computed in double, then rounded; ``centre_weight``: the weight
-    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h``.
+    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h``;
+    ``imaginary``: ``x`` is the imaginary part of the complex point ``f`` is called with, and
+    each value is the imaginary part of ``f``'s complex result (a complex step).
     """
     cdef fd_scheme s
 
-    def __init__(self, tuple offsets, tuple weights, tuple widened, double centre_weight, double denominator):
+    def __init__(self, tuple offsets, tuple weights, tuple widened, double centre_weight, double denominator,
+                 bint imaginary=False):
         cdef int k
         self.s.npoints = len(offsets)
         for k in range(self.s.npoints):
@@ -99,6 +109,7 @@ cdef class Scheme:
             self.s.widened[k] = widened[k]
         self.s.centre_weight = centre_weight
         self.s.denominator = denominator
+        self.s.imaginary = imaginary
 
 
 cdef inline int _type(cnp.ndarray a) noexcept:
@@ -118,6 +129,8 @@ cdef struct Walk:
     Py_ssize_t h_stride
     bint exact                     # divide by the representable step ((x + h) - x)
     const fd_scheme* s
+    double* values                 # or NULL: f at element i's points, values[position * values_stride + k]
+    Py_ssize_t values_stride
 
 
 cdef extern from *:
@@ -169,7 +182,34 @@ cdef inline bint _is_double(object r) noexcept:
     return PyFloat_CheckExact(r) or type(r) is _FLOAT64
 
 
+cdef inline bint _is_complex(object r) noexcept:
+    return PyComplex_CheckExact(r) or type(r) is _COMPLEX128
+
+
 cdef object _FLOAT64 = np.float64
+cdef object _COMPLEX128 = np.complex128
+
+
+cdef void _store_values(const Walk* w, Py_ssize_t i, const double* values, list objects, object centre,
+                        double centre_d) except *:
+    """Element i's values (and f(x)) into w.values: doubles, or the objects ``combine`` accepted."""
+    cdef const fd_scheme* s = w.s
+    cdef double* row = w.values + _position(w, i) * w.values_stride
+    cdef Py_ssize_t k
+    for k in range(s.npoints):
+        if objects is None:
+            row[k] = values[k]
+        else:
+            row[k] = PyFloat_AsDouble(objects[k].imag if s.imaginary else objects[k])
+    if s.centre_weight != 0.0:
+        row[s.npoints] = centre_d if centre is None or _is_double(centre) else PyFloat_AsDouble(centre)
+
+
+cdef inline bint _is_vector_of(object r, Py_ssize_t m) noexcept:
+    """r is an ndarray of m native, aligned float64s in C order: copied as they are (as_vector's result)."""
+    return (type(r) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>r) == cnp.NPY_DOUBLE
+            and cnp.PyArray_SIZE(<cnp.ndarray>r) == m and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>r)
+            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>r))
 
 
 cdef struct Outputs:
@@ -185,11 +225,15 @@ cdef struct Outputs:
 
 cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, object centre,
                      object combine, object as_vector, const Outputs* o) except -1:
-    """Every element of one point: its results = the scheme's estimate. 0, or MOVED."""
+    """Every element of one point: its results = the scheme's estimate. 0, or MOVED.
+
+    A complex step (``s.imaginary``) takes the imaginary part of each value of ``f``; its fast
+    path is a Python complex or numpy complex128, numpy's rules otherwise.
+    """
     cdef const fd_scheme* s = w.s
     cdef double values[FD_MAX_POINTS]
     cdef double v, h, centre_d = 0.0, result
-    cdef bint centre_is_double = centre is None or _is_double(centre)
+    cdef bint imaginary = s.imaginary, centre_is_double = centre is None or _is_double(centre)
     cdef Py_ssize_t i, j, k, position
     cdef char* p
     cdef object r
@@ -213,13 +257,18 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
                     return MOVED  # x's memory may be gone: restore nothing
                 fd_store(w.type, p, v)
             if o.m >= 0:
-                vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
-                memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
-            elif objects is None and _is_double(r):
+                if _is_vector_of(r, o.m):
+                    memcpy(o.values + k * o.m, cnp.PyArray_DATA(<cnp.ndarray>r), o.m * sizeof(double))
+                else:
+                    vector = as_vector(r)  # m float64 values, C-contiguous, or it raises
+                    memcpy(o.values + k * o.m, cnp.PyArray_DATA(vector), o.m * sizeof(double))
+            elif objects is None and not imaginary and _is_double(r):
                 values[k] = PyFloat_AS_DOUBLE(r)
+            elif objects is None and imaginary and _is_complex(r):
+                values[k] = PyComplex_ImagAsDouble(r)
             else:
                 if objects is None:
-                    objects = [values[j] for j in range(k)]
+                    objects = [complex(0.0, values[j]) if imaginary else values[j] for j in range(k)]
                 objects.append(r)
         position = _position(w, i)
         if o.m >= 0:
@@ -233,6 +282,8 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
                 if objects is None:  # only f(x) is not a double
                     objects = [values[j] for j in range(s.npoints)]
                 result = combine(objects, centre, h)
+            if w.values != NULL:
+                _store_values(w, i, values, objects, centre, centre_d)
             fd_store(o.type, o.data + position * o.itemsize, result)
         PyErr_CheckSignals()
     return 0
@@ -250,7 +301,7 @@ cdef object _centre(object f, object arg, const fd_guard* g, const fd_scheme* s)
 
 
 cdef void _walk_of(Walk* w, cnp.ndarray x, object x_offsets, object out_index, Scheme scheme,
-                   object steps, double* one_step, bint exact) noexcept:
+                   object steps, double* one_step, bint exact, object values=None) noexcept:
     w.data = <char*>cnp.PyArray_DATA(x)
     w.x_offsets = NULL if x_offsets is None else <const cnp.npy_intp*>cnp.PyArray_DATA(x_offsets)
     w.itemsize = cnp.PyArray_ITEMSIZE(x)
@@ -259,6 +310,8 @@ cdef void _walk_of(Walk* w, cnp.ndarray x, object x_offsets, object out_index, S
     _steps_of(steps, one_step, &w.h, &w.h_stride)
     w.exact = exact
     w.s = &scheme.s
+    w.values = NULL if values is None else <double*>cnp.PyArray_DATA(values)
+    w.values_stride = 0 if values is None else cnp.PyArray_DIM(values, 1)
 
 
 cdef inline void _steps_of(object steps, double* one_step, const double** h, Py_ssize_t* stride) noexcept:
@@ -274,7 +327,7 @@ cdef inline void _steps_of(object steps, double* one_step, const double** h, Py_
 
 def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out_index, Py_ssize_t n,
                Scheme scheme, object steps, bint exact, object combine, Py_ssize_t rows=-1,
-               Py_ssize_t m=-1, object as_vector=None, object centre=None):
+               Py_ssize_t m=-1, object as_vector=None, object centre=None, object arg=None, object values=None):
     """Fill ``out`` with the scheme's estimate of f's derivative along each of ``n`` elements of ``x``.
 
     ``x``: a native, aligned float32/float64 array; element i is at byte ``x_offsets[i]`` (None:
@@ -286,7 +339,12 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
 
     ``m >= 0``: ``f`` returns m values, made m float64s by ``as_vector(value)`` (which raises for
     anything else); ``out`` is float64 (m, n) and ``out[j, out_index[i]]`` receives output j's
-    estimate; ``centre``: f(x) as m float64s, if the scheme needs it. Returns OK or MOVED.
+    estimate; ``centre``: f(x) as m float64s, if the scheme needs it.
+
+    For a scalar ``f`` at one point (``m < 0``, ``rows < 0``): ``arg``, what ``f`` is called with
+    if not ``x`` (the complex point whose imaginary part ``x`` is); ``values``, None or a
+    C-contiguous float64 array with a row per result position: the values at element i's points
+    go to the row of its result, then ``f(x)`` if the scheme uses it. Returns OK or MOVED.
     """
     cdef Walk w
     cdef fd_guard g
@@ -294,7 +352,7 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
     cdef double one_step
     cdef Py_ssize_t r
     cdef cnp.ndarray vector_values
-    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
+    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact, values)
     w.n = n
     fd_guard_of(&g, <cnp.PyArrayObject*>x)
     o.data = <char*>cnp.PyArray_DATA(out)
@@ -310,10 +368,12 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
             o.centre = <const double*>cnp.PyArray_DATA(centre)
         return _derivative(f, x, &g, &w, None, combine, as_vector, &o)
     if rows < 0:
-        centre = _centre(f, x, &g, &scheme.s)
+        if arg is None:
+            arg = x
+        centre = _centre(f, arg, &g, &scheme.s)
         if centre is _X_MOVED:
             return MOVED
-        return _derivative(f, x, &g, &w, centre, combine, None, &o)
+        return _derivative(f, arg, &g, &w, centre, combine, None, &o)
     for r in range(rows):
         w.data = <char*>cnp.PyArray_DATA(x) + r * cnp.PyArray_STRIDE(x, 0)
         row = x[r]
@@ -362,6 +422,69 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
     return OK
 
 
+cdef int _mixed(object f, object arg, const fd_guard* g, const Walk* w, const fd_scheme* u, object as_double,
+                double* out, Py_ssize_t row) except -1:
+    """Every pair of visited elements a < b: their mixed estimate into out[pa, pb] and out[pb, pa]. 0 or MOVED."""
+    cdef const fd_scheme* s = w.s
+    cdef Py_ssize_t a, b, k, kb, pa, pb
+    cdef char* p
+    cdef char* q
+    cdef double va, ha, vb, hb, value, term, acc = 0.0
+    cdef object r
+    for a in range(w.n):
+        p = _element(w, a)
+        va = fd_load(w.type, p)
+        ha = w.h[a * w.h_stride]
+        if w.exact:
+            ha = fd_exact_step(w.type, va, ha)
+        pa = _position(w, a)
+        for b in range(a + 1, w.n):
+            q = _element(w, b)
+            vb = fd_load(w.type, q)
+            hb = w.h[b * w.h_stride]
+            if w.exact:
+                hb = fd_exact_step(w.type, vb, hb)
+            for k in range(s.npoints):
+                for kb in range(u.npoints):
+                    fd_shift(w.type, p, va, s.offsets[k] * ha, s.widened[k])
+                    fd_shift(w.type, q, vb, u.offsets[kb] * hb, u.widened[kb])
+                    try:
+                        r = f(arg)
+                    finally:
+                        if fd_moved(g):
+                            return MOVED  # x's memory may be gone: restore nothing
+                        fd_store(w.type, q, vb)
+                        fd_store(w.type, p, va)
+                    value = PyFloat_AS_DOUBLE(r) if _is_double(r) else as_double(r)
+                    term = (s.weights[k] * u.weights[kb]) * value
+                    acc = term if k == 0 and kb == 0 else acc + term
+            pb = _position(w, b)
+            out[pa * row + pb] = out[pb * row + pa] = acc / ((s.denominator * ha) * (u.denominator * hb))
+            PyErr_CheckSignals()
+    return 0
+
+
+def mixed(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out_index, Py_ssize_t n,
+          Scheme scheme, Scheme inner, object steps, bint exact, object as_double):
+    """Fill ``out`` with f's mixed second derivatives along every pair of the ``n`` elements of ``x``.
+
+    For the elements visited a-th and b-th (a < b; ``x_offsets``, ``out_index``, ``steps`` and ``exact``
+    as :func:`derivative` takes them): ``scheme`` along the first of ``inner``'s estimates along the
+    second, ``sum_k sum_kb (w_k u_kb) f(x + o_k h_a e_a + p_kb h_b e_b) / ((den h_a) (inner den h_b))``
+    summed in the order (k, kb) -- central by central is the four-point formula -- into
+    ``out[pa, pb]`` and ``out[pb, pa]`` (``out``: C-contiguous float64, ``(x.size, x.size)``; the
+    diagonal is not written). Schemes without ``f(x)``. ``as_double(value)``: a value of ``f`` that is
+    not a float, as a float, or it raises. Returns OK or MOVED.
+    """
+    cdef Walk w
+    cdef fd_guard g
+    cdef double one_step
+    _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
+    w.n = n
+    fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    return _mixed(f, x, &g, &w, &inner.s, as_double, <double*>cnp.PyArray_DATA(out), cnp.PyArray_DIM(out, 1))
+
+
 # --- C-level objectives --------------------------------------------------------------------
 
 # Work between two looks at Ctrl-C, in seconds; and the single-threaded start that decides
@@ -378,11 +501,16 @@ cdef class CObjectiveRun:
     ``address``/``user_data``: the function and its ``void *``; ``m``: -1 for ``f(n, x, ...)``
     returning one value, else the outputs of a vector function ``F(n, x, m, out, user_data)``;
     ``wide_n``: ``n`` (and ``m``) are int64; ``status``: the form that returns a status
-    (``int f(n, x, &value, user_data)``, ``int F(n, x, m, out, user_data)``). One thread perturbs ``x`` in place;
+    (``int f(n, x, &value, user_data)``, ``int F(n, x, m, out, user_data)``). ``elements``: None
+    (every element, in order) or the intp positions to visit; ``values``: None, or (a scalar ``f``)
+    a C-contiguous float64 array with a row per element for the values at its points (then
+    ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
     work is long enough to pay for them. The GIL is released between looks at Ctrl-C
-    (about every 20 ms). Methods return ``(status, element)``: ``(0, -1)``, or the status of a
-    failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
+    (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
+    element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
+    the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
+    status of a failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
     """
     cdef fd_objective o
     cdef fd_c_task t
@@ -393,7 +521,8 @@ cdef class CObjectiveRun:
     cdef cnp.ndarray copies, centre, scratch
 
     def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
-                 Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive):
+                 Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
+                 object elements=None, object values=None, Scheme inner=None):
         self.o.fn = <void*>address
         self.o.user_data = <void*>user_data
         self.o.m = m
@@ -404,8 +533,13 @@ cdef class CObjectiveRun:
         self.t.s = &scheme.s
         _steps_of(steps, &self.one_step, &self.t.h, &self.t.h_stride)
         self.t.exact = exact
+        self.t.elements = NULL if elements is None else <const Py_ssize_t*>cnp.PyArray_DATA(elements)
+        self.t.count = n if elements is None else len(elements)
+        self.t.values = NULL if values is None else <double*>cnp.PyArray_DATA(values)
+        self.t.values_stride = 0 if values is None else cnp.PyArray_DIM(values, 1)
         self.threads = threads
-        self.keepalive = (keepalive, scheme, steps)
+        self.t.inner = NULL if inner is None else &inner.s
+        self.keepalive = (keepalive, scheme, steps, elements, values, inner)
         self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
         self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
         self.scratch = cnp.PyArray_EMPTY(1, [max(m, 0) * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
@@ -426,8 +560,9 @@ cdef class CObjectiveRun:
         for k in range(self.threads):
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
 
-    def derivative(self, cnp.ndarray x, cnp.ndarray out):
-        """Fill ``out`` (float64, C-contiguous: n elements, or m x n for a vector function) at ``x``."""
+    def derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
+        """Fill ``out`` (float64, C-contiguous: n elements, m x n for a vector function, n x n for mixed
+        second derivatives) at ``x``; ``progress(elements done)``, if given, after each look at Ctrl-C."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef int threads = 1
         cdef double seconds = SOLO_SECONDS
@@ -435,19 +570,26 @@ cdef class CObjectiveRun:
         self.t.out = <double*>cnp.PyArray_DATA(out)
         with nogil:
             fd_c_begin(&self.t, xp, NULL, 1, self.o.n, &self.p)
-        while self.p.failed == -1 and self.p.next < self.o.n:
+        while self.p.failed == -1 and self.p.next < self.t.count:
             with nogil:
                 fd_c_elements(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n,
                               fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
+            if progress is not None:
+                progress(min(self.p.next, self.t.count))
             if threads == 1 and self.threads > 1:  # the single-threaded start did not finish: use the team
                 self._copy_x(xp)
                 threads = self.threads
             seconds = BLOCK_SECONDS
+        if self.p.failed >= 0 and self.t.elements != NULL:
+            return self.p.status, self.t.elements[self.p.failed]
         return self.p.status, self.p.failed
 
     def descend(self, cnp.ndarray x, double lr, Py_ssize_t steps, object history):
-        """``steps`` times ``x -= lr * derivative``; each start point into ``history`` if given."""
+        """``steps`` times ``x -= lr * derivative``; each start point into ``history`` if given.
+
+        For a run over every element (``elements`` None).
+        """
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef double* hist = NULL if history is None else <double*>cnp.PyArray_DATA(history)
         cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [self.o.n], cnp.NPY_DOUBLE, 0)

@@ -41,6 +41,8 @@ typedef struct {
     int widened[FD_MAX_POINTS];     /* point k is computed in double, then rounded: (T)(v + o h) */
     double centre_weight;           /* weight of f(x); 0: f(x) is not needed */
     double denominator;             /* the sum is divided by denominator * h */
+    int imaginary;                  /* x is the imaginary part of a complex point (a complex step): each value
+                                     * is the imaginary part of f's complex result (Python f only) */
 } fd_scheme;
 
 /* The scheme's estimate from its values (and f(x)) at step h: doubles, summed left to right. */
@@ -183,12 +185,65 @@ typedef struct {
     double *centre;          /* f(x) (m values for a vector function), when the scheme needs it */
     double *out;             /* estimate of element i: out[i], or out[j * n + i] for output j */
     double *scratch;         /* a vector function's values: npoints * m doubles per thread */
+    const ptrdiff_t *elements;  /* the elements to visit, in order, or NULL: 0 .. count - 1 */
+    ptrdiff_t count;         /* how many elements are visited */
+    double *values;          /* or NULL; else (a scalar f) f at element i's points: values[i * values_stride + k],
+                              * then f(x) at column npoints if the scheme needs it */
+    ptrdiff_t values_stride;
+    const fd_scheme *inner;  /* or NULL; else mixed second derivatives (fd_c_mixed): element i's results
+                              * are out[i * n + j] for every j > i (its row: threads share no cache line) */
 } fd_c_task;
 
-/* Element i: the scheme's points around x[i] (restored after each), combined into its results.
- * values: room for the points' values (npoints, or npoints * m for a vector function). */
-static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i, double *values)
+/* The element of the visit-th visit. */
+static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t visit)
 {
+    return t->elements == NULL ? visit : t->elements[visit];
+}
+
+/* Mixed second derivatives of a scalar f along e_i and each later e_j (j > i): the scheme s along e_i
+ * of the inner scheme's estimates along e_j,
+ *     sum_k sum_l (w_k u_l) f(x + o_k h_i e_i + p_l h_j e_j) / ((den_s h_i) (den_inner h_j)),
+ * summed in the order (k, l) (central x central: the four-point formula). Both schemes without f(x). */
+static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
+{
+    const fd_scheme *s = t->s, *u = t->inner;
+    ptrdiff_t n = t->o->n;
+    double v = x[i], h = t->h[i * t->h_stride];
+    if (t->exact)
+        h = fd_exact_step_f64(v, h);
+    for (ptrdiff_t j = i + 1; j < n; j++) {
+        double vj = x[j], hj = t->h[j * t->h_stride], acc = 0.0;
+        if (t->exact)
+            hj = fd_exact_step_f64(vj, hj);
+        for (int k = 0; k < s->npoints; k++) {
+            fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
+            for (int l = 0; l < u->npoints; l++) {
+                double value;
+                fd_shift_f64((char *)(x + j), vj, u->offsets[l] * hj, u->widened[l]);
+                int status = fd_evaluate(t->o, x, &value);
+                x[j] = vj;
+                if (status != 0) {
+                    x[i] = v;
+                    return status;
+                }
+                double term = (s->weights[k] * u->weights[l]) * value;
+                acc = k == 0 && l == 0 ? term : acc + term;
+            }
+            x[i] = v;
+        }
+        t->out[i * n + j] = acc / ((s->denominator * h) * (u->denominator * hj));
+    }
+    return 0;
+}
+
+/* The visit-th visited element i: the scheme's points around x[i] (restored after each), combined
+ * into its results (or, with an inner scheme, its row of mixed second derivatives).
+ * values: room for the points' values (npoints, or npoints * m for a vector function). */
+static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, double *values)
+{
+    ptrdiff_t i = fd_c_visited(t, visit);
+    if (t->inner != NULL)
+        return fd_c_mixed(t, x, i);
     const fd_scheme *s = t->s;
     ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
     double v = x[i], h = t->h[i * t->h_stride];
@@ -201,6 +256,13 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i, doubl
         if (status != 0)
             return status;
     }
+    if (t->values != NULL && t->o->m < 0) {
+        double *row = t->values + i * t->values_stride;
+        for (int k = 0; k < s->npoints; k++)
+            row[k] = values[k];
+        if (s->centre_weight != 0.0)
+            row[s->npoints] = t->centre[0];
+    }
     for (ptrdiff_t j = 0; j < m; j++)
         t->out[j * t->o->n + i] = fd_combine(s, values + j, m, t->centre == NULL ? 0.0 : t->centre[j], h);
     return 0;
@@ -209,10 +271,10 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t i, doubl
 /* Room for one thread's values of the points: a scalar's fit on the stack of the caller. */
 #define FD_VALUES(t, thread, local) ((t)->o->m < 0 ? (local) : (t)->scratch + (ptrdiff_t)(thread) * (t)->s->npoints * (t)->o->m)
 
-/* Where a run over elements 0..n-1 stands; elements below `next` are done. */
+/* Where a run over the visits 0..count-1 stands; visits below `next` are done. */
 typedef struct {
     ptrdiff_t next;
-    ptrdiff_t failed;   /* the element whose evaluation failed, FD_AT_X for f(x) itself, or -1 */
+    ptrdiff_t failed;   /* the visit whose evaluation failed, FD_AT_X for f(x) itself, or -1 */
     int status;         /* its status */
     ptrdiff_t batch;    /* elements between looks at the clock: doubled while they take < 0.1 ms */
     ptrdiff_t since;    /* elements since the last look */
@@ -235,10 +297,11 @@ static inline int fd_out_of_time(fd_progress *p, double deadline)
     return now >= deadline;
 }
 
-/* Elements from p->next on, until all n are done, one fails, or the clock passes `deadline`.
- * One thread perturbs x in place. More threads each take batches of elements from a shared
- * counter and perturb their own copy (copies: threads x n doubles, equal to x); x is not
- * touched. Every element taken is finished, so the results do not depend on the threads. */
+/* Visits from p->next on, until all t->count are done, one fails (p->failed: its visit number),
+ * or the clock passes `deadline`. One thread perturbs x (n elements) in place. More threads each
+ * take batches of visits from a shared counter and perturb their own copy (copies: threads x n
+ * doubles, equal to x); x is not touched. Every visit taken is finished, so the results do not
+ * depend on the threads. */
 static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n,
                           double deadline, fd_progress *p)
 {
@@ -260,9 +323,9 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
                 ptrdiff_t lo;
 #pragma omp atomic capture
                 { lo = p->next; p->next += batch; }
-                if (lo >= n)
+                if (lo >= t->count)
                     break;
-                ptrdiff_t hi = lo + batch < n ? lo + batch : n;
+                ptrdiff_t hi = lo + batch < t->count ? lo + batch : t->count;
                 double started = fd_seconds();
                 for (ptrdiff_t i = lo; i < hi; i++) {
                     int status = fd_c_element(t, mine, i, values);
@@ -286,16 +349,17 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
                     batch *= 2;
             }
         }
-        if (p->next > n)
-            p->next = n;
+        if (p->next > t->count)
+            p->next = t->count;
         return;
     }
 #endif
     (void)copies;
     (void)threads;
+    (void)n;
     double local[FD_MAX_POINTS];
     double *values = FD_VALUES(t, 0, local);
-    for (ptrdiff_t i = p->next; i < n; i++) {
+    for (ptrdiff_t i = p->next; i < t->count; i++) {
         int status = fd_c_element(t, x, i, values);
         if (status != 0) {
             p->next = i;
@@ -308,7 +372,7 @@ static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int thr
             return;
         }
     }
-    p->next = n;
+    p->next = t->count;
 }
 
 /* Begin a derivative at x: f(x) if the scheme needs it, and the threads' copies of x. 0 or a status. */
@@ -331,7 +395,7 @@ static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrd
 /* Descent steps x -= lr * derivative (in t->out), from step *step on, until `steps` are done, an
  * evaluation fails (p->failed), or the clock passes `deadline` (perhaps in the middle of a step:
  * p->next > 0 then, and x is still the point before that step). history, if not NULL, receives
- * each step's starting point (steps x n). */
+ * each step's starting point (steps x n). Every element is visited (t->count == n). */
 static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, double lr,
                          ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step, fd_progress *p)
 {

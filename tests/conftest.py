@@ -1,7 +1,24 @@
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", max_examples=150, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def bars(monkeypatch):
+    """The progress bars fastgd makes (``progress=True``), recorded: their ``n`` and ``total`` after a run."""
+    import fastgd.diff.progress
+
+    made = []
+    original = fastgd.diff.progress.bar
+
+    def recording(total, description):
+        bar = original(total, description)
+        made.append(bar)
+        return bar
+    monkeypatch.setattr(fastgd.diff.progress, "bar", recording)
+    return made

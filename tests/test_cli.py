@@ -1,4 +1,5 @@
 """``python -m fastgd``: the demo and the speed table, end to end in a subprocess."""
+import importlib.util
 import re
 import subprocess
 import sys
@@ -24,7 +25,9 @@ def test_demo_shows_identical_results(tmp_path):
 def test_bench_prints_a_ratio_per_case(tmp_path):
     out = run("bench", "--sizes", "10,1000", tmp_path=tmp_path)
     rows = [line for line in out.splitlines() if re.search(r"\s\d+\.\d$", line)]
-    assert len(rows) == 6 + 7 * 3  # gradient cases + each optimizer at 4 small params and two sizes
+    jacobian_rows = 3 if importlib.util.find_spec("scipy") else 2  # jacobian, hessian, sparse (with scipy)
+    assert len(rows) == 6 + jacobian_rows + 7 * 3  # gradient cases + those + each optimizer at 4 small params, 2 sizes
+    assert any(row.startswith("hessian, np.sum(x**2), n = 30") for row in rows)
     assert any(row.startswith("Adam.update, n=1e+03") for row in rows)
 
 

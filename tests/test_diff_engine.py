@@ -81,7 +81,7 @@ def test_in_place_matches_the_plain_loop(scheme, data):
     kind = data.draw(st.sampled_from(KINDS))
     per_element = data.draw(st.booleans())
     exact = data.draw(st.booleans())
-    h = np.geomspace(1e-3, 1e-2, view.size).reshape(view.shape) if per_element else 1e-3
+    h = np.geomspace(1e-2, 3e-2, view.size).reshape(view.shape) if per_element else 1e-2  # moves float16 x too
     before = base.copy()
     got = evaluators.InPlace(objectives(base)[kind], scheme).derivative(view, h, exact)
     assert same_bits(base, before)

@@ -179,7 +179,7 @@ def test_f_returning_a_non_scalar_is_a_type_error_and_x_is_kept(dtype, bad):
 
 
 @pytest.mark.parametrize("h, error", [(0.0, ValueError), (-1e-4, ValueError), (np.nan, ValueError),
-                                      (np.inf, ValueError), ("1e-4", TypeError), (None, TypeError)])
+                                      (np.inf, ValueError), ("1e-4", TypeError), (b"1e-4", TypeError)])
 def test_bad_h(h, error):
     with pytest.raises(error, match="h must"):
         fastgd.numerical_gradient(np.sum, np.ones(2), h=h)

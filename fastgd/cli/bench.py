@@ -39,6 +39,38 @@ def _gradient_cases() -> Iterator[tuple[str, MakeCall]]:
            lambda m: lambda: m.gradient_descent(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
 
 
+def _x_sum(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """F = x * sum(x): a dense Jacobian."""
+    return x * np.sum(x)
+
+
+def _broyden(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The tridiagonal Broyden function: a tridiagonal Jacobian."""
+    f = (3 - 2 * x) * x + 1
+    f[1:] -= x[:-1]
+    f[:-1] -= 2 * x[1:]
+    return f
+
+
+def _jacobian_cases() -> Iterator[tuple[str, MakeCall]]:
+    """Jacobians, Hessians and a sparse Jacobian (the last needs scipy)."""
+    x = np.linspace(0.5, 1.5, 100)
+    yield "jacobian, F = x * sum(x), n = m = 100", lambda m: lambda: m.jacobian(_x_sum, x)
+    y = np.linspace(0.5, 1.5, 30)
+    yield "hessian, np.sum(x**2), n = 30", lambda m: lambda: m.hessian(sum_squares, y)
+    try:
+        import scipy.sparse  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        return
+    n = 1000
+    z = np.linspace(-1.0, 1.0, n)
+    pattern = scipy.sparse.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(n, n), format="csr")
+    plan = fastgd.SparseJacobian(pattern)
+    yield ("sparse jacobian, tridiagonal Broyden, n = 1000",
+           lambda m: (lambda: m.sparse_jacobian(_broyden, z, pattern)) if m is reference
+           else (lambda: plan.jacobian(_broyden, z)))
+
+
 def _optimizer_cases(sizes: Sequence[int]) -> Iterator[tuple[str, MakeCall]]:
     rng = np.random.default_rng(0)
     for name in OPTIMIZERS:
@@ -60,7 +92,7 @@ def main(sizes: Sequence[int] = (10**3, 10**5, 10**6)) -> None:
           f"({fastgd.get_num_threads()} threads for large arrays)\n")
     row = "{:<58} {:>11} {:>11} {:>8}"
     print(row.format("case", "reference", "fastgd", "ratio"))
-    for label, make in (*_gradient_cases(), *_optimizer_cases(sizes)):
+    for label, make in (*_gradient_cases(), *_jacobian_cases(), *_optimizer_cases(sizes)):
         slow = seconds_per_call(make(reference), repeat=3)
         fast = seconds_per_call(make(fastgd), repeat=3)
         print(row.format(label, format_seconds(slow), format_seconds(fast), f"{slow / fast:.1f}"), flush=True)

@@ -26,6 +26,7 @@ class Scheme:
         widened: tuple[bool, ...],
         centre_weight: float,
         denominator: float,
+        imaginary: bool = False,
     ) -> None: ...
 
 def derivative(
@@ -43,6 +44,8 @@ def derivative(
     m: int = -1,
     as_vector: Callable[[object], npt.NDArray[np.float64]] | None = None,
     centre: npt.NDArray[np.float64] | None = None,
+    arg: object = None,
+    values: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
 def descend(
     f: Callable[[Any], object],
@@ -57,6 +60,19 @@ def descend(
     lr: float,
     step_num: int,
     history: npt.NDArray[np.floating[Any]] | None,
+) -> int: ...
+def mixed(
+    f: Callable[[Any], object],
+    x: npt.NDArray[np.floating[Any]],
+    out: npt.NDArray[np.float64],
+    x_offsets: npt.NDArray[np.intp] | None,
+    out_index: npt.NDArray[np.intp] | None,
+    n: int,
+    scheme: Scheme,
+    inner: Scheme,
+    steps: _Steps,
+    exact: bool,
+    as_double: Callable[[object], float],
 ) -> int: ...
 @disjoint_base
 class CObjectiveRun:
@@ -73,8 +89,13 @@ class CObjectiveRun:
         exact: bool,
         threads: int,
         keepalive: object,
+        elements: npt.NDArray[np.intp] | None = None,
+        values: npt.NDArray[np.float64] | None = None,
+        inner: Scheme | None = None,
     ) -> None: ...
-    def derivative(self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> tuple[int, int]: ...
+    def derivative(
+        self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64], progress: Callable[[int], object] | None = None
+    ) -> tuple[int, int]: ...
     def descend(
         self, x: npt.NDArray[np.float64], lr: float, steps: int, history: npt.NDArray[np.float64] | None
     ) -> tuple[int, int]: ...

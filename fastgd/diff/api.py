@@ -5,7 +5,7 @@ Every function here has a numpy twin of the same name in :mod:`fastgd.reference`
 from __future__ import annotations
 
 import operator
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, TypeAlias, cast, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -24,12 +24,33 @@ from fastgd._validate import (
     optional_positive_count,
     positive_number,
 )
+from fastgd.diff.complex_step import ComplexStep
 from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, mapper
+from fastgd.diff.methods import GradientInfo, gradient
 from fastgd.diff.objectives import c_objective
 from fastgd.diff.schemes import SCHEMES, Scheme
+from fastgd.diff.steps import AUTO, DEFAULT_H, StepsArg, given_steps
 
-Evaluator = InPlace | COnThreads | Batched | Mapped
+RealEvaluator = InPlace | COnThreads | Batched | Mapped
+Evaluator = RealEvaluator | ComplexStep
+# A union of one-value Literals, not Literal[...] of all: at run time a Union, as stubtest expects of an alias.
+Method: TypeAlias = (Literal["central"] | Literal["forward"] | Literal["backward"] | Literal["central4"]
+                     | Literal["complex"] | Literal["richardson"])
+"""The ``method=`` names: the rows of :data:`fastgd.diff.schemes.SCHEMES`."""
+Bounds: TypeAlias = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
 _INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
+
+
+def _scheme(method: object) -> Scheme:
+    """The scheme ``method=`` names; ValueError for any other."""
+    if not isinstance(method, str) or method not in SCHEMES:
+        raise ValueError(f"method must be one of {', '.join(map(repr, SCHEMES))}, got {method!r}")
+    return SCHEMES[method]
+
+
+def _textbook(method: str, h: object) -> bool:
+    """True for the textbook's central difference with a fixed float step (its exact expression, bitwise)."""
+    return method == "central" and not isinstance(h, (str, np.ndarray, list, tuple))
 
 
 def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
@@ -38,6 +59,13 @@ def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_si
 
     ``vector``: ``f`` may be a C vector function ``F(n, x, m, out, user_data)`` (for a Jacobian).
     """
+    evaluator = _real_evaluator(f, x, threads, vectorized, chunk_size, workers, scheme, vector)
+    return ComplexStep(evaluator.f, scheme) if scheme.imaginary and isinstance(evaluator, InPlace) else evaluator
+
+
+def _real_evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
+                    scheme: Scheme = SCHEMES["central"], vector: bool = False) -> RealEvaluator:
+    """:func:`_evaluator` for a scheme of real points (every scheme but the complex step's)."""
     objective = c_objective(f)
     if objective is not None and objective.vector and not vector:
         raise TypeError("f is a C vector function F(n, x, m, out, user_data): its derivative is a Jacobian, "
@@ -48,6 +76,9 @@ def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_si
     if objective is not None:
         if vectorized or workers is not None:
             raise ValueError("vectorized= and workers= are for Python objectives, not C-level ones")
+        if scheme.imaginary:
+            raise TypeError("method='complex' evaluates f at complex points, and a C-level objective takes "
+                            "double *x: there is no complex step for it (use method='richardson' or 'central4')")
         x = cast("npt.NDArray[np.floating[Any]]", x)
         if not (x.dtype == np.float64 and x.dtype.isnative and x.flags.c_contiguous and x.flags.aligned):
             raise TypeError(f"a C-level objective takes double *x: x must be a C-contiguous float64 array, "
@@ -67,15 +98,37 @@ def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_si
     return InPlace(f, scheme)
 
 
-def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *, threads: int | None = None,
-                       vectorized: bool = False, chunk_size: int | None = None,
-                       workers: Workers | None = None) -> npt.NDArray[FloatT]:
-    """Central-difference gradient of ``f`` at ``x``, perturbing ``x`` in place.
+@overload
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None, *, method: Method = "central",
+                       typical_x: npt.ArrayLike | None = None, bounds: Bounds | None = None,
+                       full_output: Literal[False] = False, threads: int | None = None, vectorized: bool = False,
+                       chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
+@overload
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None, *, method: Method = "central",
+                       typical_x: npt.ArrayLike | None = None, bounds: Bounds | None = None,
+                       full_output: Literal[True], threads: int | None = None, vectorized: bool = False,
+                       chunk_size: int | None = None, workers: Workers | None = None
+                       ) -> tuple[npt.NDArray[FloatT], GradientInfo]: ...
+@overload
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None, *, method: Method = "central",
+                       typical_x: npt.ArrayLike | None = None, bounds: Bounds | None = None,
+                       full_output: bool, threads: int | None = None, vectorized: bool = False,
+                       chunk_size: int | None = None, workers: Workers | None = None
+                       ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], GradientInfo]: ...
+def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None, *, method: Method = "central",
+                       typical_x: npt.ArrayLike | None = None, bounds: Bounds | None = None,
+                       full_output: bool = False, threads: int | None = None, vectorized: bool = False,
+                       chunk_size: int | None = None, workers: Workers | None = None
+                       ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], GradientInfo]:
+    """Finite-difference gradient of ``f`` at ``x``, perturbing ``x`` in place.
 
-    For each element ``x[i]``, in the order ``np.nditer`` visits them (memory order), as the
-    textbook does: ``x[i] = v + h``, ``f1 = f(x)``, ``x[i] = v - h``, ``f2 = f(x)``,
-    ``grad[i] = (f1 - f2) / (2*h)``, ``x[i] = v``. The same IEEE operations in the same order as
+    With the defaults, the textbook's central difference: for each element ``x[i]``, in the
+    order ``np.nditer`` visits them (memory order), ``x[i] = v + h``, ``f1 = f(x)``,
+    ``x[i] = v - h``, ``f2 = f(x)``, ``grad[i] = (f1 - f2) / (2*h)``, ``x[i] = v``, with
+    ``h = 1e-4``: the same IEEE operations in the same order as
     :func:`fastgd.reference.numerical_gradient`, so the result is bitwise identical to it.
+    ``h=``, ``method=``, ``bounds=`` and ``full_output=`` choose the steps, the scheme, the
+    points allowed and the error estimates (see the README's "Accuracy and error estimates").
 
     Parameters
     ----------
@@ -91,8 +144,36 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
         Point, any shape, a real floating dtype, writeable. Strided views are perturbed
         in the caller's memory. Restored bitwise, even if ``f`` raises. A C-level
         objective needs a C-contiguous float64 ``x``.
-    h : float, optional
-        Step, finite and > 0. Used as a Python float (a weak scalar under NEP 50).
+    h : float, array_like or 'auto', optional
+        The step. A float (finite, > 0) is used as given, as a Python float (a weak scalar under
+        NEP 50), and divided by: the textbook's ``(f(x + h) - f(x - h)) / (2*h)``. An array
+        (broadcasting to ``x``'s shape) gives each element its own step; ``'auto'`` picks one per
+        element from the method's order and the scale of ``x``
+        (``eps**(1/(order+1)) * max(|x|, typical_x)``, plus a second try at a step relative to
+        ``|x|`` alone where ``|x|`` is far below ``typical_x``: see :mod:`fastgd.diff.steps`).
+        For arrays and ``'auto'``, the divisor is the step actually taken, ``(x + h) - x``.
+        Default: 1e-4 for ``method='central'`` (the textbook's), ``'auto'`` for every other method.
+    method : str, optional
+        ``'central'`` (default: 2 evaluations per element, second order), ``'forward'``,
+        ``'backward'`` (1 per element, plus ``f(x)`` once; first order), ``'central4'`` (4 per
+        element, fourth order), ``'complex'`` (1 per element at ``x + i h``: exact to rounding
+        for an analytic ``f`` that accepts complex arrays; ``f`` is called with a complex copy
+        of ``x``, which is not touched; not for C-level objectives), ``'richardson'`` (the
+        central differences at ``h`` and ``h/2`` extrapolated -- 4 per element -- with an error
+        estimate, and a second try at a better step for elements whose estimate says so).
+    typical_x : float or array_like, optional
+        With ``h='auto'``: the scale below which ``|x|`` is not taken as the scale on which
+        ``f`` varies (default 1).
+    bounds : (lb, ub), optional
+        ``f`` is only evaluated in ``lb <= x <= ub`` (scalars or arrays broadcasting to ``x``;
+        None for no bound): an element whose points would leave the box takes a one-sided
+        scheme of the same order, its step shrunk if needed. ``x`` must lie within. (A complex
+        step never leaves ``x``'s real values and ignores them.)
+    full_output : bool, optional
+        Also return a :class:`fastgd.diff.methods.GradientInfo`: a per-element error estimate,
+        status and number of evaluations. ``'richardson'`` estimates its error from its own
+        points; the fixed-order methods evaluate the scheme a second time at half the step
+        (twice the cost; the gradient returned is the same).
     threads : int, optional
         For a C-level objective: up to this many threads (default
         :func:`fastgd.get_num_threads`), each perturbing a private copy of ``x``, once a short
@@ -107,23 +188,27 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
     chunk_size : int, optional
         Points per vectorized call (default: batches of at most 512 KB, which stay in cache).
     workers : int or map-like, optional
-        Spread the 2n evaluations: an int starts (and keeps) a process pool of that many
+        Spread the evaluations: an int starts (and keeps) a process pool of that many
         workers (``f`` must be picklable); or any ``map(f, points)``-like callable or an
         object with ``.map`` (``multiprocessing.Pool``, ``concurrent.futures`` executors,
         a Dask client's ``get_executor()``). ``f`` must read its argument.
 
     Returns
     -------
-    numpy.ndarray
+    grad : numpy.ndarray
         Gradient with the shape and dtype of ``x``.
+    info : GradientInfo
+        Only with ``full_output=True``.
 
     Raises
     ------
     TypeError
-        ``f`` is not callable, ``x`` is not a real floating array, or ``f`` returns
-        something other than a real scalar.
+        ``f`` is not callable, ``x`` is not a real floating array, ``f`` returns something
+        other than a real scalar, or, with ``method='complex'``, ``f`` does not take and return
+        complex numbers (or is a C-level objective).
     ValueError
-        ``x`` is read-only, ``h`` is not finite and > 0, or ``f`` is a NULL function pointer.
+        ``x`` is read-only, ``h`` is not finite and > 0, ``method`` is unknown, ``x`` is
+        outside ``bounds``, or ``f`` is a NULL function pointer.
     RuntimeError
         ``f`` resized or reallocated ``x`` (its values may change; its memory may not).
     fastgd.ObjectiveError
@@ -152,16 +237,37 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: float = 1e-4, *,
     array([[ 0.75,  3.  ],
            [12.  , 27.  ]])
 
+    Far from 1, the fixed step fails; ``h='auto'`` and the accurate methods do not:
+
+    >>> x = np.array([1e-8, 2e-8, -3e-8])
+    >>> def worst(g):
+    ...     return float(np.max(np.abs(g / (3 * x**2) - 1)))  # the largest relative error
+    >>> worst(numerical_gradient(cubes, x)) > 1e6  # h = 1e-4 is far larger than x
+    True
+    >>> [worst(numerical_gradient(cubes, x, "auto", method=m)) < 1e-8 for m in ("central", "richardson", "complex")]
+    [True, True, True]
+
+    An error estimate, a status and the evaluations per element:
+
+    >>> grad, info = numerical_gradient(cubes, x, method="richardson", full_output=True)
+    >>> bool(np.all(np.abs(grad - 3 * x**2) <= info.error)), info.status.tolist(), info.nfev.tolist()
+    (True, [0, 0, 0], [8, 8, 8])
+
     One call per chunk of perturbed points, with ``vectorized=True``:
 
     >>> numerical_gradient(lambda X: np.sum(X**2, axis=-1), np.array([3.0, 4.0]), vectorized=True)
     array([6., 8.])
     """
-    evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers)
-    return cast("npt.NDArray[FloatT]", evaluator.derivative(x, positive_number(h, "h"), False))
+    scheme = _scheme(method)
+    evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers, scheme)
+    if _textbook(method, h) and typical_x is None and bounds is None and not full_output:
+        return cast("npt.NDArray[FloatT]", evaluator.derivative(x, positive_number(DEFAULT_H if h is None else h, "h"),
+                                                                False))
+    return gradient(evaluator, x, method, h, typical_x, bounds, full_output)
 
 
-def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:
+def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsArg = None, *,
+                          method: Method = "central") -> npt.NDArray[FloatT]:
     """Gradient of ``f`` at each row of a 2-D ``X``; a 1-D ``X`` is one point.
 
     ``f`` is called with the row view ``X[r]``, perturbed in place, exactly as
@@ -173,8 +279,9 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float =
         ``f(x) -> real scalar`` for one point ``x`` (a row of ``X``).
     X : numpy.ndarray
         1-D point or 2-D stack of points, a real floating dtype, writeable.
-    h : float, optional
-        Step, finite and > 0.
+    h, method
+        As for :func:`numerical_gradient`; an array ``h`` has ``X``'s shape (a step per element of
+        every row) or broadcasts to one row's.
 
     Returns
     -------
@@ -188,13 +295,24 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float =
     >>> numerical_gradient_2d(lambda x: x[0]**2 + x[1]**2, np.array([[3.0, 4.0], [0.0, 2.0]]))
     array([[6., 8.],
            [0., 4.]])
+    >>> numerical_gradient_2d(lambda x: np.sum(x**3), np.array([[1e-9, 1e9]]), method="complex")
+    array([[3.e-18, 3.e+18]])
     """
-    evaluator = _evaluator(f, X, None, False, None, None)
-    h = positive_number(h, "h")
+    scheme = _scheme(method)
+    evaluator = _evaluator(f, X, None, False, None, None, scheme)
+    if X.ndim > 2:
+        raise ValueError(f"X must be 1-D (one point) or 2-D (one point per row), got {X.ndim}-D")
+    if not _textbook(method, h):
+        if X.ndim == 1:
+            return gradient(evaluator, X, method, h, None, None)
+        grad = np.empty(X.shape, dtype=X.dtype)
+        per_row = isinstance(h, np.ndarray) and h.shape == X.shape
+        for r in range(len(X)):
+            grad[r] = gradient(evaluator, X[r], method, cast("npt.NDArray[Any]", h)[r] if per_row else h, None, None)
+        return grad
+    h = positive_number(DEFAULT_H if h is None else h, "h")
     if X.ndim == 1:
         return cast("npt.NDArray[FloatT]", evaluator.derivative(X, h, False))
-    if X.ndim != 2:
-        raise ValueError(f"X must be 1-D (one point) or 2-D (one point per row), got {X.ndim}-D")
     if isinstance(evaluator, InPlace):
         return cast("npt.NDArray[FloatT]", evaluator.rows(X, h, False))
     grad = np.empty(X.shape, dtype=X.dtype)
@@ -205,22 +323,23 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: float =
 
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: Literal[False] = False, h: float = 1e-4, threads: int | None = None,
-                     vectorized: bool = False, chunk_size: int | None = None,
+                     history: Literal[False] = False, h: StepsArg = None, method: Method = "central",
+                     threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
                      workers: Workers | None = None) -> npt.NDArray[FloatT]: ...
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: Literal[True], h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
-                     chunk_size: int | None = None,
+                     history: Literal[True], h: StepsArg = None, method: Method = "central",
+                     threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
                      workers: Workers | None = None) -> tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
 @overload
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: bool, h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
-                     chunk_size: int | None = None, workers: Workers | None = None
+                     history: bool, h: StepsArg = None, method: Method = "central", threads: int | None = None,
+                     vectorized: bool = False, chunk_size: int | None = None, workers: Workers | None = None
                      ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]: ...
 def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01, step_num: int = 100, *,
-                     history: bool = False, h: float = 1e-4, threads: int | None = None, vectorized: bool = False,
-                     chunk_size: int | None = None, workers: Workers | None = None
+                     history: bool = False, h: StepsArg = None, method: Method = "central",
+                     threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
+                     workers: Workers | None = None
                      ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], npt.NDArray[FloatT]]:
     """Run ``step_num`` steps of ``x -= lr * numerical_gradient(f, x)`` in compiled code.
 
@@ -238,8 +357,11 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     history : bool, optional
         Also return the visited points, shape ``(step_num, *init_x.shape)``, each the
         point before its step (what the textbook's path plot draws).
-    h : float, optional
-        Finite-difference step, finite and > 0.
+    h, method
+        As for :func:`numerical_gradient`. A fixed ``h`` (a float or an array) with
+        ``'central'``, ``'forward'``, ``'backward'`` or ``'central4'`` runs the whole loop
+        compiled; ``h='auto'``, ``'complex'`` and ``'richardson'`` compute each step's gradient
+        as :func:`numerical_gradient` does and update ``x -= lr * grad`` in between.
     threads, vectorized, chunk_size, workers
         As for :func:`numerical_gradient`.
 
@@ -270,17 +392,30 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     >>> twin = reference.gradient_descent(lambda x: x[0]**2 + x[1]**2, np.array([-3.0, 4.0]), lr=0.1, step_num=3)
     >>> bool(np.array_equal(x, twin))
     True
+
+    Another method:
+
+    >>> gradient_descent(lambda x: np.sum((x - 1e9)**2), np.array([0.0, 3e9]), lr=0.5, step_num=1,
+    ...                  method="complex")
+    array([1.e+09, 1.e+09])
     """
-    evaluator = _evaluator(f, init_x, threads, vectorized, chunk_size, workers)
-    h = positive_number(h, "h")
+    scheme = _scheme(method)
+    evaluator = _evaluator(f, init_x, threads, vectorized, chunk_size, workers, scheme)
+    if h is None:
+        h = DEFAULT_H if method == "central" else AUTO
+    steps = None if isinstance(h, str) and h == AUTO or scheme.levels or scheme.imaginary else given_steps(h, init_x)
     lr = finite_number(lr, "lr")
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
-    if isinstance(evaluator, (InPlace, COnThreads)):
-        evaluator.descend(init_x, h, False, lr, step_num, path)
+    if steps is not None and isinstance(evaluator, (InPlace, COnThreads)):
+        evaluator.descend(init_x, steps, not isinstance(steps, float), lr, step_num, path)
     elif init_x.size:
         for k in range(step_num):
             if path is not None:  # history
                 path[k] = init_x
-            init_x -= lr * evaluator.derivative(init_x, h, False)
+            if steps is None:
+                grad = gradient(evaluator, init_x, method, h, None, None)
+            else:
+                grad = evaluator.derivative(init_x, steps, not isinstance(steps, float))
+            init_x -= lr * grad
     return (init_x, path) if path is not None else init_x

@@ -39,12 +39,40 @@ def memory_order(x: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp] | None, npt.
     """
     if x.flags.c_contiguous:
         return None, None
+    if x.ndim == 1 and x.strides[0] > 0:  # a step, or the imaginary part of a complex array
+        return np.arange(x.size, dtype=np.intp) * x.strides[0], None
     offsets: npt.NDArray[np.intp] = np.zeros((), dtype=np.intp)
     for length, stride in zip(x.shape, x.strides, strict=True):
         offsets = np.add.outer(offsets, np.arange(length, dtype=np.intp) * stride)
     offsets = offsets.ravel()
+    nested = zip(x.strides[:-1], x.strides[1:], x.shape[1:], strict=True)
+    if all(stride > 0 for stride in x.strides) and all(outer >= inner * length for outer, inner, length in nested):
+        return offsets, None  # strided in C order (a step, the imaginary part of a complex array): no sort
     index = np.argsort(offsets, kind="stable").astype(np.intp, copy=False)
     offsets = offsets[index]
     if np.array_equal(index, np.arange(index.size)):
         return offsets, None
     return offsets, index
+
+
+def visits(x: npt.NDArray[Any], elements: npt.NDArray[np.bool_] | None = None
+           ) -> tuple[npt.NDArray[np.intp] | None, npt.NDArray[np.intp] | None, int]:
+    """:func:`memory_order` limited to the elements where the mask ``elements`` (shaped like
+    ``x``) is True, and how many those are: ``(offsets, index, count)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.diff.layout import visits
+    >>> offsets, index, count = visits(np.zeros((2, 3)).T, np.array([[True, False], [False, True], [True, True]]))
+    >>> offsets.tolist(), index.tolist(), count  # C positions 0, 4, 3, 5 in the base's memory order
+    ([0, 16, 32, 40], [0, 4, 3, 5], 4)
+    """
+    offsets, index = memory_order(x)
+    if elements is None:
+        return offsets, index, x.size
+    positions = np.arange(x.size, dtype=np.intp) if index is None else index
+    keep = np.ascontiguousarray(elements).reshape(-1)[positions]
+    if offsets is None:
+        offsets = positions * x.itemsize
+    return offsets[keep], positions[keep], int(np.count_nonzero(keep))

@@ -30,6 +30,16 @@ def real_value(r: object) -> Any:
     return r
 
 
+def imaginary_part(r: object) -> Any:
+    """The imaginary part of ``r`` (a 0-d array unwrapped), a complex scalar; else raise TypeError."""
+    if isinstance(r, np.ndarray) and r.ndim == 0:
+        r = r[()]
+    if not isinstance(r, (complex, np.complexfloating)):
+        raise TypeError(f"f returned {type(r).__name__} at a complex point, not a complex scalar "
+                        "(abs, real, float() and comparisons drop the imaginary part)")
+    return r.imag
+
+
 @dataclass(frozen=True)
 class Scheme:
     """How to estimate a derivative along ``e_i`` from values of ``f``.
@@ -57,6 +67,15 @@ class Scheme:
         Point ``k`` computed in double precision and then rounded to ``x``'s dtype
         (``float(v) + h``, as the textbook's Korean edition writes it), instead of numpy's
         ``v + h`` in ``x``'s dtype. Only float32 arrays tell the two apart.
+    order : int, optional
+        The estimate's error shrinks as ``h**order`` (for small ``h``): it sets the automatic
+        step and the factor of the error estimate.
+    imaginary : bool, optional
+        A complex step: point ``k`` is ``x + 1j * offsets[k] * h * e_i`` and each value is the
+        imaginary part of ``f``'s complex result.
+    levels : tuple of two Scheme, optional
+        For an extrapolated row (:func:`extrapolated`): the two difference quotients it
+        combines, at ``h`` and ``h / 2``, as rows over this row's points, for the error estimate.
 
     Examples
     --------
@@ -74,6 +93,9 @@ class Scheme:
     denominator: int | float
     centre_weight: int | float = 0
     widened: tuple[bool, ...] | None = None
+    order: int = 2
+    imaginary: bool = False
+    levels: tuple[Scheme, Scheme] | None = None
 
     def __post_init__(self) -> None:
         if not 0 < len(self.offsets) <= _kernels.MAX_POINTS or len(self.weights) != len(self.offsets):
@@ -87,13 +109,23 @@ class Scheme:
         return len(self.offsets)
 
     @property
+    def reach(self) -> tuple[float, float]:
+        """How far the points go above and below ``x``, in steps: ``(max offset, -min offset)``, each >= 0."""
+        return max(0.0, *self.offsets), max(0.0, *(-o for o in self.offsets))
+
+    @property
+    def value_columns(self) -> int:
+        """Columns of the values an evaluator records per element: one per point, then ``f(x)`` if used."""
+        return len(self.offsets) + bool(self.centre_weight)
+
+    @property
     def compiled(self) -> _kernels.Scheme:
         """The scheme as the compiled loops take it (made once per scheme)."""
         compiled = self.__dict__.get("_compiled")
         if compiled is None:
             assert self.widened is not None  # set by __post_init__
             compiled = _kernels.Scheme(self.offsets, self.weights, self.widened, float(self.centre_weight),
-                                       float(self.denominator))
+                                       float(self.denominator), self.imaginary)
             object.__setattr__(self, "_compiled", compiled)
         return compiled
 
@@ -104,18 +136,25 @@ class Scheme:
     def combine(self, values: Sequence[object], centre: object, h: float) -> Any:
         """The estimate from the values at the points (and ``f(x)``), with numpy's scalar rules.
 
-        Each value is checked to be a real scalar (TypeError otherwise); a float32 value keeps
-        the sum in float32, as the textbook's ``(fxh1 - fxh2) / (2*h)`` does.
+        Each value is checked to be a real scalar (TypeError otherwise; the imaginary part of a
+        complex one for a complex step); a float32 value keeps the sum in float32, as the
+        textbook's ``(fxh1 - fxh2) / (2*h)`` does.
         """
-        total = self.weights[0] * real_value(values[0])
+        value_of = imaginary_part if self.imaginary else real_value
+        total = self.weights[0] * value_of(values[0])
         for weight, value in zip(self.weights[1:], values[1:], strict=True):
-            total = total + weight * real_value(value)
+            total = total + weight * value_of(value)
         if self.centre_weight:
             total = total + self.centre_weight * real_value(centre)
         return total / (self.denominator * h)
 
     def combine_arrays(self, values: npt.NDArray[Any], centre: Any, h: Any) -> Any:
-        """:meth:`combine` over stacked values: ``values[..., k]`` at point ``k``, elementwise."""
+        """:meth:`combine` over stacked values: ``values[..., k]`` at point ``k``, elementwise.
+
+        For a complex step, ``values`` are ``f``'s complex results (their imaginary parts are combined).
+        """
+        if self.imaginary:
+            values = values.imag
         total = self.weights[0] * values[..., 0]
         for k, weight in enumerate(self.weights[1:], start=1):
             total = total + weight * values[..., k]
@@ -127,10 +166,69 @@ class Scheme:
         return total / divisor
 
 
+def extrapolated(name: str, base: Scheme, order: int) -> Scheme:
+    """Richardson's extrapolation of ``base`` from steps ``h`` and ``h / 2``, as one row.
+
+    With ``D(h) = f' + c h**p + ...`` (``p = base.order``), ``(2**p D(h/2) - D(h)) / (2**p - 1)``
+    cancels the ``h**p`` term. The row's points are the union of both steps' points, its weights
+    integers; :attr:`Scheme.levels` keeps ``D(h)`` and ``D(h/2)`` for the error estimate.
+    ``order``: the extrapolation's own order (``p + 2`` for a symmetric ``base``, ``p + 1`` otherwise).
+
+    Examples
+    --------
+    >>> from fastgd.diff.schemes import SCHEMES, extrapolated
+    >>> row = extrapolated("richardson", SCHEMES["central"], order=4)
+    >>> row.offsets, row.weights, row.denominator  # (8 (f(h/2) - f(-h/2)) - (f(h) - f(-h))) / (6 h)
+    ((1.0, -1.0, 0.5, -0.5), (-1, 1, 8, -8), 6)
+    >>> row.levels[1].weights  # D(h/2) = (f(h/2) - f(-h/2)) / h, over the same points
+    (0, 0, 2, -2)
+    """
+    fine = tuple(offset / 2 for offset in base.offsets)
+    offsets = tuple(dict.fromkeys(base.offsets + fine))  # the union, in order
+    coarse_weights: list[int | float] = [0] * len(offsets)
+    fine_weights: list[int | float] = [0] * len(offsets)
+    for offset, fine_offset, weight in zip(base.offsets, fine, base.weights, strict=True):
+        coarse_weights[offsets.index(offset)] += weight
+        fine_weights[offsets.index(fine_offset)] += 2 * weight  # D(h/2): the sum over h/2 = 2 * sum over h
+    gain = 2**base.order
+    weights = tuple(gain * f - c for c, f in zip(coarse_weights, fine_weights, strict=True))
+    levels = (Scheme(f"{name}: D(h)", offsets, tuple(coarse_weights), base.denominator, base.centre_weight,
+                     order=base.order),
+              Scheme(f"{name}: D(h/2)", offsets, tuple(fine_weights), base.denominator, 2 * base.centre_weight,
+                     order=base.order))
+    return Scheme(name, offsets, weights, (gain - 1) * base.denominator,
+                  (2 * gain - 1) * base.centre_weight, order=order, levels=levels)
+
+
+_CENTRAL = Scheme("central", offsets=(1.0, -1.0), weights=(1, -1), denominator=2)
+_FORWARD3 = Scheme("forward3", offsets=(1.0, 2.0), weights=(4, -1), denominator=2, centre_weight=-3)
+_BACKWARD3 = Scheme("backward3", offsets=(-1.0, -2.0), weights=(-4, 1), denominator=2, centre_weight=3)
+_FORWARD = Scheme("forward", offsets=(1.0,), weights=(1,), denominator=1, centre_weight=-1, order=1)
+_BACKWARD = Scheme("backward", offsets=(-1.0,), weights=(-1,), denominator=1, centre_weight=1, order=1)
+
 #: The schemes by ``method=`` name.
 SCHEMES: dict[str, Scheme] = {
     scheme.name: scheme
     for scheme in (
-        Scheme("central", offsets=(1.0, -1.0), weights=(1, -1), denominator=2),
+        _CENTRAL,  # (f(x + h) - f(x - h)) / (2h): the textbook's
+        _FORWARD,  # (f(x + h) - f(x)) / h
+        _BACKWARD,  # (f(x) - f(x - h)) / h
+        # (-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h)
+        Scheme("central4", offsets=(2.0, 1.0, -1.0, -2.0), weights=(-1, 8, -8, 1), denominator=12, order=4),
+        # Im f(x + ih) / h
+        Scheme("complex", offsets=(1.0,), weights=(1,), denominator=1, imaginary=True),
+        extrapolated("richardson", _CENTRAL, order=4),
     )
+}
+
+#: For each method, the one-sided rows of the same order used beside a bound: (points above x, points below x).
+ONE_SIDED: dict[str, tuple[Scheme, Scheme]] = {
+    "central": (_FORWARD3, _BACKWARD3),  # (-3 f(x) + 4 f(x + h) - f(x + 2h)) / (2h) and its mirror
+    "forward": (_FORWARD, _BACKWARD),
+    "backward": (_FORWARD, _BACKWARD),
+    # (-25 f(x) + 48 f(x + h) - 36 f(x + 2h) + 16 f(x + 3h) - 3 f(x + 4h)) / (12h) and its mirror
+    "central4": (Scheme("forward5", (1.0, 2.0, 3.0, 4.0), (48, -36, 16, -3), 12, -25, order=4),
+                 Scheme("backward5", (-1.0, -2.0, -3.0, -4.0), (-48, 36, -16, 3), 12, 25, order=4)),
+    "richardson": (extrapolated("richardson forward", _FORWARD3, order=3),
+                   extrapolated("richardson backward", _BACKWARD3, order=3)),
 }

@@ -12,12 +12,18 @@ Examples
 True
 """
 from fastgd.reference.gradient import gradient_descent, numerical_gradient, numerical_gradient_2d
+from fastgd.reference.jacobians import color_columns, hessian, hessp, jacobian, sparse_jacobian
 from fastgd.reference.optimizer import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop
 
 __all__ = [
     "gradient_descent",
     "numerical_gradient",
     "numerical_gradient_2d",
+    "jacobian",
+    "hessian",
+    "hessp",
+    "color_columns",
+    "sparse_jacobian",
     "SGD",
     "Momentum",
     "Nesterov",

@@ -1,0 +1,216 @@
+"""Error estimates of finite differences, and the choice between estimates made at different steps.
+
+An estimate ``D(h)`` of ``f'`` errs by truncation (the scheme's ``c h**p + ...``) and by rounding
+(each value of ``f`` is only known to about ``eps |f|``, and the scheme divides their weighted sum by
+``h``). Both parts are estimated from the values of ``f`` an evaluator recorded:
+
+- **rounding**: ``NOISE * eps * max|f at the points| * sum|weights| / (denominator * h)`` -- the
+  worst case of the scheme's sum when each value is off by ``NOISE * eps`` of the largest one
+  (``eps`` of x's dtype, at least float64's); and, for a step used as given (a float ``h``, not
+  the representable one), ``|estimate| * sum|weights * (point - x - offset * h)| / (denominator * h)``
+  for the points that rounded away from ``x + offset * h``;
+- **truncation of a fixed-order scheme** (a complex step included): from the same scheme at
+  ``h / 2``, ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument),
+  doubled for safety; where the two differ by ``QMAX`` of the estimate or more, the steps are
+  outside the range where that argument holds, and the status says the estimate is not reliable;
+- **truncation of an extrapolation** ``R = (2**p D(h/2) - D(h)) / (2**p - 1)`` of order ``r``: its
+  ``h**r`` term is not measured by two steps; with ``q = |D(h) - D(h/2)| / |R|`` (the relative size
+  of the ``h**p`` term, ~ ``(h / L)**p`` for a function that varies on a scale ``L``) the next term
+  is ~ ``q**((r - p) / p)`` times the measured one (``q`` for central differences, ``r = p + 2``;
+  ``sqrt(q)`` for one-sided ones, ``r = p + 1``), so that is the estimate. Where ``q`` is not small
+  (``>= QMAX``) the step is outside the range where the series holds: the estimate is then the
+  whole ``|D(h) - D(h/2)|`` and the status says it is not reliable.
+
+The rounding term dominates at the automatic steps for most functions, so the estimate sits a few
+times above the real error (the accuracy tests check it never sits below it where the error matters).
+
+Status codes follow ``scipy.differentiate``: :data:`CONVERGED` (0), :data:`UNRELIABLE` (-1: the
+estimate could not be trusted, the steps were outside the asymptotic range), :data:`NOT_FINITE`
+(-3: ``f`` returned inf or NaN at a point, or the estimate is not finite).
+
+The functions here meet infinities and NaNs by design: call them under ``np.errstate(all="ignore")``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd.diff.schemes import Scheme
+
+CONVERGED: int = 0
+UNRELIABLE: int = -1
+NOT_FINITE: int = -3
+
+NOISE: float = 2.0  #: each value of f is taken to be off by up to NOISE * eps of the largest value
+QMAX: float = 1e-2  #: the h**p term above this fraction of the estimate: outside the asymptotic range
+ACCEPT: float = 2e-9  #: an extrapolation whose relative error estimate exceeds this is tried at a better step
+RESCALE: float = 1e3  #: ... at most this factor smaller than the first step
+LARGEST: float = 0.125  #: ... and at most this fraction of the scale of x (the first step is eps**(1/(p+1)) of it)
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class Estimates:
+    """Estimates of the derivative along each element (flat, C order), with what is known of their error."""
+
+    value: npt.NDArray[np.floating[Any]]  #: the estimate, in the dtype of x
+    error: Floats  #: its error estimate (rounding + truncation), or NaN where not estimated
+    rounding: Floats  #: the rounding part of ``error``
+    truncation: Floats  #: the truncation part of ``error``
+    status: npt.NDArray[np.int8]
+    step: Floats  #: the step taken (the representable one for exact steps)
+
+    def take(self, other: Estimates, where: npt.NDArray[np.bool_]) -> None:
+        """Replace this estimate with ``other``'s where ``where`` is True."""
+        for field in fields(self):
+            np.copyto(getattr(self, field.name), getattr(other, field.name), where=where)
+
+
+def rounding(scheme: Scheme, largest: Floats, step: Floats, eps: float) -> Floats:
+    """The rounding part of the error of ``scheme``'s estimate, from the largest ``|f|`` at each element's points."""
+    return largest * (NOISE * eps * _gain(scheme)) / step
+
+
+def misplacement(scheme: Scheme, x: npt.NDArray[Any], step: Floats) -> Floats:
+    """The relative error of an estimate whose points rounded away from ``x + offset * step``
+    (a step used as given, not the representable one), computed as the loops place them."""
+    wide = x.astype(np.float64)
+    moved = np.zeros(x.shape)
+    for offset, weight in zip(scheme.offsets, scheme.weights, strict=True):
+        point = (x + (offset * step).astype(x.dtype)).astype(np.float64)
+        moved += abs(weight) * np.abs(point - wide - offset * step)
+    relative: Floats = moved / (abs(scheme.denominator) * step)
+    return relative
+
+
+def _gain(scheme: Scheme) -> float:
+    """How much the scheme magnifies an error in its values: ``sum |weights| / denominator``."""
+    hit = _GAINS.get(id(scheme))
+    if hit is None or hit[0] is not scheme:  # keyed by identity: hashing a row costs more than this
+        gain = float(sum(abs(w) for w in scheme.weights) + abs(scheme.centre_weight)) / abs(scheme.denominator)
+        hit = _GAINS[id(scheme)] = (scheme, gain)
+    return hit[1]
+
+
+_GAINS: dict[int, tuple[Scheme, float]] = {}
+
+
+def _largest(values: Floats) -> Floats:
+    """The largest ``|f|`` at each element's points (NaN if one is NaN, inf if one is infinite)."""
+    largest: Floats = np.abs(values).max(axis=1)
+    return largest
+
+
+def _levels(scheme: Scheme) -> tuple[Floats, float]:
+    """For an extrapolated row: ``D(h) - D(h/2)`` as weights over its value columns (divide by the
+    returned ``denominator * h``), and the exponent of ``q`` in its truncation estimate."""
+    hit = _LEVELS.get(id(scheme))
+    if hit is None or hit[0] is not scheme:
+        assert scheme.levels is not None
+        coarse, fine = ([*level.weights, level.centre_weight][:scheme.value_columns] for level in scheme.levels)
+        weights = np.array(coarse, dtype=np.float64) - np.array(fine, dtype=np.float64)
+        base = scheme.levels[0].order
+        hit = _LEVELS[id(scheme)] = (scheme, weights / scheme.levels[0].denominator, (scheme.order - base) / base)
+    return hit[1], hit[2]
+
+
+_LEVELS: dict[int, tuple[Scheme, Floats, float]] = {}
+
+
+def _status(value: Floats, largest: Floats, reliable: npt.NDArray[np.bool_]) -> npt.NDArray[np.int8]:
+    """CONVERGED where ``reliable``, else UNRELIABLE; NOT_FINITE where the value or a value of ``f`` is not finite."""
+    status: npt.NDArray[np.int8] = reliable.view(np.int8) - np.int8(1)
+    status[~np.isfinite(largest * 0.0 + value)] = NOT_FINITE
+    return status
+
+
+def extrapolation(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
+    """The estimates of an extrapolated row (:func:`fastgd.diff.schemes.extrapolated`) and their errors."""
+    weights, exponent = _levels(scheme)
+    change = np.abs(values @ weights) / step  # |D(h) - D(h/2)|
+    q = change / np.abs(value)
+    reliable = q < QMAX
+    truncation = np.where(reliable, (q if exponent == 1 else q**exponent) * change, change)
+    largest = _largest(values)
+    noise = rounding(scheme, largest, step, eps)
+    return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)
+
+
+def two_steps(scheme: Scheme, value: Floats, values: Floats, half: Floats, half_values: Floats, step: Floats,
+              eps: float) -> Estimates:
+    """The estimates ``value`` of a fixed-order ``scheme`` at ``step``, with their errors from the
+    same scheme at ``step / 2`` (``half``, from ``half_values``)."""
+    gain = 2.0**scheme.order
+    change = np.abs(value - half)
+    truncation = 2 * gain / (gain - 1) * change
+    reliable = change < QMAX * np.abs(value)
+    largest = _largest(values)
+    noise = rounding(scheme, largest, step, eps)
+    return Estimates(value, noise + truncation, noise, truncation,
+                     _status(value, np.maximum(largest, _largest(half_values)), reliable), step)
+
+
+def single(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
+    """Estimates whose truncation error is not measured (NaN): only the rounding part is known."""
+    largest = _largest(values)
+    nan = np.full(value.shape, np.nan)
+    return Estimates(value, nan, rounding(scheme, largest, step, eps), nan.copy(),
+                     _status(value, largest, np.ones(value.shape, bool)), step)
+
+
+def improves(current: Estimates, candidate: Estimates) -> npt.NDArray[np.bool_]:
+    """Where ``candidate`` is the better estimate: finite where ``current`` is not, reliable where
+    ``current`` is not, else a smaller error estimate."""
+    finite, finite_new = current.status != NOT_FINITE, candidate.status != NOT_FINITE
+    reliable, reliable_new = current.status == CONVERGED, candidate.status == CONVERGED
+    smaller = candidate.error < current.error
+    better: npt.NDArray[np.bool_] = (finite_new & ~finite) | (
+        finite_new & (reliable_new & ~reliable | (reliable_new == reliable) & smaller))
+    return better
+
+
+def smaller_step_wins(current: Estimates, candidate: Estimates) -> npt.NDArray[np.bool_]:
+    """For a fixed-order scheme tried at a large step (``current``) and a small one (``candidate``):
+    where the small step's estimate is the better one. It is where the two differ by more than their
+    rounding errors can explain (so the large step's truncation error shows), or where they agree
+    and the small step's rounding error is the smaller, or where only the small step's is finite."""
+    agree = np.abs(current.value - candidate.value) <= current.rounding + candidate.rounding
+    quieter = candidate.rounding < current.rounding
+    wins: npt.NDArray[np.bool_] = (candidate.status != NOT_FINITE) & (~agree | quieter)
+    return wins
+
+
+def rescaling(estimates: Estimates, order: int, power: float) -> tuple[npt.NDArray[np.bool_], Floats | None]:
+    """Where an extrapolation is worth another try, and by what factor to scale its step there.
+
+    The error at ``s`` times the step is modelled as ``truncation * s**order + rounding / s``,
+    least at ``s = (rounding / (order * truncation)) ** (1 / (order + 1))``, between ``1 / RESCALE`` and
+    ``LARGEST / power`` (``power``: the first step's fraction of the scale of ``x``, so that a larger step
+    stays within ``LARGEST`` of that scale). An element is tried again if its error estimate exceeds
+    :data:`ACCEPT` times its value, or the median value if that is larger (an element of a sum whose
+    derivative is far below the others' is limited by the rounding of the whole sum: a second try
+    there costs four more evaluations for little), and the model promises at most half the error.
+    """
+    magnitude = np.abs(estimates.value)
+    retry = ~(estimates.error <= ACCEPT * magnitude) & (estimates.status != NOT_FINITE)
+    if not retry.any():
+        return retry, None
+    middle = magnitude.size // 2
+    retry &= ~(estimates.error <= ACCEPT * np.partition(magnitude, middle)[middle])  # the median value
+    if not retry.any():
+        return retry, None
+    t, r = estimates.truncation, estimates.rounding
+    scale = np.minimum(np.maximum((r / (order * t)) ** (1.0 / (order + 1)), 1 / RESCALE), max(1.0, LARGEST / power))
+    promised = t * scale**order + r / scale
+    return retry & (promised < 0.5 * estimates.error), np.where(np.isfinite(scale), scale, 1.0)
+
+
+def empty(size: int, dtype: np.dtype[Any]) -> Estimates:
+    """Estimates of ``size`` elements (values of ``dtype``), all NaN: filled pass by pass."""
+    nan = np.full(size, np.nan)
+    return Estimates(nan.astype(dtype), nan.copy(), nan.copy(), nan.copy(), np.full(size, NOT_FINITE, np.int8),
+                     nan.copy())

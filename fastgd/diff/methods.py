@@ -1,0 +1,211 @@
+"""The methods of :func:`fastgd.numerical_gradient` beyond the textbook's fixed-step central difference.
+
+:func:`gradient` runs a method (a row of :data:`fastgd.diff.schemes.SCHEMES`) over an evaluator
+(:mod:`fastgd.diff.evaluators`): the steps (a float, one per element, or ``'auto'``,
+:mod:`fastgd.diff.steps`), the one-sided rows beside bounds (:mod:`fastgd.diff.bounds`), the
+second step ``'auto'`` tries for small ``|x|``, Richardson's second try at a better step, and the
+error estimates of ``full_output`` (:mod:`fastgd.diff.estimates`). Each pass is one call of an
+evaluator over some elements; the evaluations of ``f`` are counted.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias, cast, overload
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd._typing import FloatT
+from fastgd.diff import estimates
+from fastgd.diff.bounds import box, fit
+from fastgd.diff.estimates import Estimates
+from fastgd.diff.schemes import ONE_SIDED, SCHEMES, Scheme
+from fastgd.diff.steps import (
+    AUTO,
+    DEFAULT_H,
+    auto_steps,
+    component_steps,
+    epsilon,
+    exact_steps,
+    given_steps,
+    relative_steps,
+    small_elements,
+    step_fraction,
+    typical_scale,
+)
+
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps" or "extrapolation"
+
+
+@dataclass(frozen=True)
+class GradientInfo:
+    """What ``numerical_gradient(..., full_output=True)`` reports beside the gradient.
+
+    The fields follow ``scipy.differentiate``'s result: arrays shaped like ``x``, one entry per
+    element.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd import numerical_gradient
+    >>> x = np.array([0.5, -2.0, 3.0])
+    >>> grad, info = numerical_gradient(lambda x: np.sum(np.exp(x)), x, method="richardson", full_output=True)
+    >>> bool(np.all(np.abs(grad - np.exp(x)) <= info.error)), bool(np.all(info.error < 1e-9 * np.exp(x)))
+    (True, True)
+    >>> info.success.tolist(), info.nfev.tolist(), info.calls  # 4 points per element, no retry needed
+    ([True, True, True], [4, 4, 4], 12)
+    """
+
+    error: Floats  #: estimate of the absolute error of each element of the gradient
+    status: npt.NDArray[np.int8]  #: 0 converged; -1 the estimate is not reliable; -3 a non-finite value
+    nfev: npt.NDArray[np.intp]  #: the evaluations of f made for each element
+    calls: int  #: every call of f, f(x) included
+    step: Floats  #: the step of each element's returned estimate (the representable one where exact)
+
+    @property
+    def success(self) -> npt.NDArray[np.bool_]:
+        """``status == 0``."""
+        success: npt.NDArray[np.bool_] = self.status == estimates.CONVERGED
+        return success
+
+
+def _with_scheme(evaluator: Any, scheme: Scheme) -> Any:
+    """The evaluator for another scheme (each keeps its scheme in ``.scheme``)."""
+    if evaluator.scheme is scheme:
+        return evaluator
+    other = copy.copy(evaluator)
+    other.scheme = scheme
+    return other
+
+
+class _Passes:
+    """The passes of one gradient over flat ``x``: each a row over some elements at some steps."""
+
+    def __init__(self, evaluator: Any, x: npt.NDArray[Any], exact: bool, limits: tuple[Floats, Floats] | None):
+        self.evaluator, self.x, self.exact, self.limits = evaluator, x, exact, limits
+        self.flat = x.reshape(-1)  # read only: a copy for a strided x
+        self.eps = epsilon(x.dtype)
+        self.nfev = np.zeros(x.size, dtype=np.intp)
+        self.calls = 0
+
+    def evaluate(self, scheme: Scheme, steps: float | Floats, elements: Mask | None, kind: Kind) -> Estimates:
+        """``scheme`` (or its one-sided rows beside a bound) at ``steps`` over ``elements`` (None: all)."""
+        if self.limits is None or scheme.name not in ONE_SIDED:
+            if elements is None:
+                return self._pass(scheme, steps, None, kind)
+            layout: list[tuple[Scheme, Mask, float | Floats]] = [(scheme, elements, steps)]
+        else:
+            mask = np.ones(self.x.size, dtype=bool) if elements is None else elements
+            full = np.broadcast_to(np.asarray(steps, dtype=np.float64), self.flat.shape)
+            layout = list(fit(self.flat, full, self.exact, mask, scheme, ONE_SIDED[scheme.name], *self.limits))
+        result = estimates.empty(self.x.size, self.x.dtype)
+        for row, where, row_steps in layout:
+            result.take(self._pass(row, row_steps, None if elements is None and where.all() else where, kind), where)
+        return result
+
+    def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask | None, kind: Kind) -> Estimates:
+        """One scheme at ``steps`` over the elements ``where`` (None: all), with what ``kind`` estimates."""
+        value, values = self._call(scheme, steps, where, kind != "value")
+        taken = exact_steps(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
+        if kind == "value":
+            nan = np.full(value.shape, np.nan)
+            return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
+        if kind == "two steps":
+            half, half_values = self._call(scheme, taken / 2, where, True)
+        with np.errstate(all="ignore"):
+            if kind == "extrapolation":
+                result = estimates.extrapolation(scheme, value, values, taken, self.eps)
+            elif kind == "two steps":
+                result = estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
+            else:
+                result = estimates.single(scheme, value, values, taken, self.eps)
+            if not self.exact and not scheme.imaginary:  # steps used as given: points may have rounded off
+                misplaced = np.abs(value) * estimates.misplacement(scheme, self.flat, taken)
+                result.rounding += misplaced
+                result.error += misplaced
+        return result
+
+    def _call(self, scheme: Scheme, steps: float | Floats, where: Mask | None,
+              record: bool) -> tuple[npt.NDArray[Any], Floats]:
+        shape = (self.x.size, scheme.value_columns) if record else (0, 0)
+        values = np.empty(shape) if where is None else np.full(shape, np.nan)
+        h = steps if isinstance(steps, float) else np.asarray(steps).reshape(self.x.shape)
+        value = _with_scheme(self.evaluator, scheme).derivative(
+            self.x, h, self.exact, None if where is None else where.reshape(self.x.shape), values if record else None)
+        if where is None:
+            self.nfev += scheme.evaluations_per_element
+            visited = self.x.size
+        else:
+            self.nfev[where] += scheme.evaluations_per_element
+            visited = int(np.count_nonzero(where))
+        self.calls += visited * scheme.evaluations_per_element + bool(scheme.centre_weight)
+        return value.reshape(-1), values
+
+
+@overload
+def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typical_x: npt.ArrayLike | None,
+             bounds: object, full_output: Literal[False] = False) -> npt.NDArray[FloatT]: ...
+@overload
+def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typical_x: npt.ArrayLike | None,
+             bounds: object, full_output: bool) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], GradientInfo]: ...
+def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typical_x: npt.ArrayLike | None,
+             bounds: object, full_output: bool = False
+             ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], GradientInfo]:
+    """The gradient of the evaluator's ``f`` at ``x`` by ``method`` (checked by the caller), shaped
+    and typed like ``x``; with ``full_output``, and a :class:`GradientInfo`."""
+    scheme = SCHEMES[method]
+    if h is None:
+        h = DEFAULT_H if method == "central" else AUTO
+    auto = isinstance(h, str) and h == AUTO
+    if typical_x is not None and not auto:
+        raise ValueError("typical_x sets the scale of h='auto'; it does nothing with a given h")
+    scale = typical_scale(typical_x, x)
+    flat = x.reshape(-1)
+    steps: float | Floats = auto_steps(flat, scheme, scale) if auto else given_steps(h, x)
+    if isinstance(steps, np.ndarray):
+        steps = steps.reshape(-1)
+        if not auto and not scheme.imaginary and not np.all(exact_steps(flat, steps) != 0):
+            i = int(np.flatnonzero(exact_steps(flat, steps) == 0)[0])
+            raise ValueError(f"h is too small for x at element {i}: (x + h) - x is 0 in {x.dtype}")
+    exact = not isinstance(steps, float) and not scheme.imaginary
+    if scheme.imaginary:
+        steps = component_steps(flat, steps)
+    small = small_elements(flat, scale) if auto and not scheme.imaginary else None
+    if small is not None:  # the second, relative step; none where it is too small to move x
+        relative = relative_steps(flat, scheme)
+        small &= exact_steps(flat, relative) != 0
+        small = small if small.any() else None
+    limits = None if scheme.imaginary else box(bounds, x)
+    if scheme.levels is None and not full_output and small is None and limits is None:  # one pass, no estimate
+        return cast("npt.NDArray[FloatT]", evaluator.derivative(
+            x, steps if isinstance(steps, float) else steps.reshape(x.shape), exact))
+
+    passes = _Passes(evaluator, x, exact, limits)
+    if scheme.levels is not None:
+        best = passes.evaluate(scheme, steps, None, "extrapolation")
+        if small is not None:
+            _improve(best, passes.evaluate(scheme, relative, small, "extrapolation"), small)
+        with np.errstate(all="ignore"):
+            retry, factor = estimates.rescaling(best, scheme.order, step_fraction(x.dtype, scheme))
+        if factor is not None and retry.any():
+            _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
+    else:
+        kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
+        best = passes.evaluate(scheme, steps, None, kind)
+        if small is not None:
+            other = passes.evaluate(scheme, relative, small, kind)
+            with np.errstate(all="ignore"):
+                best.take(other, small & estimates.smaller_step_wins(best, other))
+    grad = cast("npt.NDArray[FloatT]", best.value.reshape(x.shape))
+    if not full_output:
+        return grad
+    return grad, GradientInfo(best.error.reshape(x.shape), best.status.reshape(x.shape),
+                              passes.nfev.reshape(x.shape), passes.calls, best.step.reshape(x.shape))
+
+
+def _improve(best: Estimates, other: Estimates, where: Mask) -> None:
+    with np.errstate(all="ignore"):
+        best.take(other, where & estimates.improves(best, other))

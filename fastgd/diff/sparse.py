@@ -1,0 +1,459 @@
+"""Sparse Jacobians by column groups: :class:`SparseJacobian`, a sparsity pattern prepared once, and
+:func:`color_columns`.
+
+Columns of a Jacobian that have no nonzero in a common row can be perturbed together: ``F`` at
+``x + h (e_a + e_b + ...)`` gives each row's derivative along the one column of the group that
+row depends on (Curtis, Powell & Reid, *J. Inst. Maths Applics* 13, 1974). So a Jacobian whose
+columns fall into ``k`` groups costs ``2 k`` evaluations of ``F`` (central differences), whatever
+its size: 6 for a tridiagonal pattern.
+
+The groups are a coloring of the columns (a distance-2 coloring of the bipartite row/column graph,
+Gebremedhin, Manne & Pothen, *SIAM Review* 47, 2005), made greedily -- each column, in turn, takes
+the smallest color no column sharing a row with it has -- in the natural order, and, unless that
+already reaches the lower bound (the most nonzeros in a row), in largest-first order too, then
+improved by re-running the greedy pass with the columns ordered by their colors (Culberson's
+iterated greedy, which never adds a color). A plan keeps the groups, the columns of each group
+and, for each nonzero of the result in CSR order, where its value is among the groups'
+differences: a Jacobian from a plan is the evaluations of ``F``, one gather and one division.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd._typing import Workers
+from fastgd._validate import count
+from fastgd.diff import _sparse
+from fastgd.diff import progress as progress_bars
+from fastgd.diff.api import _real_evaluator
+from fastgd.diff.c_calls import CFunction
+from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, LazyPoints, Mapped, _moved_error, as_vector
+from fastgd.diff.jacobians import check_finite, output_count, scheme_of
+from fastgd.diff.layout import has_typed_kernel, memory_order
+from fastgd.diff.schemes import Scheme
+from fastgd.diff.steps import DEFAULT_H, resolved_steps
+
+Index = npt.NDArray[np.intp]
+#: At most this many greedy passes improve a coloring by reordering (each costs sum(row nonzeros ** 2)).
+RECOLOR_PASSES: int = 8
+#: A batch of groups' sums of F's values may hold this many values, or twice the nonzeros, or m.
+BATCH_VALUES: int = 2**16
+
+
+def _scipy_sparse() -> Any:
+    try:
+        import scipy.sparse  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        raise ImportError("sparse Jacobians are scipy.sparse arrays: install scipy (pip install fastgd[sparse])"
+                          ) from None
+    return scipy.sparse
+
+
+def _structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
+    """``(shape, indptr, indices)``: the CSR structure of a pattern's nonzeros (sorted, no duplicates)."""
+    if type(sparsity).__module__.startswith("scipy.sparse"):
+        sparse = _scipy_sparse()
+        if not sparse.issparse(sparsity) or len(cast(Any, sparsity).shape) != 2:
+            raise ValueError("sparsity must be a 2-D scipy.sparse matrix or array")
+        csr = sparse.csr_array(sparsity, dtype=bool)  # a copy: nonzeros (NaN too) become True
+        csr.sum_duplicates()
+        csr.eliminate_zeros()
+        return csr.shape, csr.indptr.astype(np.intp), csr.indices.astype(np.intp)
+    try:
+        dense = np.asarray(sparsity)
+    except (TypeError, ValueError):
+        raise TypeError(f"sparsity must be a scipy.sparse matrix or a 2-D array, got {type(sparsity).__name__}"
+                        ) from None
+    if dense.dtype.kind not in "biuf":
+        raise TypeError(f"sparsity must hold booleans or numbers (nonzero: a possible nonzero), got {dense.dtype}")
+    if dense.ndim != 2:
+        raise ValueError(f"sparsity must be 2-D, shape (m, x.size), got shape {dense.shape}")
+    rows, indices = np.nonzero(dense)
+    indptr = np.zeros(dense.shape[0] + 1, dtype=np.intp)
+    np.cumsum(np.bincount(rows, minlength=dense.shape[0]), out=indptr[1:])
+    return (int(dense.shape[0]), int(dense.shape[1])), indptr, indices.astype(np.intp)
+
+
+def _colors(n: int, indptr: Index, indices: Index) -> tuple[Index, int]:
+    """The columns' colors and how many (see the module docstring)."""
+    if n == 0:
+        return np.zeros(0, dtype=np.intp), 0
+    row_sizes = np.diff(indptr)
+    lower = max(1, int(row_sizes.max(initial=0)))
+    if lower == n:  # a dense row: every column is its own group (and the greedy pass would take n**2)
+        return np.arange(n, dtype=np.intp), n
+    col_ptr, rows = _sparse.transpose(n, indptr, indices)
+    colors, candidate = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+    used = _sparse.greedy(indptr, indices, col_ptr, rows, np.arange(n, dtype=np.intp), colors)
+    if used <= lower:
+        return colors, used
+    degree = np.bincount(indices, weights=np.repeat(row_sizes, row_sizes), minlength=n)
+    tried = _sparse.greedy(indptr, indices, col_ptr, rows, np.argsort(-degree, kind="stable").astype(np.intp),
+                             candidate)
+    if tried < used:
+        colors, candidate, used = candidate, colors, tried
+    for _ in range(RECOLOR_PASSES):
+        if used <= lower:
+            break
+        order = np.argsort(-colors, kind="stable").astype(np.intp)  # the last color class first
+        tried = _sparse.greedy(indptr, indices, col_ptr, rows, order, candidate)
+        if tried >= used:
+            break
+        colors, candidate, used = candidate, colors, tried
+    return colors, used
+
+
+def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
+    """Groups of columns that can be perturbed together: ``groups[j]`` is column ``j``'s group.
+
+    No two columns of a group have a nonzero in a common row. As scipy's ``group_columns`` returns
+    them (``scipy.optimize._numdiff``), with as few groups as a greedy coloring in a good order gives
+    (3 for a tridiagonal pattern, the least possible).
+
+    Parameters
+    ----------
+    sparsity : scipy.sparse matrix or array_like
+        The pattern, shape ``(m, n)``: nonzero (or True) where the Jacobian may be nonzero.
+
+    Returns
+    -------
+    numpy.ndarray
+        intp, shape ``(n,)``, values ``0 .. groups - 1``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd import color_columns
+    >>> tridiagonal = np.eye(6, dtype=bool) | np.eye(6, k=1, dtype=bool) | np.eye(6, k=-1, dtype=bool)
+    >>> color_columns(tridiagonal)
+    array([0, 1, 2, 0, 1, 2])
+    """
+    shape, indptr, indices = _structure(sparsity)
+    return _colors(shape[1], indptr, indices)[0]
+
+
+class _GroupPoints(LazyPoints):
+    """The points of ``groups`` groups from ``first_group`` on: point ``g * npoints + k`` moves group
+    ``first_group + g``'s columns to the scheme's point ``k``."""
+
+    def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme, taken: npt.NDArray[np.float64],
+                 first_group: int, groups: int) -> None:
+        self.plan, self.flat, self.shape, self.scheme, self.taken = plan, x.reshape(-1), x.shape, scheme, taken
+        self.first_group = first_group
+        self.length = groups * scheme.evaluations_per_element
+
+    def __dask_tokenize__(self) -> tuple[object, ...]:
+        """What the points depend on, for Dask's task keys."""
+        return (type(self).__name__, id(self.plan), self.first_group, self.length, self.scheme, self.flat.dtype.str,
+                self.shape, self.flat.tobytes(), self.taken.tobytes())
+
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``: a copy of x with a group's columns moved."""
+        group, k = divmod(i, self.scheme.evaluations_per_element)
+        point: npt.NDArray[Any] = self.flat.copy()
+        columns = self.plan.columns[self.first_group + group]
+        point[columns] = _moved(point[columns], self.taken[columns], self.scheme, k)
+        return point.reshape(self.shape)
+
+
+def _moved(v: npt.NDArray[Any], steps: npt.NDArray[np.float64], scheme: Scheme, k: int) -> npt.NDArray[Any]:
+    """Values ``v`` moved to the scheme's point ``k``, as the compiled loops move one element."""
+    step = scheme.offsets[k] * steps
+    widened = cast("tuple[bool, ...]", scheme.widened)[k]
+    moved: npt.NDArray[Any] = (v.astype(np.float64) + step).astype(v.dtype) if widened else v + step.astype(v.dtype)
+    return moved
+
+
+class SparseJacobian:
+    """A Jacobian's sparsity pattern, prepared once for repeated Jacobians by column groups.
+
+    The columns are grouped once (:func:`color_columns`); each Jacobian then costs ``2 * colors``
+    evaluations of ``F`` (central differences; ``colors + 1`` for a one-sided scheme), one gather
+    and one division, and comes back as a ``scipy.sparse.csr_array`` with the pattern's nonzeros
+    (in CSR order, sorted). Memory is O(nonzeros + colors * m): a tridiagonal pattern of a million
+    columns is fine.
+
+    Parameters
+    ----------
+    sparsity : scipy.sparse matrix or array_like
+        The pattern, shape ``(m, n)``: nonzero (or True) where the Jacobian may be nonzero.
+    groups : array_like of int, optional
+        Column groups to use instead (as scipy's ``group_columns`` gives them); checked.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        ``(m, n)``.
+    colors : int
+        The number of groups.
+    groups : numpy.ndarray
+        Each column's group (read-only).
+    columns : list of numpy.ndarray
+        The columns of each group.
+    order : numpy.ndarray
+        The columns, group by group.
+    nnz : int
+        Nonzeros in the pattern.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> import fastgd
+    >>> def broyden(x):  # F_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1: a tridiagonal Jacobian
+    ...     f = (3 - 2 * x) * x + 1
+    ...     f[1:] -= x[:-1]
+    ...     f[:-1] -= 2 * x[1:]
+    ...     return f
+    >>> n = 1000
+    >>> plan = fastgd.SparseJacobian(sp.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(n, n)))
+    >>> plan.colors
+    3
+    >>> J = plan.jacobian(broyden, np.full(n, -1.0))  # 6 evaluations of broyden
+    >>> J.shape, J.nnz
+    ((1000, 1000), 2998)
+    >>> J[:3, :3].toarray()
+    array([[ 7., -2.,  0.],
+           [-1.,  7., -2.],
+           [ 0., -1.,  7.]])
+    """
+
+    def __init__(self, sparsity: object, *, groups: npt.ArrayLike | None = None) -> None:
+        self._sparse = _scipy_sparse()
+        self.shape, indptr, indices = _structure(sparsity)
+        m, n = self.shape
+        if groups is None:
+            colors, self.colors = _colors(n, indptr, indices)
+        else:
+            colors, self.colors = self._checked_groups(groups, indptr, indices)
+        colors.flags.writeable = False
+        self.groups = colors
+        self.order = np.argsort(colors, kind="stable").astype(np.intp)  # the columns, group by group
+        self._starts = np.zeros(self.colors + 1, dtype=np.intp)
+        np.cumsum(np.bincount(colors, minlength=self.colors), out=self._starts[1:])
+        self.columns = np.split(self.order, self._starts[1:-1])
+        self._packed = np.empty(n, dtype=np.intp)  # column j is self.order[self._packed[j]]
+        self._packed[self.order] = np.arange(n)
+        small = max(n, indices.size, m + 1) < np.iinfo(np.int32).max
+        index_type = np.int32 if small else np.intp  # as scipy keeps its indices
+        self._indptr, self._indices = indptr.astype(index_type), indices.astype(index_type)
+        # Groups are evaluated in batches whose sums, (groups, m), take O(nnz + m) memory: all at once for a
+        # few colors (a band), in many batches for many (a dense row makes every column a color).
+        per_batch = max(1, max(2 * indices.size, m, BATCH_VALUES) // max(m, 1))
+        self._batches = [(g, min(g + per_batch, self.colors)) for g in range(0, self.colors, per_batch)]
+        rows = np.repeat(np.arange(m, dtype=np.intp), np.diff(indptr))
+        group_of = colors[indices]
+        slots = group_of * m + rows  # nonzero k: its group's sum in its row, in the (colors, m) sums
+        steps_of = self._packed[indices]  # ... its column's step
+        if len(self._batches) == 1:  # decompress in CSR order
+            self._targets: Index | None = None
+            self._nonzero_starts = np.array([0, indices.size], dtype=np.intp)
+        else:  # group by group, each nonzero to its place in CSR order
+            self._targets = np.argsort(group_of, kind="stable").astype(np.intp)
+            slots, steps_of = slots[self._targets], steps_of[self._targets]
+            firsts = [first for first, _ in self._batches] + [self.colors]
+            self._nonzero_starts = np.searchsorted(group_of[self._targets], firsts)
+        small = max(self.colors * m, n) < np.iinfo(np.int32).max
+        self._slots = slots.astype(np.int32) if small else slots
+        self._steps_of_nonzeros = steps_of.astype(self._slots.dtype)
+        self._contiguous: dict[int, Index] = {}  # itemsize -> byte offsets of a C-contiguous x
+        self._template = self._sparse.csr_array((np.zeros(indices.size), self._indices, self._indptr), shape=self.shape)
+        self._buffers = threading.Lock()
+        self._totals: npt.NDArray[np.float64] = np.empty((0, 0))
+
+    @property
+    def nnz(self) -> int:
+        """Nonzeros in the pattern."""
+        return int(self._indices.size)
+
+    def __repr__(self) -> str:
+        return f"SparseJacobian(shape={self.shape}, nnz={self.nnz}, colors={self.colors})"
+
+    def _checked_groups(self, groups: npt.ArrayLike, indptr: Index, indices: Index) -> tuple[Index, int]:
+        given = np.asarray(groups)
+        n = self.shape[1]
+        if given.shape != (n,) or given.dtype.kind not in "iu":
+            raise ValueError(f"groups must be {n} integers (one per column), got {given.dtype} of shape {given.shape}")
+        colors = given.astype(np.intp)
+        if n and colors.min() < 0:
+            raise ValueError("groups must be >= 0")
+        used = int(colors.max(initial=-1)) + 1
+        if not _sparse.is_coloring(indptr, indices, colors, used):
+            raise ValueError("groups put two columns with a nonzero in the same row into one group")
+        return colors, used
+
+    def jacobian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, *, method: str = "central",
+                 m: int | None = None, threads: int | None = None, vectorized: bool = False,
+                 chunk_size: int | None = None, workers: Workers | None = None, progress: bool = False) -> Any:
+        """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape.
+
+        The arguments are :func:`fastgd.jacobian`'s: a Python ``F`` is called with ``x`` itself, each
+        group's elements moved together and restored; ``vectorized=True``, ``workers=`` and C vector
+        functions as there (a C function's groups run one after another: ``threads`` is not used).
+        ``x`` must be a native float32 or float64 array.
+        """
+        scheme = scheme_of(method)
+        evaluator = _real_evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
+        steps = resolved_steps(h, x, scheme)
+        rows, n = self.shape
+        if x.size != n:
+            raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
+        if isinstance(evaluator, COnThreads):
+            if output_count(rows if m is None else m, evaluator.objective) != rows:
+                raise ValueError(f"sparsity has {rows} rows, but F writes m={m} values")
+        elif m is not None and count(m, "m") != rows:
+            raise ValueError(f"sparsity has {rows} rows, but m={m}")
+        if not has_typed_kernel(x):
+            raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
+                            f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
+        positions = self._positions(x)  # the elements, group by group (self.order)
+        values, taken = np.empty(n), np.empty(n)
+        given = np.take(steps, self.order) if isinstance(steps, np.ndarray) else None
+        bad = _sparse.values_and_steps(x, positions, given, 0.0 if given is not None else float(steps), values, taken)
+        if bad >= 0:
+            check_finite(x)
+            raise ValueError(f"the step of element {int(self.order[bad])} vanishes next to its value: "
+                             "(x + h) - x == 0, h is too small")
+        npoints = scheme.evaluations_per_element
+        call = CFunction(evaluator.objective, rows) if isinstance(evaluator, COnThreads) else F
+        data = np.empty(self.nnz)
+        with self._work(rows) as buffer, progress_bars.optional_bar(
+                progress, npoints * self.colors + bool(scheme.centre_weight), "jacobian") as bar:
+            centre = self._centre(evaluator, call, x) if scheme.centre_weight else None
+            for batch, (first_group, end_group) in enumerate(self._batches):
+                totals = buffer[:end_group - first_group]
+                if isinstance(evaluator, (Batched, Mapped)):
+                    self._mapped(evaluator, F, x, taken[self._packed], scheme, totals, first_group, bar)
+                else:
+                    status = _sparse.groups(call, x, self._starts[first_group:end_group + 1], positions, values, taken,
+                                            scheme.offsets, scheme.widened, scheme.weights, totals, _Values(rows),
+                                            None if bar is None else _Tick(bar))
+                    if status == _sparse.MOVED:
+                        raise _moved_error()
+                if centre is not None:
+                    np.add(totals, scheme.centre_weight * centre, out=totals)
+                start, end = self._nonzero_starts[batch], self._nonzero_starts[batch + 1]
+                targets = None if self._targets is None else self._targets[start:end]
+                first = _sparse.decompress(self._slots[start:end], self._steps_of_nonzeros[start:end],
+                                           totals.reshape(-1), float(scheme.denominator), taken, data, targets,
+                                           first_group * rows)
+                if first >= 0:
+                    nonzero = start + first if targets is None else targets[first]
+                    raise ValueError(f"F returned a non-finite value at a point around element "
+                                     f"{int(self._indices[nonzero])} of x (x is restored)")
+        result = copy.copy(self._template)  # the template's shape and settings; scipy's checks were made once
+        result.data, result.indices, result.indptr = data, self._indices.copy(), self._indptr.copy()
+        return result
+
+    __call__ = jacobian
+
+    def _positions(self, x: npt.NDArray[Any]) -> Index:
+        """The byte offset from ``x``'s data pointer of each element, group by group (:attr:`order`)."""
+        if not x.flags.c_contiguous:
+            offsets, index = memory_order(x)
+            assert offsets is not None  # not C-contiguous
+            by_position = offsets if index is None else np.empty_like(offsets)
+            if index is not None:
+                by_position[index] = offsets
+            return np.take(by_position, self.order)
+        positions = self._contiguous.get(x.itemsize)
+        if positions is None:
+            positions = self._contiguous[x.itemsize] = self.order * x.itemsize
+        return positions
+
+    def _work(self, rows: int) -> _Work:
+        """The plan's buffer for a batch of groups' sums of F's values, ``(groups, rows)``, kept between calls (a new
+        one while another thread holds it)."""
+        return _Work(self, (self._batches[0][1] if self._batches else 0, rows))
+
+    def _centre(self, evaluator: Any, call: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        """F(x) as the evaluator evaluates F (a copy: F may return its own buffer)."""
+        as_values = _Values(self.shape[0])
+        if isinstance(evaluator, Batched):
+            value: object = np.asarray(call(x[None].copy()))[0]
+        elif isinstance(evaluator, Mapped):
+            value = next(iter(evaluator.map(call, [x.copy()])))
+        else:
+            value = call(x)
+        return np.array(as_values(value))
+
+    def _mapped(self, evaluator: Batched | Mapped, F: Any, x: npt.NDArray[Any], taken: npt.NDArray[np.float64],
+                scheme: Scheme, totals: npt.NDArray[np.float64], first_group: int, bar: Any) -> None:
+        """The sums of groups ``first_group ...`` (as many as ``totals`` has rows) from F at copies of ``x``:
+        stacked (``vectorized=True``), or through the map."""
+        rows, npoints = self.shape[0], scheme.evaluations_per_element
+        points = _GroupPoints(self, x, scheme, taken, first_group, len(totals))
+        as_values = _Values(rows)
+
+        def add(i: int, value: object) -> None:
+            group, k = divmod(i, npoints)
+            _sparse.accumulate(totals[group], as_values(value), float(scheme.weights[k]), k == 0)
+
+        if isinstance(evaluator, Mapped):
+            mapped = evaluator.map if bar is None else progress_bars.counted_map(evaluator.map, bar)
+            results = list(mapped(F, points))
+            if len(results) != len(points):
+                raise ValueError(f"workers returned {len(results)} values for {len(points)} points")
+            for i, value in enumerate(results):
+                add(i, value)
+            return
+        per_call = evaluator.chunk_size or max(1, CHUNK_BYTES // max(x.nbytes, 1))
+        for start in range(0, len(points), per_call):
+            stacked = np.stack(points[start:start + per_call])
+            got = np.asarray(F(stacked))
+            if got.dtype.kind not in "fiu" or got.size != len(stacked) * rows or got.shape[:1] != (len(stacked),):
+                raise TypeError(f"with vectorized=True, F must return {len(stacked)} rows of {rows} real values for "
+                                f"points of shape {stacked.shape}, got {got.dtype} of shape {got.shape}")
+            for i, row in enumerate(got.reshape(len(stacked), rows), start=start):
+                add(i, row)
+            if bar is not None:
+                bar.update(len(stacked))
+
+
+class _Values:
+    """F's value as ``rows`` float64s in C order (1-D), or raise naming what is wrong."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __call__(self, r: object) -> npt.NDArray[np.float64]:
+        values = as_vector(r)
+        if values.size != self.rows:
+            raise ValueError(f"F returned {values.size} values, but sparsity has {self.rows} rows")
+        return values
+
+
+class _Tick:
+    """``progress()``: one more evaluation on ``bar``."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+
+    def __call__(self) -> None:
+        self.bar.update(1)
+
+
+class _Work:
+    """A context holding a float64 buffer of ``shape``: ``plan``'s own, kept between calls, or (while another
+    thread holds that one) a new one."""
+
+    def __init__(self, plan: SparseJacobian, shape: tuple[int, int]) -> None:
+        self.plan, self.owned = plan, False
+        self.shape: tuple[int, ...] = shape
+
+    def __enter__(self) -> npt.NDArray[np.float64]:
+        plan = self.plan
+        self.owned = plan._buffers.acquire(blocking=False)
+        if not self.owned:
+            return np.empty(self.shape)
+        if plan._totals.shape != self.shape:
+            plan._totals = np.empty(self.shape)
+        return plan._totals
+
+    def __exit__(self, *exc: object) -> None:
+        if self.owned:
+            self.plan._buffers.release()

@@ -1,0 +1,174 @@
+"""Step sizes: a fixed ``h``, one step per element, or ``'auto'``, from the scheme's order and the scale of ``x``.
+
+The automatic rule (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization and
+Nonlinear Equations*, 1983, section 5.4; Gill, Murray & Wright, *Practical Optimization*, 1981,
+section 8.6; the rule scipy's ``approx_derivative`` uses with ``typical_x = 1``) balances a
+scheme's truncation error, ``~ h**p`` for order ``p``, against the rounding error of ``f``,
+``~ eps / h``::
+
+    h = eps ** (1 / (p + 1)) * max(|x|, typical_x)
+
+so ``eps**(1/2) * scale`` for forward and backward differences, ``eps**(1/3)`` for central ones,
+``eps**(1/5)`` for the fourth-order ones; ``eps`` is the machine epsilon of ``x``'s dtype (at least
+float64's). ``typical_x`` (default 1) is the scale below which ``|x|`` is not trusted to be the
+scale on which ``f`` varies: at ``x = 0`` nothing else is known, and many functions (``exp``,
+``sin``, ``log1p``) keep a scale of 1 near 0.
+
+That floor is what fails for a function whose scale *is* ``|x|`` (``x**3``, ``log(x)``, ``1/x``) at
+``|x| << typical_x``: its step is then far larger than ``x``. So an element with
+``0 < |x| < SMALL * typical_x`` is also evaluated at the step the rule gives without the floor,
+``eps ** (1 / (p + 1)) * |x|``, and of the two estimates the one with the smaller error is kept
+(:mod:`fastgd.diff.estimates`): two more evaluations for those elements only.
+
+A complex step has no cancellation, so its step only needs to make the truncation error
+``h**2 f''' / 6`` vanish, whatever the scale: ``eps * max(|x|, eps * typical_x)`` (relative to
+``x``, down to a floor that keeps ``h * f'`` clear of underflow).
+
+The step actually taken is the representable one, ``(x + h) - x`` in ``x``'s dtype, and it is
+what divides ("exact" steps), for every step but the textbook's fixed float ``h``.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from fastgd._validate import positive_number
+from fastgd.diff.schemes import Scheme
+
+AUTO: Literal["auto"] = "auto"
+#: Elements with ``0 < |x| < SMALL * typical_x`` are also tried at a step relative to ``|x|`` alone.
+SMALL: float = 1e-3
+DEFAULT_H: float = 1e-4  # the textbook's step, the default of method='central'
+
+StepsArg: TypeAlias = float | npt.ArrayLike | Literal["auto"] | None
+"""What ``h=`` takes: a float, an array of per-element steps, ``'auto'``, or None (the method's default)."""
+
+
+def epsilon(dtype: np.dtype[Any]) -> float:
+    """The relative rounding error the step rule assumes for ``f`` at an ``x`` of ``dtype``."""
+    if dtype not in _EPSILON:
+        _EPSILON[dtype] = max(float(np.finfo(dtype).eps), float(np.finfo(np.float64).eps))
+    return _EPSILON[dtype]
+
+
+_EPSILON: dict[np.dtype[Any], float] = {}
+
+
+def typical_scale(typical_x: npt.ArrayLike | None, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float64]:
+    """``|typical_x|`` as a flat array (C order) of ``x``'s size, checked finite and > 0; 1.0 if not given."""
+    if typical_x is None:
+        return 1.0
+    scale = np.abs(broadcast(typical_x, x, "typical_x")).reshape(-1)
+    if not (np.all(np.isfinite(scale)) and np.all(scale > 0)):
+        raise ValueError("typical_x must be finite and nonzero")
+    return scale
+
+
+def broadcast(value: npt.ArrayLike, x: npt.NDArray[Any], name: str) -> npt.NDArray[np.float64]:
+    """``value`` as a C-contiguous float64 array of ``x``'s shape; TypeError or ValueError naming it."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number or an array of them") from None
+    try:
+        return np.ascontiguousarray(np.broadcast_to(array, x.shape), dtype=np.float64)
+    except ValueError:
+        raise ValueError(f"{name} of shape {array.shape} does not broadcast to x's shape {x.shape}") from None
+
+
+def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The automatic step of every element of ``x`` for ``scheme`` (see the module's rule).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.diff.schemes import SCHEMES
+    >>> from fastgd.diff.steps import auto_steps
+    >>> x = np.array([0.0, 1e-8, 3.0, -1e12])
+    >>> auto_steps(x, SCHEMES["central"], 1.0) / np.finfo(float).eps ** (1 / 3)
+    array([1.e+00, 1.e+00, 3.e+00, 1.e+12])
+    """
+    floor = epsilon(x.dtype) * scale if scheme.imaginary else scale
+    steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.maximum(np.abs(x, dtype=np.float64), floor)
+    return steps
+
+
+def relative_steps(x: npt.NDArray[Any], scheme: Scheme) -> npt.NDArray[np.float64]:
+    """The automatic step without the ``typical_x`` floor: ``eps ** (1 / (p + 1)) * |x|``."""
+    steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.abs(x, dtype=np.float64)
+    return steps
+
+
+def step_fraction(dtype: np.dtype[Any], scheme: Scheme) -> float:
+    """The automatic step as a fraction of the scale of ``x``: ``eps ** (1 / (p + 1))`` (``eps`` for a complex step)."""
+    eps = epsilon(dtype)
+    return eps if scheme.imaginary else eps ** (1 / (scheme.order + 1))
+
+
+def small_elements(x: npt.NDArray[Any], scale: float | npt.NDArray[np.float64]) -> npt.NDArray[np.bool_] | None:
+    """Where ``0 < |x| < SMALL * typical_x``: the elements also tried at :func:`relative_steps`; None if none."""
+    magnitude = np.abs(x, dtype=np.float64)
+    if isinstance(scale, float) and magnitude.min(initial=np.inf) >= SMALL * scale:
+        return None
+    small = magnitude < SMALL * scale
+    if not small.any():
+        return None
+    small &= magnitude > 0
+    return small if small.any() else None
+
+
+def given_steps(h: object, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float64]:
+    """``h`` checked: a finite float > 0, or an array of them that broadcasts to ``x``'s shape."""
+    if isinstance(h, (np.ndarray, list, tuple)):
+        steps = broadcast(h, x, "h")
+        if not (np.all(np.isfinite(steps)) and np.all(steps > 0)):
+            raise ValueError("h must be finite and > 0 in every element")
+        return steps
+    if isinstance(h, str):
+        raise TypeError(f"h must be a number, an array of steps or 'auto', got {h!r}")
+    return positive_number(h, "h")
+
+
+def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme,
+                   typical_x: npt.ArrayLike | None = None) -> float | npt.NDArray[np.float64]:
+    """The steps ``h`` names for ``scheme`` at ``x``: ``'auto'``'s rule (:func:`auto_steps`), else
+    :func:`given_steps`. (:func:`fastgd.numerical_gradient` adds a second step for small ``|x|``.)"""
+    if isinstance(h, str) and h == AUTO:
+        return auto_steps(x, scheme, typical_scale(typical_x, x))
+    return given_steps(h, x)
+
+
+def exact_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The representable steps ``(x + h) - x``, computed in ``x``'s dtype as the loops do."""
+    if x.dtype.kind == "c":
+        raise TypeError("exact steps are for real x")
+    moved = x + np.asarray(h).astype(x.dtype)
+    return np.asarray(moved - x, dtype=np.float64)
+
+
+def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The native complex dtype a complex step evaluates ``f`` in: complex64 for float16/float32,
+    complex128 for float64, clongdouble for longdouble."""
+    if dtype not in _COMPLEX:
+        complex_type = np.result_type(dtype.newbyteorder("="), np.complex64)
+        _COMPLEX[dtype] = complex_type, np.finfo(complex_type).dtype
+    return _COMPLEX[dtype][0]
+
+
+_COMPLEX: dict[np.dtype[Any], tuple[np.dtype[Any], np.dtype[Any]]] = {}  # dtype -> (complex, its components)
+
+
+def component_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> float | npt.NDArray[np.float64]:
+    """Complex-step steps as stored in the imaginary part of ``x``'s complex copy: rounded to its component type."""
+    complex_dtype(x.dtype)
+    component = _COMPLEX[x.dtype][1]
+    if component == np.float64:
+        return h
+    steps = np.asarray(h, dtype=np.float64).astype(component)
+    if not (np.all(steps > 0) and np.all(np.isfinite(steps))):
+        raise ValueError(f"h must be finite and > 0 in {component} for a complex step")
+    return float(steps) if steps.ndim == 0 else steps.astype(np.float64)
+
+
