@@ -111,13 +111,14 @@ def test_multi_layer_net_extend(activation, use_batchnorm, use_dropout, n, form)
         assert_same_layers(fast, twin)
 
 
-def test_batch_norm_running_averages_replayed_from_remembered_evaluations():
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9, 1.0])
+def test_batch_norm_running_averages_replayed_from_remembered_evaluations(momentum):
     """A net so small that the running averages remember the hidden layers' perturbed evaluations."""
     rng = np.random.default_rng(3)
     fast, twin = pair(nn.MultiLayerNetExtend, multi_reference.MultiLayerNetExtend, 4, [3, 2], 2, use_batchnorm=True)
     for net in (fast, twin):
         for name in ("BatchNorm1", "BatchNorm2"):
-            net.layers[name].momentum = 0.5
+            net.layers[name].momentum = momentum
     x, t = rng.random((5, 4)), rng.integers(0, 2, 5)
     got, expected, _ = gradients(fast, twin, x, t)
     assert_close(got, expected)

@@ -151,10 +151,11 @@ def gradient_check(model: _GradientNet | PythonObjective, x: npt.NDArray[Any], t
 def _net_gradients(net: Any, x: npt.NDArray[Any], t: npt.NDArray[Any], method: Method, h: StepsArg
                    ) -> dict[str, tuple[npt.NDArray[Any], GradientInfo]]:
     """:func:`fastgd.numerical_gradient` of the loss over each parameter array of ``net`` (``SimpleNet``
-    keeps only ``W``), perturbed in place, with error estimates."""
+    keeps only ``W``), perturbed in place, with error estimates. A layer-based net's loss is the one its
+    own ``numerical_gradient`` differentiates (``MultiLayerNetExtend``'s in training mode)."""
     params = getattr(net, "params", None) or {"W": net.W}
-    return {key: numerical_gradient(lambda _: net.loss(x, t), params[key], h, method=method, full_output=True)
-            for key in params}
+    loss = net.gradient_loss(x, t) if hasattr(net, "gradient_loss") else (lambda _: net.loss(x, t))
+    return {key: numerical_gradient(loss, params[key], h, method=method, full_output=True) for key in params}
 
 
 def _checked(analytic: npt.ArrayLike, numerical: npt.NDArray[Any] | tuple[npt.NDArray[Any], GradientInfo]
