@@ -231,3 +231,12 @@ def test_rng_keyword_takes_a_generator_and_leaves_the_global_one(make):
     assert all(np.array_equal(params[key], other[key]) for key in params)
     after = np.random.get_state()
     assert after[2] == state[2] and np.array_equal(after[1], state[1])
+
+
+def test_gradient_check_with_a_method_uses_the_training_loss():
+    """With batch norm the net's gradient is that of its training-mode loss; so is gradient_check's with method=."""
+    rng = np.random.default_rng(7)
+    net = nn.MultiLayerNetExtend(6, [5], 3, use_batchnorm=True, rng=np.random.default_rng(0))
+    x, t = rng.random((4, 6)), rng.integers(0, 3, 4)
+    for check in nn.gradient_check(net, x, t, method="richardson").values():
+        assert check.mean_abs_diff < 1e-6 and check.numerical_error < 1e-8
