@@ -8,7 +8,6 @@ reference's numpy operations; ``src/nn.pyx`` evaluates every perturbed loss from
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -18,6 +17,8 @@ import numpy.typing as npt
 from fastgd import _threads
 from fastgd.nn import _kernels
 from fastgd.nn._parallel import run
+from fastgd.nn._running import running_averages, statistics_rows
+from fastgd.nn._series import moments, sigmoid_taylor
 from fastgd.nn._targets import Targets
 from fastgd.reference.functions import sigmoid
 from fastgd.reference.layers import BatchNormalization
@@ -25,14 +26,9 @@ from fastgd.reference.random import Rng, uniform
 
 _F = npt.NDArray[np.float64]
 H: float = 1e-4  # the book's step
-SERIES: int = _kernels.SERIES
 RELU: int = _kernels.RELU
 SIGMOID: int = _kernels.SIGMOID
 WEIGHT, BIAS, GAMMA, BETA = _kernels.WEIGHT, _kernels.BIAS, _kernels.GAMMA, _kernels.BETA
-#: Evaluations whose weight in the running averages is below this are not replayed one by one.
-FORGOTTEN: float = 2.0**-60
-#: Largest statistics buffer (doubles) kept to replay the running averages; beyond it, the generic path.
-MAX_STATISTICS: int = 4_000_000
 #: Below this many (parameter, sample) pairs (about 30 ms on one thread) a gradient runs on one thread: on a
 #: machine shared with busy neighbours an OpenMP team waits for its preempted threads, which costs more
 #: than a second thread saves in short loops (measured beside a busy process; see bench/bench_nn.py).
@@ -127,57 +123,6 @@ def every_sample(batch: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]
     return np.array([0, batch], dtype=np.intp), np.arange(batch, dtype=np.intp), np.ones(batch)
 
 
-def _sigmoid_derivative_terms(orders: int) -> list[dict[tuple[int, int], float]]:
-    """``sigmoid^(n) / n!`` for n = 1..orders as ``{(p, q): coefficient}`` of ``u**p * d**q``.
-
-    With ``u = s (1 - s)`` and ``d = (1 - s) - s``: ``du/da = u d`` and ``dd/da = -2 u``.
-    """
-    terms: dict[tuple[int, int], float] = {(1, 0): 1.0}
-    out: list[dict[tuple[int, int], float]] = []
-    for n in range(1, orders + 1):
-        out.append({key: c / math.factorial(n) for key, c in terms.items()})
-        derivative: dict[tuple[int, int], float] = {}
-        for (p, q), c in terms.items():
-            derivative[p, q + 1] = derivative.get((p, q + 1), 0.0) + p * c
-            if q:
-                derivative[p + 1, q - 1] = derivative.get((p + 1, q - 1), 0.0) - 2 * q * c
-        terms = derivative
-    return out
-
-
-_SIGMOID_TERMS: list[dict[tuple[int, int], float]] = _sigmoid_derivative_terms(SERIES)
-
-
-def sigmoid_taylor(a: _F) -> _F:
-    """Taylor coefficients ``sigmoid^(n)(a) / n!``, n = 1..SERIES, stacked on a last axis.
-
-    Polynomials in ``u`` and ``d`` (see :func:`_sigmoid_derivative_terms`), with ``1 - s``
-    computed as ``sigmoid(-a)``: no cancellation where the unit saturates.
-    """
-    s, s_bar = sigmoid(a), sigmoid(-a)
-    u_powers, d_powers = [np.ones_like(a), s * s_bar], [np.ones_like(a), s_bar - s]
-    for _ in range(SERIES):
-        u_powers.append(u_powers[-1] * u_powers[1])
-        d_powers.append(d_powers[-1] * d_powers[1])
-    out = np.zeros((*a.shape, SERIES))
-    for n, terms in enumerate(_SIGMOID_TERMS):
-        for (p, q), c in terms.items():
-            out[..., n] += c * u_powers[p] * d_powers[q]
-    return out
-
-
-def moments(E: _F, V: _F) -> _F:
-    """``moments[b, j, n] = sum_k E[b, k] * V[b, j, k]**(n+1) / (n+1)!`` (``V`` of first axis 1: shared)."""
-    powers = np.stack([V ** (n + 1) / math.factorial(n + 1) for n in range(SERIES)], axis=-1)  # (Bv, J, K, SERIES)
-    if V.shape[0] == 1:
-        batch, n_out = E.shape
-        flat = powers[0].transpose(1, 0, 2).reshape(n_out, -1)  # K × (J * SERIES)
-        shared: _F = (E @ flat).reshape(batch, V.shape[1], SERIES)  # annotated: see below
-        return shared
-    out: _F = np.einsum("bk,bjkn->bjn", E, powers)  # annotated: numpy's stubs type it Any here
-    return out
-
-
 def linear_model(stack: Stack, passes: list[Pass], layer: int, E: _F) -> tuple[_F, _F, _F, _F | None] | None:
     """``(V, v_max, moments, radius)``: the logits' change per unit change of hidden layer ``layer``'s outputs.
 
@@ -210,51 +155,6 @@ def linear_model(stack: Stack, passes: list[Pass], layer: int, E: _F) -> tuple[_
     V = np.ascontiguousarray(V)
     v_max = np.abs(V).max(axis=2, initial=0.0)
     return V, v_max, moments(E, V), radius
-
-
-def _rows_remembered(momentum: float, n_evals: int) -> int:
-    """How many of the last evaluations the running averages still remember (weight above FORGOTTEN)."""
-    if momentum <= 0:
-        return min(1, n_evals)
-    if momentum >= 1:
-        return 0
-    return min(n_evals, math.ceil(math.log(FORGOTTEN) / math.log(momentum)) + 1)
-
-
-def statistics_rows(stack: Stack, passes: list[Pass], n_evals: int) -> list[tuple[_F, _F] | None] | None:
-    """Per batch-norm layer, rows of batch statistics for the evaluations its running averages remember.
-
-    Initialised with the unperturbed statistics (what an evaluation that does not move the
-    layer computes); the kernels overwrite the rows of the evaluations that move it. None if
-    they would exceed :data:`MAX_STATISTICS` doubles.
-    """
-    out: list[tuple[_F, _F] | None] = []
-    total = 0
-    for layer, p in zip(stack.hidden, passes, strict=True):
-        if layer.batch_norm is None or p.mean is None or p.var is None:
-            out.append(None)
-            continue
-        rows = _rows_remembered(layer.batch_norm.momentum, n_evals)
-        total += rows * p.mean.size
-        out.append((np.repeat(p.mean[None], rows, axis=0), np.repeat(p.var[None], rows, axis=0)))
-    return None if total > MAX_STATISTICS else out
-
-
-def _replay(momentum: float, start: _F | None, unmoved: _F, rows: _F, n_evals: int) -> _F:
-    """A running average after ``n_evals`` updates whose last ``len(rows)`` values are ``rows`` (newest first).
-
-    The older updates are taken as ``unmoved`` (the unperturbed statistics) as far as the result
-    can tell (their weight is below :data:`FORGOTTEN`) and summed in closed form; the remembered
-    ones are replayed as the reference computes them, ``momentum * r + (1 - momentum) * value``.
-    """
-    r = np.zeros(unmoved.shape) if start is None else start
-    older = n_evals - len(rows)
-    if older:
-        geometric = older if momentum == 1 else (1 - momentum**older) / (1 - momentum)
-        r = momentum**older * r + (1 - momentum) * geometric * unmoved
-    r = np.array(r, dtype=np.float64)  # a new array, as the reference's update makes
-    _kernels.replay_running(momentum, r, rows)
-    return r
 
 
 def _net(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets,
@@ -337,7 +237,7 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
     computed: the caller evaluates it as the reference does (which draws its masks, and for a
     layer-based net leaves the layers' caches and the running averages' last two updates as
     the reference leaves them). None when the running averages would need more than
-    :data:`MAX_STATISTICS` doubles of statistics.
+    :data:`fastgd.nn._running.MAX_STATISTICS` doubles of statistics.
     """
     passes, logits = forward(stack, x)
     E, S = softmax_parts(logits)
@@ -347,7 +247,8 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
         bases[layer, kind] = 2 * offset
         offset += sizes[layer, kind]
     n_evals = 2 * offset
-    statistics = statistics_rows(stack, passes, n_evals)
+    layers = [(hidden.batch_norm, p.mean, p.var) for hidden, p in zip(stack.hidden, passes, strict=True)]
+    statistics = statistics_rows(layers, n_evals)
     if statistics is None:
         return None
     net = _net(stack, passes, x, E, S, tgt, statistics)
@@ -361,12 +262,7 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
             W = param(stack, layer, kind)
             plus, minus = W + H, W - H
             grads[layer, kind] += 0.5 * stack.decay * (plus * plus - minus * minus) / (2 * H)
-    running: list[tuple[_F, _F] | None] = []
-    for hidden, p, stats in zip(stack.hidden, passes, statistics, strict=True):
-        bn = hidden.batch_norm
-        if bn is None or stats is None or p.mean is None or p.var is None:
-            running.append(None)
-            continue
-        running.append((_replay(bn.momentum, bn.running_mean, p.mean, stats[0][2:], n_evals - 2),
-                        _replay(bn.momentum, bn.running_var, p.var, stats[1][2:], n_evals - 2)))
+    # the last two evaluations are the caller's (with the net's own loss): evaluations 0..n_evals - 3 here
+    remembered = [None if stats is None else (stats[0][2:], stats[1][2:]) for stats in statistics]
+    running = running_averages(layers, remembered, n_evals - 2)
     return {key: grads[layer, kind] for key, layer, kind in stack.keys}, running
