@@ -1,6 +1,8 @@
 """fastgd.nn's layer-based nets against their numpy twins: numerical gradients, side effects, random draws."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import fastgd
 from fastgd import nn
@@ -240,3 +242,42 @@ def test_gradient_check_with_a_method_uses_the_training_loss():
     x, t = rng.random((4, 6)), rng.integers(0, 3, 4)
     for check in nn.gradient_check(net, x, t, method="richardson").values():
         assert check.mean_abs_diff < 1e-6 and check.numerical_error < 1e-8
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(hidden=st.lists(st.integers(1, 6), min_size=0, max_size=3), n=st.integers(1, 5),
+       activation=st.sampled_from(["relu", "sigmoid"]), batchnorm=st.booleans(), dropout=st.booleans(),
+       decay=st.sampled_from([0, 0.3]), weight_scale=st.sampled_from(["he", 0.05, 2.0]),
+       input_scale=st.sampled_from([1.0, 40.0]), form=st.sampled_from(["one-hot", "labels", "(N, 1)"]),
+       seed=st.integers(0, 2**16))
+def test_any_fully_connected_net(hidden, n, activation, batchnorm, dropout, decay, weight_scale, input_scale, form,
+                                 seed):
+    """Random architectures and data: the twin's gradient, generator state and layer state, whatever the path."""
+    rng = np.random.default_rng(seed)
+    fast, twin = pair(nn.MultiLayerNetExtend, multi_reference.MultiLayerNetExtend, 7, hidden, 3, seed=seed,
+                      activation=activation, weight_init_std=weight_scale, weight_decay_lambda=decay,
+                      use_batchnorm=batchnorm, use_dropout=dropout)
+    x, t = sparse_batch(rng, (n, 7), zeros=0.3, scale=input_scale), targets(rng, n, 3, form)
+    with np.errstate(over="ignore"):  # saturated sigmoid units
+        got, expected, same_state = gradients(fast, twin, x, t, seed=seed)
+    assert_close(got, expected)
+    assert same_state
+    assert_same_layers(fast, twin)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(channels=st.integers(1, 2), size=st.integers(4, 9), filters=st.integers(1, 3), filter_size=st.integers(1, 3),
+       pad=st.integers(0, 1), n=st.integers(1, 3), weight_scale=st.sampled_from([0.01, 0.5, 3.0]),
+       form=st.sampled_from(["one-hot", "labels", "(N, 1)"]), seed=st.integers(0, 2**16))
+def test_any_simple_conv_net(channels, size, filters, filter_size, pad, n, weight_scale, form, seed):
+    """Random shapes (where the book's own size formula holds), weights and data: the twin's gradient."""
+    out = size + 2 * pad - filter_size + 1
+    assume(out >= 2 and out % 2 == 0)
+    conv_param = {"filter_num": filters, "filter_size": filter_size, "pad": pad, "stride": 1}
+    rng = np.random.default_rng(seed)
+    fast, twin = pair(nn.SimpleConvNet, conv_reference.SimpleConvNet, (channels, size, size), conv_param, 4, 3,
+                      weight_scale, seed=seed)
+    x, t = sparse_batch(rng, (n, channels, size, size), zeros=0.3), targets(rng, n, 3, form)
+    got, expected, _ = gradients(fast, twin, x, t, seed=seed)
+    assert_close(got, expected)
+    assert_same_layers(fast, twin)
