@@ -60,7 +60,8 @@ EXTENSIONS = [
     kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "fd_real.inc"]),
     kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "fd_real.inc"]),
     kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "parallel_for.h"]),
-    kernel("fastgd.nn._kernels", "nn"),
+    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
+    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),
 ]
 
 

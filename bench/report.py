@@ -2,7 +2,8 @@
 
 Usage: ``python bench/report.py results.json``. Each group gets its medians and
 "reference ÷ this" ratios; a group with an "f calls only" line also gets fastgd's
-and the reference's overhead per element beyond those calls.
+and the reference's overhead per element beyond those calls. A line with a ``scale`` extra
+info timed part of the work (its label says which): its median is multiplied by ``scale``.
 """
 import json
 import re
@@ -18,9 +19,10 @@ def rows(results):
     """Yield markdown rows: group, implementation, median, reference ÷ median."""
     groups = {}
     for bench in results["benchmarks"]:
-        groups.setdefault(bench["group"], {})[_label(bench)] = bench["stats"]["median"]
+        scale = bench.get("extra_info", {}).get("scale", 1)
+        groups.setdefault(bench["group"], {})[_label(bench)] = bench["stats"]["median"] * scale
     for group, medians in groups.items():
-        ref = medians.get("reference")
+        ref = next((median for name, median in medians.items() if name.startswith("reference")), None)
         for name, median in medians.items():
             ratio = f"{ref / median:.2f}×" if ref else ""
             yield f"| {group} | {name} | {_format(median)} | {ratio} |"

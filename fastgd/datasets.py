@@ -5,8 +5,11 @@ Both return the textbook's ``(x_train, t_train), (x_test, t_test)``.
 from __future__ import annotations
 
 import gzip
+import math
 import os
-from typing import Any, TypeAlias
+import sys
+import zlib
+from typing import Any, Protocol, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +26,19 @@ MNIST_FILES: dict[str, str] = {
 }
 
 
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 Labels: TypeAlias = npt.NDArray[np.float64] | npt.NDArray[np.intp]
 """Targets: one-hot rows (float64) or integer labels (intp)."""
 
 
-def _one_hot(labels: npt.NDArray[np.intp], n_classes: int) -> npt.NDArray[np.float64]:
+def _one_hot(labels: npt.NDArray[np.intp], n_classes: int, name: str = "labels") -> npt.NDArray[np.float64]:
+    bad = (labels < 0) | (labels >= n_classes)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{name}: label {labels[i]} (at index {i}) is not a class in 0..{n_classes - 1}")
     out = np.zeros((labels.size, n_classes))
     out[np.arange(labels.size), labels] = 1.0
     return out
@@ -106,8 +117,10 @@ def read_idx(path: str | os.PathLike[str]) -> npt.NDArray[np.integer[Any] | np.f
     FileNotFoundError
         ``path`` does not exist.
     ValueError
-        The file is not IDX: bad magic number, unknown type code, or a size that does not
-        match its header.
+        The file is not IDX: bad magic number, unknown type code, a size that does not match
+        its header (or that no array can hold), or a corrupt or truncated gzip stream. The
+        header is read first and then only the bytes it claims (and one more, to see that
+        nothing follows), so a small file that inflates enormously fails at once.
 
     Examples
     --------
@@ -127,26 +140,48 @@ def read_idx(path: str | os.PathLike[str]) -> npt.NDArray[np.integer[Any] | np.f
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no IDX file at {path!r}")
-    opener = gzip.open if path.endswith(".gz") else open
+    compressed = path.endswith(".gz")
     try:
-        with opener(path, "rb") as fh:
-            data = fh.read()
-    except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
-        raise ValueError(f"{path!r} cannot be read as {'gzip' if opener is gzip.open else 'IDX'}: {exc}") from exc
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path!r} is not an IDX file (its magic number does not start with two zero bytes)")
-    code, ndim = data[2], data[3]
-    if code not in _IDX_DTYPES:
-        raise ValueError(f"{path!r} has unknown IDX type code 0x{code:02x}")
-    header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"{path!r} is truncated inside its IDX header")
-    shape = tuple(int(n) for n in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = np.dtype(_IDX_DTYPES[code])
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(data) != expected:
-        raise ValueError(f"{path!r} holds {len(data)} bytes, but its IDX header {shape} needs {expected}")
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+        with (gzip.open if compressed else open)(path, "rb") as fh:
+            magic = fh.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+                raise ValueError(f"{path!r} is not an IDX file (its magic number does not start with two zero bytes)")
+            code, ndim = magic[2], magic[3]
+            if code not in _IDX_DTYPES:
+                raise ValueError(f"{path!r} has unknown IDX type code 0x{code:02x}")
+            dims = fh.read(4 * ndim)
+            if len(dims) < 4 * ndim:
+                raise ValueError(f"{path!r} is truncated inside its IDX header")
+            shape = tuple(int.from_bytes(dims[4 * i:4 * i + 4], "big") for i in range(ndim))
+            dtype = np.dtype(_IDX_DTYPES[code])
+            header = 4 + 4 * ndim
+            expected = header + math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+            if expected > sys.maxsize:
+                raise ValueError(f"{path!r}'s IDX header {shape} claims {expected} bytes, more than any array can hold")
+            if not compressed and os.path.getsize(path) != expected:
+                raise ValueError(f"{path!r} holds {os.path.getsize(path)} bytes, but its IDX header {shape} "
+                                 f"needs {expected}")
+            data = _read_exactly(fh, expected - header)
+            if len(data) < expected - header:
+                raise ValueError(f"{path!r} holds {header + len(data)} bytes, but its IDX header {shape} "
+                                 f"needs {expected}")
+            if fh.read(1):
+                raise ValueError(f"{path!r} holds more than the {expected} bytes its IDX header {shape} needs")
+    except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt .gz
+        raise ValueError(f"{path!r} cannot be read as {'gzip' if compressed else 'IDX'}: {exc}") from exc
+    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def _read_exactly(fh: _Readable, n: int, chunk: int = 1 << 20) -> bytes:
+    """Up to ``n`` bytes of ``fh`` (fewer only at its end), a chunk at a time: a gzip stream inflates no further."""
+    chunks = []
+    while n > 0:
+        data = fh.read(min(chunk, n))
+        if not data:
+            break
+        chunks.append(data)
+        n -= len(data)
+    return b"".join(chunks)
 
 
 def _find(directory: str | os.PathLike[str], stem: str) -> str:
@@ -183,7 +218,8 @@ def load_mnist(directory: str | os.PathLike[str], normalize: bool = True, flatte
     FileNotFoundError
         One of the four files is in ``directory`` neither raw nor as ``.gz``.
     ValueError
-        A file is not IDX, or images and labels do not match.
+        A file is not IDX, images and labels do not match, or (``one_hot_label``) a label is
+        not a class 0..9.
 
     Examples
     --------
@@ -220,5 +256,5 @@ def load_mnist(directory: str | os.PathLike[str], normalize: bool = True, flatte
         x = images.astype(np.float64) / 255.0 if normalize else images
         x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, *images.shape[1:])
         labels = labels.astype(np.intp)
-        out.append((x, _one_hot(labels, 10) if one_hot_label else labels))
+        out.append((x, _one_hot(labels, 10, f"{part} labels") if one_hot_label else labels))
     return out[0], out[1]  # (train, test)

@@ -85,3 +85,58 @@ def test_load_digits():
     assert labels.dtype.kind == "i" and labels.max() == 9
     with pytest.raises(ValueError, match="test_fraction"):
         datasets.load_digits(test_fraction=1.5)
+
+
+@pytest.mark.parametrize("bad", [-1, 12])
+def test_one_hot_refuses_labels_that_are_not_classes(tmp_path, bad):
+    """Issue 10, item 13: -1 silently became class 9 and 12 raised IndexError."""
+    images = np.zeros((3, 2, 2), dtype=np.uint8)
+    labels = np.array([1, bad, 3], dtype=np.int8)
+    for part in ("train", "t10k"):
+        write_idx(tmp_path / f"{part}-images-idx3-ubyte", images)
+        write_idx(tmp_path / f"{part}-labels-idx1-ubyte", labels, code=0x09)
+    with pytest.raises(ValueError, match=rf"train labels: label {bad} \(at index 1\) is not a class in 0..9"):
+        datasets.load_mnist(tmp_path, one_hot_label=True)
+    (_, t), _ = datasets.load_mnist(tmp_path)  # as integers they are returned as they are
+    assert t.tolist() == [1, bad, 3]
+
+
+def test_corrupt_gzip_stream(tmp_path):
+    """Issue 10, item 15: a corrupt deflate stream raised zlib.error, not the documented ValueError."""
+    payload = b"\x00\x00\x08\x01\x00\x00\x10\x00" + bytes(range(256)) * 16
+    compressed = bytearray(gzip.compress(payload))
+    compressed[20:40] = b"\xff" * 20
+    path = tmp_path / "corrupt.gz"
+    path.write_bytes(bytes(compressed))
+    with pytest.raises(ValueError, match="cannot be read as gzip"):
+        datasets.read_idx(path)
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_header_claiming_more_than_any_array_holds(tmp_path, suffix):
+    """Issue 10, item 15: dimensions whose product overflows int64 gave a negative byte count."""
+    path = tmp_path / f"huge-idx{suffix}"
+    data = struct.pack(">BBBB", 0, 0, 0x0E, 4) + struct.pack(">4I", *[2**32 - 1] * 4) + bytes(16)
+    path.write_bytes(gzip.compress(data) if suffix else data)
+    with pytest.raises(ValueError, match=r"claims \d+ bytes, more than any array can hold"):
+        datasets.read_idx(path)
+
+
+def test_gzip_bomb_stops_at_what_the_header_claims(tmp_path):
+    """Issue 10, item 15: a small .gz inflating to 64 MB was read whole before the header was checked."""
+    import tracemalloc
+
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(path, "wb", compresslevel=9) as fh:
+        fh.write(struct.pack(">BBBBI", 0, 0, 0x08, 1, 10) + bytes(10))  # a valid 10-byte array...
+        for _ in range(64):
+            fh.write(bytes(1 << 20))  # ... and 64 MB of zeros after it
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="holds more than the 18 bytes its IDX header"):
+            datasets.read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20

@@ -136,3 +136,34 @@ def test_reference_backprop_matches_its_numerical_gradient_with_label_targets():
     numerical, backprop = slow.numerical_gradient(x, labels), slow.gradient(x, labels)
     assert max_difference(numerical, backprop) < 1e-6
     assert slow.accuracy(x, labels) == slow.accuracy(x, np.eye(4)[labels])
+
+
+@pytest.mark.parametrize("shape", [(6, 1), (1, 6), (6,)])
+def test_label_shapes_give_the_gradient_of_the_twins_loss(shape):
+    """Labels of shape (N, 1) pair every row with every label in the twin's cross_entropy_error: same loss, same
+    gradient (issue 10, item 10: the gradient was that of another loss, up to 1.01 apart)."""
+    rng = np.random.default_rng(8)
+    fast, slow = twin_nets((5, 4, 3), 1.0, rng)
+    x, t = rng.random((6, 5)), rng.integers(0, 3, 6).reshape(shape)
+    assert fast.loss(x, t) == slow.loss(x, t)
+    assert max_difference(fast.numerical_gradient(x, t), slow.numerical_gradient(x, t)) < TOLERANCE
+    simple, simple_twin = nn.SimpleNet(5, 3, rng=np.random.default_rng(1)), reference.SimpleNet(5, 3)
+    simple_twin.W = simple.W.copy()
+    difference = simple.numerical_gradient(x, t) - simple_twin.numerical_gradient(x, t)
+    assert float(np.abs(difference).max()) < TOLERANCE
+
+
+def test_default_weights_are_the_books_draws():
+    """np.random.seed(s) gives the book's weights (``weight_init_std * np.random.randn``, in the book's order) and
+    leaves np.random where the book's constructor leaves it."""
+    np.random.seed(3)
+    net = nn.TwoLayerNet(5, 4, 3, weight_init_std=0.5)
+    after = np.random.get_state()
+    np.random.seed(3)
+    W1 = 0.5 * np.random.randn(5, 4)
+    W2 = 0.5 * np.random.randn(4, 3)
+    book_after = np.random.get_state()
+    assert np.array_equal(net.params["W1"], W1) and np.array_equal(net.params["W2"], W2)
+    assert after[2] == book_after[2] and np.array_equal(after[1], book_after[1])
+    np.random.seed(3)
+    assert np.array_equal(nn.SimpleNet().W, (np.random.seed(3), np.random.randn(2, 3))[1])

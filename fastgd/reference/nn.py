@@ -1,9 +1,11 @@
-"""The textbook's building blocks and nets: fastgd.nn's numpy twins.
+"""Chapter 4's nets (its ``ch04/gradient_simplenet.py`` and ``ch04/two_layer_net.py``): fastgd.nn's numpy twins.
 
 ``SimpleNet`` (one weight matrix, softmax, cross-entropy) and ``TwoLayerNet`` (sigmoid
 hidden layer, softmax output, cross-entropy loss) with the textbook's interfaces; their
 ``numerical_gradient`` perturbs each parameter through the plain numpy
-:func:`fastgd.reference.numerical_gradient`.
+:func:`fastgd.reference.numerical_gradient`. Their weights are drawn by ``np.random.randn``,
+as the book's, unless ``rng`` is given. The textbook's functions they use are re-exported
+from :mod:`fastgd.reference.functions`.
 """
 from __future__ import annotations
 
@@ -12,117 +14,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastgd._typing import FloatT
+from fastgd.reference.functions import cross_entropy_error, labels_of, sigmoid, sigmoid_grad, softmax
 from fastgd.reference.gradient import numerical_gradient
+from fastgd.reference.random import Rng, normal
 
 # Results annotated in a local variable before their return: numpy's stubs (for Python >= 3.11) type them
 # Any under the python_version = 3.10 that mypy checks this package with.
-
-
-def sigmoid(x: npt.NDArray[FloatT]) -> npt.NDArray[FloatT]:
-    """``1 / (1 + exp(-x))``.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Any shape, a real floating dtype.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape and dtype of ``x``, in (0, 1).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.nn import sigmoid
-    >>> np.round(sigmoid(np.array([-1.0, 0.0, 1.0])), 6)
-    array([0.268941, 0.5     , 0.731059])
-    """
-    s: npt.NDArray[FloatT] = 1 / (1 + np.exp(-x))  # annotated: see above
-    return s
-
-
-def sigmoid_grad(x: npt.NDArray[FloatT]) -> npt.NDArray[FloatT]:
-    """Derivative of :func:`sigmoid` at ``x``.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Any shape, a real floating dtype.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``sigmoid(x) * (1 - sigmoid(x))``, shape and dtype of ``x``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.nn import sigmoid, sigmoid_grad
-    >>> sigmoid_grad(np.array([0.0]))
-    array([0.25])
-    >>> x, h = np.array([-2.0, 0.5, 3.0]), 1e-5  # a central difference agrees
-    >>> bool(np.allclose(sigmoid_grad(x), (sigmoid(x + h) - sigmoid(x - h)) / (2 * h)))
-    True
-    """
-    s = sigmoid(x)
-    return (1.0 - s) * s
-
-
-def softmax(x: npt.NDArray[FloatT]) -> npt.NDArray[FloatT]:
-    """Softmax over the last axis, with the row maximum subtracted first.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Scores (logits), one row per sample, a real floating dtype.
-
-    Returns
-    -------
-    numpy.ndarray
-        Probabilities, shape and dtype of ``x``: each row sums to 1.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.nn import softmax
-    >>> y = softmax(np.array([[0.3, 2.9, 4.0], [1000.0, 1000.0, 1000.0]]))  # no overflow
-    >>> np.round(y, 6)
-    array([[0.018211, 0.245192, 0.736597],
-           [0.333333, 0.333333, 0.333333]])
-    >>> np.round(y.sum(axis=-1), 12)
-    array([1., 1.])
-    """
-    x = x - np.max(x, axis=-1, keepdims=True)
-    e = np.exp(x)
-    y: npt.NDArray[FloatT] = e / np.sum(e, axis=-1, keepdims=True)  # annotated: see above
-    return y
-
-
-def labels_of(t: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Class labels of a batch: the argmax of one-hot rows, or 1-D labels as given.
-
-    Parameters
-    ----------
-    t : numpy.ndarray
-        One-hot rows (2-D) or labels (1-D).
-
-    Returns
-    -------
-    numpy.ndarray
-        1-D labels.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.nn import labels_of
-    >>> labels_of(np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
-    array([1, 2])
-    >>> labels_of(np.array([1, 2]))
-    array([1, 2])
-    """
-    return t if t.ndim == 1 else np.argmax(t, axis=1)
 
 
 def _one_hot_like(y: npt.NDArray[np.floating[Any]], t: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -134,44 +31,6 @@ def _one_hot_like(y: npt.NDArray[np.floating[Any]], t: npt.NDArray[Any]) -> npt.
     return one_hot
 
 
-def cross_entropy_error(y: npt.NDArray[np.floating[Any]], t: npt.NDArray[Any]) -> np.floating[Any]:
-    """Mean cross-entropy of predictions ``y`` against one-hot or label targets ``t``.
-
-    Adds 1e-7 inside the log, as the textbook does.
-
-    Parameters
-    ----------
-    y : numpy.ndarray
-        Predicted probabilities: one sample (1-D) or one row per sample (2-D).
-    t : numpy.ndarray
-        Targets: one-hot, shaped like ``y``, or integer labels, one per sample.
-
-    Returns
-    -------
-    numpy.floating
-        The loss averaged over the samples.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.nn import cross_entropy_error
-    >>> y = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0])
-    >>> t = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
-    >>> round(float(cross_entropy_error(y, t)), 6)  # -log(0.6 + 1e-7)
-    0.510825
-    >>> bool(cross_entropy_error(y, t) == cross_entropy_error(y, np.array([2])))  # the label of the one-hot row
-    True
-    """
-    if y.ndim == 1:
-        t = t.reshape(1, t.size)
-        y = y.reshape(1, y.size)
-    if t.size == y.size:
-        t = t.argmax(axis=1)
-    batch_size = y.shape[0]
-    loss: np.floating[Any] = -np.sum(np.log(y[np.arange(batch_size), t] + 1e-7)) / batch_size  # see above
-    return loss
-
-
 class SimpleNet:
     """One weight matrix ``W`` (input_size × output_size), softmax and cross-entropy.
 
@@ -180,7 +39,7 @@ class SimpleNet:
     input_size, output_size : int, optional
         Shape of ``W``; the textbook's net is 2 × 3.
     rng : numpy.random.Generator, optional
-        Draws ``W`` from a standard normal.
+        Source of ``W``'s standard normal draws; by default ``np.random.randn``, as the book.
 
     Attributes
     ----------
@@ -204,9 +63,8 @@ class SimpleNet:
 
     W: npt.NDArray[np.floating[Any]]  #: the weights, input_size × output_size
 
-    def __init__(self, input_size: int = 2, output_size: int = 3, rng: np.random.Generator | None = None) -> None:
-        rng = np.random.default_rng() if rng is None else rng
-        self.W = rng.standard_normal((input_size, output_size))
+    def __init__(self, input_size: int = 2, output_size: int = 3, rng: Rng = None) -> None:
+        self.W = normal(rng, (input_size, output_size))
 
     def predict(self, x: npt.NDArray[Any]) -> npt.NDArray[np.floating[Any]]:
         """Logits ``x @ W``."""
@@ -239,7 +97,7 @@ class TwoLayerNet:
     weight_init_std : float, optional
         Standard deviation of the initial weights (biases start at zero).
     rng : numpy.random.Generator, optional
-        Source of the initial weights (the textbook uses ``np.random.randn``).
+        Source of the initial weights; by default ``np.random.randn``, as the book.
 
     Attributes
     ----------
@@ -266,12 +124,11 @@ class TwoLayerNet:
     params: dict[str, npt.NDArray[np.floating[Any]]]  #: ``W1``, ``b1``, ``W2``, ``b2``
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01,
-                 rng: np.random.Generator | None = None) -> None:
-        rng = np.random.default_rng() if rng is None else rng
+                 rng: Rng = None) -> None:
         self.params = {
-            "W1": weight_init_std * rng.standard_normal((input_size, hidden_size)),
+            "W1": weight_init_std * normal(rng, (input_size, hidden_size)),
             "b1": np.zeros(hidden_size),
-            "W2": weight_init_std * rng.standard_normal((hidden_size, output_size)),
+            "W2": weight_init_std * normal(rng, (hidden_size, output_size)),
             "b2": np.zeros(output_size),
         }
 
@@ -313,3 +170,6 @@ class TwoLayerNet:
         dz1 = sigmoid_grad(a1) * da1
         return {"W1": np.dot(x.T, dz1), "b1": np.sum(dz1, axis=0),
                 "W2": np.dot(z1.T, dy), "b2": np.sum(dy, axis=0)}
+
+
+__all__ = ["SimpleNet", "TwoLayerNet", "sigmoid", "sigmoid_grad", "softmax", "cross_entropy_error", "labels_of"]

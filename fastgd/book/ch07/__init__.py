@@ -1,0 +1,1 @@
+"""The book's chapter 7 module: the simple convolutional net."""

@@ -1,0 +1,1 @@
+"""The Korean edition's chapter 4 modules."""

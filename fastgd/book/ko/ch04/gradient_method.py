@@ -1,0 +1,12 @@
+"""The Korean edition's ``ch04/gradient_method.py``: the original's (the same definitions).
+
+Examples
+--------
+>>> import fastgd.book.ch04.gradient_method as original
+>>> import fastgd.book.ko.ch04.gradient_method as korean
+>>> all(getattr(korean, name) is getattr(original, name) for name in original.__all__)
+True
+"""
+from fastgd.book.ch04.gradient_method import *  # noqa: F403 - the same module
+
+__all__ = ["np", "numerical_gradient", "gradient_descent", "function_2"]

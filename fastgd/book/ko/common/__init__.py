@@ -1,0 +1,1 @@
+"""The Korean edition's ``common`` package: one module per book module."""
