@@ -19,18 +19,11 @@ cimport numpy as cnp
 from libc.math cimport isfinite
 from libc.stdint cimport int32_t, int64_t
 
+from diff_kernels cimport FD_F32, FD_F64, fd_exact_step, fd_load, fd_shift, fd_store
+
 import numpy as np
 
 cnp.import_array()
-
-cdef extern from "diff_kernels.h" nogil:
-    enum:
-        FD_F64
-        FD_F32
-    double fd_load(int type, const char* p)
-    void fd_store(int type, char* p, double v)
-    void fd_shift(int type, char* p, double v, double step, int widened)
-    double fd_exact_step(int type, double v, double h)
 
 ctypedef cnp.intp_t index_t
 ctypedef fused slot_t:
