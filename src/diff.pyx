@@ -434,12 +434,13 @@ def mixed(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out
 
 # --- C-level objectives --------------------------------------------------------------------
 
-# Work between two looks at Ctrl-C, in seconds; and the single-threaded start that decides
-# whether a team of threads pays: if the work is not done by then, the rest may use threads.
+# Work between two looks at Ctrl-C, in seconds; and the single-threaded start whose pace tells
+# whether a team of threads pays.
 cdef double BLOCK_SECONDS = 0.02
-cdef double SOLO_SECONDS = 0.0005
-# A descent step must take this long for a team (one parallel region per step) to pay.
-cdef double TEAM_STEP_SECONDS = 2e-4
+cdef double SOLO_SECONDS = 5e-5
+# Work left (a derivative's, or one descent step's: a parallel region each) that pays for waking a
+# team; below it, one thread finishes sooner.
+cdef double TEAM_SECONDS = 2e-4
 
 
 cdef class CObjectiveRun:
@@ -453,7 +454,8 @@ cdef class CObjectiveRun:
     a C-contiguous float64 array with a row per element for the values at its points (then
     ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
-    work is long enough to pay for them. The GIL is released between looks at Ctrl-C
+    work left is long enough to pay for them; ``team(threads)``, if given, then says how many to
+    wake (the CPUs other processes leave free). The GIL is released between looks at Ctrl-C
     (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
     element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
     the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
@@ -464,12 +466,12 @@ cdef class CObjectiveRun:
     cdef fd_progress p
     cdef double one_step
     cdef int threads
-    cdef object keepalive
+    cdef object keepalive, team
     cdef cnp.ndarray copies, centre, scratch
 
     def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
                  Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
-                 object elements=None, object values=None, Scheme inner=None):
+                 object elements=None, object values=None, Scheme inner=None, object team=None):
         self.o.fn = <void*>address
         self.o.user_data = <void*>user_data
         self.o.m = m
@@ -485,6 +487,7 @@ cdef class CObjectiveRun:
         self.t.values = NULL if values is None else <double*>cnp.PyArray_DATA(values)
         self.t.values_stride = 0 if values is None else cnp.PyArray_DIM(values, 1)
         self.threads = threads
+        self.team = team
         self.t.inner = NULL if inner is None else &inner.s
         self.keepalive = (keepalive, scheme, steps, elements, values, inner)
         self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
@@ -501,22 +504,27 @@ cdef class CObjectiveRun:
         self.p.since = 0
         self.p.looked = fd_seconds()
 
-    cdef void _copy_x(self, const double* x) noexcept nogil:
-        """Each thread's private copy := x (unperturbed between elements)."""
-        cdef int k
-        for k in range(self.threads):
+    cdef int _start_team(self, const double* x, double left):
+        """Threads for the rest of the work (``left`` seconds of it on one thread), their copies of x made."""
+        cdef int k, threads = 1
+        if left >= TEAM_SECONDS:
+            threads = self.threads if self.team is None else min(max(int(self.team(self.threads)), 1), self.threads)
+        for k in range(threads if threads > 1 else 0):
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
+        return threads
 
     def derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
         """Fill ``out`` (float64, C-contiguous: n elements, m x n for a vector function, n x n for mixed
         second derivatives) at ``x``; ``progress(elements done)``, if given, after each look at Ctrl-C."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
         cdef int threads = 1
-        cdef double seconds = SOLO_SECONDS
+        cdef bint solo = self.threads > 1  # the single-threaded start, still to decide on a team
+        cdef double started, seconds = SOLO_SECONDS
         self._reset()
         self.t.out = <double*>cnp.PyArray_DATA(out)
         with nogil:
             fd_c_begin(&self.t, xp, NULL, 1, self.o.n, &self.p)
+        started = fd_seconds()
         while self.p.failed == -1 and self.p.next < self.t.count:
             with nogil:
                 fd_c_elements(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n,
@@ -524,9 +532,10 @@ cdef class CObjectiveRun:
             PyErr_CheckSignals()
             if progress is not None:
                 progress(min(self.p.next, self.t.count))
-            if threads == 1 and self.threads > 1:  # the single-threaded start did not finish: use the team
-                self._copy_x(xp)
-                threads = self.threads
+            if solo and self.p.failed == -1 and self.p.next < self.t.count:  # the rest at the start's pace
+                solo = False
+                threads = self._start_team(xp, (fd_seconds() - started) / max(self.p.next, 1)
+                                           * (self.t.count - self.p.next))
             seconds = BLOCK_SECONDS
         if self.p.failed >= 0 and self.t.elements != NULL:
             return self.p.status, self.t.elements[self.p.failed]
@@ -542,6 +551,7 @@ cdef class CObjectiveRun:
         cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [self.o.n], cnp.NPY_DOUBLE, 0)
         cdef Py_ssize_t step = 0
         cdef int threads = 1
+        cdef bint solo = self.threads > 1
         cdef double started = fd_seconds(), seconds = SOLO_SECONDS
         self._reset()
         self.t.out = <double*>cnp.PyArray_DATA(grad)
@@ -551,8 +561,7 @@ cdef class CObjectiveRun:
                              steps, hist, fd_seconds() + seconds, &step, &self.p)
             PyErr_CheckSignals()
             seconds = BLOCK_SECONDS
-            if (threads == 1 and self.threads > 1
-                    and (fd_seconds() - started) / (step + <double>self.p.next / self.o.n) >= TEAM_STEP_SECONDS):
-                self._copy_x(xp)  # steps are long enough for a parallel region each
-                threads = self.threads
+            if solo and self.p.failed == -1 and step < steps:  # a parallel region per step: for long steps only
+                solo = False
+                threads = self._start_team(xp, (fd_seconds() - started) / (step + <double>self.p.next / self.o.n))
         return self.p.status, self.p.failed

@@ -22,3 +22,12 @@ def bars(monkeypatch):
         return bar
     monkeypatch.setattr(fastgd.diff.progress, "bar", recording)
     return made
+
+
+@pytest.fixture
+def whole_team(monkeypatch):
+    """C objectives get every thread they ask for, however busy the machine (a team is still only
+    started where the work left pays for it): the threaded loops run whatever else runs beside the tests."""
+    from fastgd import _threads
+
+    monkeypatch.setattr(_threads, "team_size", lambda threads=None: threads)

@@ -169,7 +169,7 @@ from fastgd.diff.objectives import c_objective  # noqa: E402
 @pytest.mark.parametrize("scheme", SCHEMES_UNDER_TEST.values(), ids=SCHEMES_UNDER_TEST)
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("exact", [False, True])
-def test_c_objectives_match_the_plain_loop(scheme, threads, exact):
+def test_c_objectives_match_the_plain_loop(scheme, threads, exact, whole_team):
     x = np.linspace(-1.5, 2.0, 2000)  # long enough for the team to join after the single-threaded start
     h = np.geomspace(1e-4, 1e-2, x.size)
     expected = plain(through_python(sum_cubes), x, scheme, h, exact)
@@ -177,6 +177,23 @@ def test_c_objectives_match_the_plain_loop(scheme, threads, exact):
     assert same_bits(got, expected)
     jacobian = evaluators.COnThreads(c_objective(sum_cubes), scheme, threads).jacobian(x, h, exact, 1)
     assert same_bits(jacobian, expected[None, :])
+
+
+def test_a_team_is_asked_for_only_when_the_work_left_pays(monkeypatch):
+    """A short derivative runs on one thread without asking; a long one asks how many threads the
+    machine leaves free, and its answer (here 1: a busy machine) gives the same numbers."""
+    from fastgd import _threads
+
+    asked = []
+    monkeypatch.setattr(_threads, "team_size", lambda threads=None: asked.append(threads) or 1)
+    run = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 2)
+    run.derivative(np.linspace(-1.5, 2.0, 4), 1e-3, False)
+    assert asked == []
+    x = np.linspace(-1.5, 2.0, 20000)  # about 2n microseconds of calls: the rest is worth a team
+    got = run.derivative(x, 1e-3, False)
+    assert asked == [2]
+    alone = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1)
+    assert same_bits(got, alone.derivative(x, 1e-3, False))
 
 
 @numba.cfunc(numba.types.void(numba.types.intc, numba.types.CPointer(numba.types.float64), numba.types.intc,

@@ -134,7 +134,7 @@ from fastgd.diff.objectives import c_objective  # noqa: E402
 @pytest.mark.parametrize("scheme", MIXED_SCHEMES.values(), ids=MIXED_SCHEMES)
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("exact", [False, True])
-def test_c_mixed_matches_the_plain_loop(scheme, threads, exact):
+def test_c_mixed_matches_the_plain_loop(scheme, threads, exact, whole_team):
     x = np.linspace(-1.5, 2.0, 120)  # long enough for the team to join after the single-threaded start
     h = np.geomspace(1e-4, 1e-2, x.size)
     expected = plain_mixed(through_python(sum_cubes), x, scheme, SCHEMES["central"], h, exact)

@@ -52,7 +52,7 @@ FORMS = {
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("n", [0, 1, 7, 1000])
-def test_c_objective_matches_calling_it_through_python(form, threads, n):
+def test_c_objective_matches_calling_it_through_python(form, threads, n, whole_team):
     x = np.linspace(-1.5, 2.0, n)
     before = x.copy()
     got = fastgd.numerical_gradient(FORMS[form](sum_cubes), x, threads=threads)
@@ -77,7 +77,7 @@ def test_user_data_reaches_the_function():
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("lr", [0.1, 10.0, 1e-10])
-def test_c_descent_matches_the_python_loop(threads, lr):
+def test_c_descent_matches_the_python_loop(threads, lr, whole_team):
     x = np.array([-3.0, 4.0])
     path_x = x.copy()
     got, path = fastgd.gradient_descent(sum_cubes, x, lr=lr * 1e-3, step_num=100, history=True, threads=threads)
@@ -88,7 +88,7 @@ def test_c_descent_matches_the_python_loop(threads, lr):
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("failing", [nan_above_one, status_above_one])
-def test_c_errors_raise_with_x_restored(failing, threads):
+def test_c_errors_raise_with_x_restored(failing, threads, whole_team):
     x = np.array([1.0 - 5e-5, 0.5, 0.25])  # x0 + h crosses 1
     before = x.copy()
     with pytest.raises(fastgd.ObjectiveError, match="NaN at element 0" if failing is nan_above_one else "status 7"):

@@ -92,6 +92,7 @@ class CObjectiveRun:
         elements: npt.NDArray[np.intp] | None = None,
         values: npt.NDArray[np.float64] | None = None,
         inner: Scheme | None = None,
+        team: Callable[[int], int] | None = None,
     ) -> None: ...
     def derivative(
         self, x: npt.NDArray[np.float64], out: npt.NDArray[np.float64], progress: Callable[[int], object] | None = None

@@ -177,7 +177,8 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     threads : int, optional
         For a C-level objective: up to this many threads (default
         :func:`fastgd.get_num_threads`), each perturbing a private copy of ``x``, once a short
-        single-threaded start shows the work is long enough to pay for them. The objective
+        single-threaded start shows the work left is long enough to pay for them (about 0.2 ms),
+        and no more than the CPUs other processes leave free. The objective
         must then be thread-safe (pass ``threads=1`` if it is not). Results are identical to
         one thread's. A Python ``f`` runs on the calling thread: spread it with ``workers=``.
     vectorized : bool, optional

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple, cast, overload
 import numpy as np
 import numpy.typing as npt
 
+from fastgd import _threads
 from fastgd.diff import _kernels
 from fastgd.diff.layout import has_typed_kernel, memory_order, visits
 from fastgd.diff.objectives import CObjective, ObjectiveError
@@ -251,7 +252,7 @@ class COnThreads:
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
                                       self.scheme.compiled, _steps_in(h, None), exact, self.threads, o.keepalive,
                                       None if elements is None else _targets(x, elements), values,
-                                      None if inner is None else inner.compiled)
+                                      None if inner is None else inner.compiled, _threads.team_size)
 
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None,
                    values: Values = None, progress: Callable[[int], object] | None = None) -> npt.NDArray[Any]:
