@@ -6,6 +6,7 @@ may spread over its BLAS threads) and an optimizer update of a two-layer net's p
 numerical gradient. fastgd must never make such a loop slower than its numpy original.
 
     python bench/bench_contention.py [--quiet]   # fastgd ÷ numpy per step: interleaved rounds, medians
+    python bench/bench_contention.py --c-objective   # a C objective's gradient on 1 and 2 threads
     pytest bench/bench_contention.py --benchmark-json=results.json && python bench/report.py results.json
 
 ``--quiet`` runs the same steps without the neighbour, for comparison. The pytest form reports
@@ -139,9 +140,38 @@ def main(rounds=15, quiet=False):
                   f"{statistics.median(times['numpy']) * 1e3:8.3f}ms {ratio:15.2f} {noise:14.2f}", flush=True)
 
 
+def c_objective_threads(rounds=9):
+    """Print a numba objective's gradient time on 1 and 2 threads (and the default), quiet and beside a
+    busy neighbour: medians of alternating blocks. Needs numba (``pip install ".[parallel]"``)."""
+    from numba import carray, cfunc, types
+
+    @cfunc(types.float64(types.intc, types.CPointer(types.float64), types.voidptr))
+    def sum_squares(n, x, user_data):
+        a = carray(x, n)
+        return (a * a).sum()
+
+    for n, steps in ((100, 400), (1000, 20), (3000, 3)):
+        x = np.linspace(-1, 1, n)
+        for busy in (False, True):
+            runs = {threads: (lambda threads=threads: fastgd.numerical_gradient(sum_squares, x, threads=threads))
+                    for threads in (1, 2, None)}
+            times = {threads: [] for threads in runs}
+            with BusyNeighbour() if busy else contextlib.nullcontext():
+                for _ in range(rounds):
+                    for threads, run in runs.items():
+                        times[threads].append(_seconds(run, steps))
+            line = ", ".join(f"{'default' if threads is None else threads} {statistics.median(t) * 1e6:9.1f} µs"
+                             for threads, t in times.items())
+            print(f"n = {n:5d}, {'one core busy' if busy else 'quiet':13}: threads {line}", flush=True)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="no busy neighbour")
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--c-objective", action="store_true", help="a C objective's gradient on 1 and 2 threads")
     args = parser.parse_args()
-    main(args.rounds, args.quiet)
+    if args.c_objective:
+        c_objective_threads()
+    else:
+        main(args.rounds, args.quiet)
