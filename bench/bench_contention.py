@@ -153,7 +153,7 @@ def c_objective_threads(rounds=9):
     for n, steps in ((100, 400), (1000, 20), (3000, 3)):
         x = np.linspace(-1, 1, n)
         for busy in (False, True):
-            runs = {threads: (lambda threads=threads: fastgd.numerical_gradient(sum_squares, x, threads=threads))
+            runs = {threads: (lambda threads=threads, x=x: fastgd.numerical_gradient(sum_squares, x, threads=threads))
                     for threads in (1, 2, None)}
             times = {threads: [] for threads in runs}
             with BusyNeighbour() if busy else contextlib.nullcontext():
