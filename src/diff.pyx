@@ -490,11 +490,11 @@ cdef class CObjectiveRun:
         self.team = team
         self.t.inner = NULL if inner is None else &inner.s
         self.keepalive = (keepalive, scheme, steps, elements, values, inner)
-        self.copies = cnp.PyArray_EMPTY(1, [n * threads if threads > 1 else 0], cnp.NPY_DOUBLE, 0)
         self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
-        self.scratch = cnp.PyArray_EMPTY(1, [max(m, 0) * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
+        if m >= 0:  # a vector function's values at the points, per thread (a scalar's fit on the stack)
+            self.scratch = cnp.PyArray_EMPTY(1, [m * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
         self.t.centre = <double*>cnp.PyArray_DATA(self.centre)
-        self.t.scratch = <double*>cnp.PyArray_DATA(self.scratch)
+        self.t.scratch = NULL if m < 0 else <double*>cnp.PyArray_DATA(self.scratch)
 
     cdef void _reset(self) noexcept:
         self.p.next = 0
@@ -509,14 +509,21 @@ cdef class CObjectiveRun:
         cdef int k, threads = 1
         if left >= TEAM_SECONDS:
             threads = self.threads if self.team is None else min(max(int(self.team(self.threads)), 1), self.threads)
+        if threads > 1 and self.copies is None:
+            self.copies = cnp.PyArray_EMPTY(1, [self.o.n * self.threads], cnp.NPY_DOUBLE, 0)
         for k in range(threads if threads > 1 else 0):
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
         return threads
+
+    cdef double* _copies(self) noexcept:
+        """The threads' copies of x (NULL before a team was started)."""
+        return NULL if self.copies is None else <double*>cnp.PyArray_DATA(self.copies)
 
     def derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
         """Fill ``out`` (float64, C-contiguous: n elements, m x n for a vector function, n x n for mixed
         second derivatives) at ``x``; ``progress(elements done)``, if given, after each look at Ctrl-C."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
+        cdef double* copies
         cdef int threads = 1
         cdef bint solo = self.threads > 1  # the single-threaded start, still to decide on a team
         cdef double started, seconds = SOLO_SECONDS
@@ -526,8 +533,9 @@ cdef class CObjectiveRun:
             fd_c_begin(&self.t, xp, NULL, 1, self.o.n, &self.p)
         started = fd_seconds()
         while self.p.failed == -1 and self.p.next < self.t.count:
+            copies = self._copies()
             with nogil:
-                fd_c_elements(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n,
+                fd_c_elements(&self.t, xp, copies, threads, self.o.n,
                               fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
             if progress is not None:
@@ -550,14 +558,16 @@ cdef class CObjectiveRun:
         cdef double* hist = NULL if history is None else <double*>cnp.PyArray_DATA(history)
         cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [self.o.n], cnp.NPY_DOUBLE, 0)
         cdef Py_ssize_t step = 0
+        cdef double* copies
         cdef int threads = 1
         cdef bint solo = self.threads > 1
         cdef double started = fd_seconds(), seconds = SOLO_SECONDS
         self._reset()
         self.t.out = <double*>cnp.PyArray_DATA(grad)
         while self.p.failed == -1 and step < steps:
+            copies = self._copies()
             with nogil:
-                fd_c_descend(&self.t, xp, <double*>cnp.PyArray_DATA(self.copies), threads, self.o.n, lr,
+                fd_c_descend(&self.t, xp, copies, threads, self.o.n, lr,
                              steps, hist, fd_seconds() + seconds, &step, &self.p)
             PyErr_CheckSignals()
             seconds = BLOCK_SECONDS
