@@ -54,7 +54,7 @@ SCRIPTS: dict[str, list[tuple[str, str]]] = {
     "ch06/batch_norm_gradient_check.py": [],
     "ch06/batch_norm_test.py": [("max_epochs = 20", "max_epochs = 3"),
                                 ("weight_scale_list = np.logspace(0, -4, num=16)",
-                                 "weight_scale_list = np.logspace(0, -4, num=2)")],
+                                 "weight_scale_list = np.logspace(0, -4, num=5)")],  # ko reads [4]
     "ch06/overfit_weight_decay.py": [("max_epochs = 201", "max_epochs = 11")],
     "ch06/overfit_dropout.py": [("epochs=301", "epochs=11")],
     "ch06/hyperparameter_optimization.py": [("optimization_trial = 100", "optimization_trial = 3")],
