@@ -396,6 +396,16 @@ static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrd
  * evaluation fails (p->failed), or the clock passes `deadline` (perhaps in the middle of a step:
  * p->next > 0 then, and x is still the point before that step). history, if not NULL, receives
  * each step's starting point (steps x n). Every element is visited (t->count == n). */
+/* The update x -= lr * grad reads x and grad right after the loops stored them element by element:
+ * vector loads there wait for those scalar stores to retire (a failed store-to-load forward on every
+ * step, which made a 2-element descent 1.8x slower). Scalar loads take the stored values at once. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FD_SCALAR_UPDATE __attribute__((optimize("no-tree-vectorize")))
+#else
+#define FD_SCALAR_UPDATE
+#endif
+
+FD_SCALAR_UPDATE
 static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, double lr,
                          ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step, fd_progress *p)
 {
@@ -409,6 +419,9 @@ static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, p
         fd_c_elements(t, x, copies, threads, n, deadline, p);
         if (p->failed != -1 || p->next < n)
             return;
+#if defined(__clang__)
+#pragma clang loop vectorize(disable)
+#endif
         for (ptrdiff_t i = 0; i < n; i++)
             fd_descend_f64((char *)(x + i), (const char *)(t->out + i), lr);
         p->next = 0;
