@@ -9,6 +9,7 @@ import numpy as np
 
 import fastgd
 from fastgd import reference
+from fastgd.reference.analytic import broyden
 
 N = 100  # the dense Jacobian's and the Hessian's size
 
@@ -30,21 +31,6 @@ def x_sum_exact(x):
 def sum_squares(x):
     """sum(x**2): the issue's Hessian."""
     return np.sum(x**2)
-
-
-def broyden(x):
-    """The tridiagonal Broyden function, F_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1."""
-    f = (3 - 2 * x) * x + 1
-    f[1:] -= x[:-1]
-    f[:-1] -= 2 * x[1:]
-    return f
-
-
-def broyden_exact(x):
-    import scipy.sparse as sp
-
-    n = x.size
-    return sp.diags_array([-np.ones(n - 1), 3 - 4 * x, -2 * np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
 
 
 def tridiagonal(n):

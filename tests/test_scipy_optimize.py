@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import fastgd
+from fastgd.reference.analytic import broyden
 
 optimize = pytest.importorskip("scipy.optimize")
 sp = pytest.importorskip("scipy.sparse")
@@ -56,13 +57,6 @@ def test_second_order_methods_with_our_hessians(method, option):
     result = minimize(rosen, x0, method=method, jac=rosen_der, **{option: ours})
     assert result.success and np.allclose(result.x, 1.0, atol=1e-3)
     assert abs(result.nit - analytic.nit) <= 2
-
-
-def broyden(x):
-    f = (3 - 2 * x) * x + 1
-    f[1:] -= x[:-1]
-    f[:-1] -= 2 * x[1:]
-    return f
 
 
 @pytest.mark.parametrize("n", [100, 5000])

@@ -16,6 +16,7 @@ import fastgd
 from fastgd import reference
 from fastgd.cli.timing import format_seconds, seconds_per_call
 from fastgd.optim.table import NAMES
+from fastgd.reference.analytic import broyden
 from fastgd.reference.examples import function_2, nothing, sum_squares
 
 SMALL_NET: dict[str, tuple[int, ...]] = {"W1": (2, 3), "b1": (3,), "W2": (3, 4), "b2": (4,)}
@@ -44,14 +45,6 @@ def _x_sum(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return x * np.sum(x)
 
 
-def _broyden(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The tridiagonal Broyden function: a tridiagonal Jacobian."""
-    f = (3 - 2 * x) * x + 1
-    f[1:] -= x[:-1]
-    f[:-1] -= 2 * x[1:]
-    return f
-
-
 def _jacobian_cases() -> Iterator[tuple[str, MakeCall]]:
     """Jacobians, Hessians and a sparse Jacobian (the last needs scipy)."""
     x = np.linspace(0.5, 1.5, 100)
@@ -67,8 +60,8 @@ def _jacobian_cases() -> Iterator[tuple[str, MakeCall]]:
     pattern = scipy.sparse.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(n, n), format="csr")
     plan = fastgd.SparseJacobian(pattern)
     yield ("sparse jacobian, tridiagonal Broyden, n = 1000",
-           lambda m: (lambda: m.sparse_jacobian(_broyden, z, pattern)) if m is reference
-           else (lambda: plan.jacobian(_broyden, z)))
+           lambda m: (lambda: m.sparse_jacobian(broyden, z, pattern)) if m is reference
+           else (lambda: plan.jacobian(broyden, z)))
 
 
 def _optimizer_cases(sizes: Sequence[int]) -> Iterator[tuple[str, MakeCall]]:

@@ -11,6 +11,9 @@ ill-conditioned quadratic (curvatures 1 ... 1e8, the small ones lost in the roun
 ones), ``sqrt(1 + x**2)`` at ``|x| << 1`` and ``arctan`` at ``|x| >> 1`` (a derivative far below
 ``|f| / |x|``). A complex step is exact on all of them.
 
+:func:`broyden` is a vector function with a known, tridiagonal Jacobian (:func:`broyden_jacobian`):
+the sparse Jacobians' case.
+
 Examples
 --------
 >>> import numpy as np
@@ -92,3 +95,20 @@ def point(function: Analytic, scale: float, n: int, seed: int = 0) -> npt.NDArra
 def relative_error(estimate: npt.ArrayLike, exact: Array) -> Array:
     """``|estimate - exact| / |exact|``, elementwise."""
     return np.abs(np.asarray(estimate) - exact) / np.abs(exact)
+
+
+def broyden(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The tridiagonal Broyden function, ``F_i = (3 - 2 x_i) x_i - x_{i-1} - 2 x_{i+1} + 1``: a vector
+    function whose Jacobian is tridiagonal (the sparse Jacobians' test and benchmark case)."""
+    f = (3 - 2 * x) * x + 1
+    f[1:] -= x[:-1]
+    f[:-1] -= 2 * x[1:]
+    return f
+
+
+def broyden_jacobian(x: npt.NDArray[np.float64]) -> Any:
+    """The exact Jacobian of :func:`broyden` at ``x``, a ``scipy.sparse.csr_array`` (needs scipy)."""
+    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+
+    n = x.size
+    return sp.diags_array([-np.ones(n - 1), 3 - 4 * x, -2 * np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
