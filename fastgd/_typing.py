@@ -1,6 +1,6 @@
 """Type aliases, type variables and protocols of the public API's annotations.
 
-:mod:`fastgd.diff.api` re-exports the argument types users may want in their own annotations.
+:mod:`fastgd.diff.gradient` re-exports the argument types users may want in their own annotations.
 """
 from __future__ import annotations
 

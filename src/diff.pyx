@@ -22,6 +22,8 @@ from diff_kernels cimport (FD_AT_X, FD_F32, FD_F64, FD_MAX_POINTS, FD_NAN_STATUS
                            fd_c_elements, fd_c_task, fd_combine, fd_descend, fd_exact_step, fd_load, fd_objective,
                            fd_progress, fd_scheme, fd_seconds, fd_shift, fd_store)
 
+import types
+
 import numpy as np
 
 cnp.import_array()
@@ -331,6 +333,52 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
             return MOVED
         o.data += n * o.itemsize
     return OK
+
+
+cdef object _FUNCTION = types.FunctionType  # Python functions and lambdas
+
+
+def textbook(object f, object x, Scheme scheme, double h, object combine, object moved_error):
+    """The short road of the textbook's call: ``scheme`` (central) at the fixed step ``h`` along every
+    element of ``x``, in C order, into a new array; or None where the checks and the general loops are
+    needed -- ``f`` other than a Python function or lambda, ``x`` other than a writeable, native, aligned,
+    C-contiguous float32/float64 ndarray. ``combine``: as :func:`derivative` takes it; raises
+    ``moved_error()`` if ``f`` moved ``x``."""
+    cdef cnp.ndarray a
+    cdef Walk w
+    cdef fd_guard g
+    cdef Outputs o
+    cdef int kind
+    if type(f) is not _FUNCTION or type(x) is not cnp.ndarray:
+        return None
+    a = <cnp.ndarray>x
+    kind = cnp.PyArray_TYPE(a)
+    if (kind != cnp.NPY_DOUBLE and kind != cnp.NPY_FLOAT) or not cnp.PyArray_ISCARRAY(a) or not cnp.PyArray_ISNOTSWAPPED(a):
+        return None
+    out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), kind, 0)
+    w.data = <char*>cnp.PyArray_DATA(a)
+    w.x_offsets = NULL
+    w.itemsize = cnp.PyArray_ITEMSIZE(a)
+    w.out_index = NULL
+    w.n = cnp.PyArray_SIZE(a)
+    w.type = FD_F64 if kind == cnp.NPY_DOUBLE else FD_F32
+    w.h = &h
+    w.h_stride = 0
+    w.exact = False
+    w.s = &scheme.s
+    w.values = NULL
+    w.values_stride = 0
+    fd_guard_of(&g, <cnp.PyArrayObject*>a)
+    o.data = <char*>cnp.PyArray_DATA(out)
+    o.type = w.type
+    o.itemsize = w.itemsize
+    o.m = -1
+    o.row = w.n
+    o.centre = NULL
+    centre = _centre(f, a, &g, &scheme.s)
+    if centre is _X_MOVED or _derivative(f, a, &g, &w, centre, combine, None, &o) == MOVED:
+        raise moved_error()
+    return out
 
 
 def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssize_t n, Scheme scheme,

@@ -20,9 +20,9 @@ import numpy.typing as npt
 from fastgd._typing import FloatT, PythonObjective
 from fastgd._validate import positive_number
 from fastgd.diff import gradient_descent as fastgd_descent
-from fastgd.diff.api import _evaluator
-from fastgd.diff.evaluators import InPlace
-from fastgd.diff.schemes import Scheme
+from fastgd.diff._core.factory import make_evaluator as _evaluator
+from fastgd.diff._core.in_place import InPlace
+from fastgd.diff._core.schemes import Scheme
 
 #: The central difference with the ``+h`` point computed as ``float(tmp_val) + h``.
 WIDENED_PLUS = Scheme("central, float(x) + h", (1.0, -1.0), (1, -1), 2, widened=(True, False))

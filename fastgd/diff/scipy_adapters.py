@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.diff.api import numerical_gradient
-from fastgd.diff.hessians import hessian, hessp
-from fastgd.diff.jacobians import jacobian
-from fastgd.diff.objectives import c_objective
+from fastgd.diff._core.objectives import c_objective
+from fastgd.diff.gradient import numerical_gradient
+from fastgd.diff.hessian import hessian, hessp
+from fastgd.diff.jacobian import jacobian
+from fastgd.diff.sparse import SparseJacobian
 
 
 class _DropIn:
@@ -81,8 +82,6 @@ class Jacobian(_DropIn):
     def __init__(self, F: Any, options: dict[str, Any]) -> None:
         sparsity = options.get("sparsity")
         if sparsity is not None:
-            from fastgd.diff.sparse import SparseJacobian
-
             if not isinstance(sparsity, SparseJacobian):
                 options = {**options, "sparsity": SparseJacobian(sparsity)}  # the groups, made once
         super().__init__(F, options)

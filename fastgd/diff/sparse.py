@@ -20,22 +20,24 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterable
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import Workers
-from fastgd._validate import count
 from fastgd.diff import _sparse
-from fastgd.diff import progress as progress_bars
-from fastgd.diff.api import _real_evaluator
-from fastgd.diff.c_calls import CFunction
-from fastgd.diff.evaluators import CHUNK_BYTES, Batched, COnThreads, LazyPoints, Mapped, _moved_error, as_vector
-from fastgd.diff.jacobians import check_finite, output_count, scheme_of
-from fastgd.diff.layout import has_typed_kernel, memory_order
-from fastgd.diff.schemes import Scheme
-from fastgd.diff.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core import progress as progress_bars
+from fastgd.diff._core.checks import check_finite
+from fastgd.diff._core.evaluator import Evaluator
+from fastgd.diff._core.factory import make_evaluator
+from fastgd.diff._core.in_place import moved_error
+from fastgd.diff._core.layout import has_typed_kernel, memory_order
+from fastgd.diff._core.on_copies import LazyPoints, moved
+from fastgd.diff._core.schemes import Scheme, scheme
+from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core.values import as_vector
 
 Index = npt.NDArray[np.intp]
 #: At most this many greedy passes improve a coloring by reordering (each costs sum(row nonzeros ** 2)).
@@ -156,16 +158,9 @@ class _GroupPoints(LazyPoints):
         group, k = divmod(i, self.scheme.evaluations_per_element)
         point: npt.NDArray[Any] = self.flat.copy()
         columns = self.plan.columns[self.first_group + group]
-        point[columns] = _moved(point[columns], self.taken[columns], self.scheme, k)
+        point[columns] = moved(point[columns], self.scheme.offsets[k] * self.taken[columns],
+                               cast("tuple[bool, ...]", self.scheme.widened)[k], False)
         return point.reshape(self.shape)
-
-
-def _moved(v: npt.NDArray[Any], steps: npt.NDArray[np.float64], scheme: Scheme, k: int) -> npt.NDArray[Any]:
-    """Values ``v`` moved to the scheme's point ``k``, as the compiled loops move one element."""
-    step = scheme.offsets[k] * steps
-    widened = cast("tuple[bool, ...]", scheme.widened)[k]
-    moved: npt.NDArray[Any] = (v.astype(np.float64) + step).astype(v.dtype) if widened else v + step.astype(v.dtype)
-    return moved
 
 
 class SparseJacobian:
@@ -296,17 +291,14 @@ class SparseJacobian:
         functions as there (a C function's groups run one after another: ``threads`` is not used).
         ``x`` must be a native float32 or float64 array.
         """
-        scheme = scheme_of(method)
-        evaluator = _real_evaluator(F, x, threads, vectorized, chunk_size, workers, scheme, vector=True)
-        steps = resolved_steps(h, x, scheme)
+        row = scheme(method, single_pass=True)
+        evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
+        steps = resolved_steps(h, x, row)
         rows, n = self.shape
         if x.size != n:
             raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
-        if isinstance(evaluator, COnThreads):
-            if output_count(rows if m is None else m, evaluator.objective) != rows:
-                raise ValueError(f"sparsity has {rows} rows, but F writes m={m} values")
-        elif m is not None and count(m, "m") != rows:
-            raise ValueError(f"sparsity has {rows} rows, but m={m}")
+        if evaluator.outputs(m, default=rows) != rows:
+            raise ValueError(f"sparsity has {rows} rows, but F writes m={m} values")
         if not has_typed_kernel(x):
             raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
                             f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
@@ -318,28 +310,30 @@ class SparseJacobian:
             check_finite(x)
             raise ValueError(f"the step of element {int(self.order[bad])} vanishes next to its value: "
                              "(x + h) - x == 0, h is too small")
-        npoints = scheme.evaluations_per_element
-        call = CFunction(evaluator.objective, rows) if isinstance(evaluator, COnThreads) else F
+        npoints = row.evaluations_per_element
         data = np.empty(self.nnz)
+        as_values = _Values(rows)
         with self._work(rows) as buffer, progress_bars.optional_bar(
-                progress, npoints * self.colors + bool(scheme.centre_weight), "jacobian") as bar:
-            centre = self._centre(evaluator, call, x) if scheme.centre_weight else None
+                progress, npoints * self.colors + bool(row.centre_weight), "jacobian") as bar:
+            if bar is not None:
+                evaluator = evaluator.counting(bar)
+            call = evaluator.point_function(rows)
+            centre = np.array(as_values(evaluator.value(x, rows))) if row.centre_weight else None  # F may reuse it
             for batch, (first_group, end_group) in enumerate(self._batches):
                 totals = buffer[:end_group - first_group]
-                if isinstance(evaluator, (Batched, Mapped)):
-                    self._mapped(evaluator, F, x, taken[self._packed], scheme, totals, first_group, bar)
+                if call is None:  # on copies: stacked, or through the map
+                    self._on_copies(evaluator, x, taken[self._packed], row, totals, first_group)
                 else:
                     status = _sparse.groups(call, x, self._starts[first_group:end_group + 1], positions, values, taken,
-                                            scheme.offsets, scheme.widened, scheme.weights, totals, _Values(rows),
-                                            None if bar is None else _Tick(bar))
+                                            row.offsets, row.widened, row.weights, totals, as_values, None)
                     if status == _sparse.MOVED:
-                        raise _moved_error()
+                        raise moved_error()
                 if centre is not None:
-                    np.add(totals, scheme.centre_weight * centre, out=totals)
+                    np.add(totals, row.centre_weight * centre, out=totals)
                 start, end = self._nonzero_starts[batch], self._nonzero_starts[batch + 1]
                 targets = None if self._targets is None else self._targets[start:end]
                 first = _sparse.decompress(self._slots[start:end], self._steps_of_nonzeros[start:end],
-                                           totals.reshape(-1), float(scheme.denominator), taken, data, targets,
+                                           totals.reshape(-1), float(row.denominator), taken, data, targets,
                                            first_group * rows)
                 if first >= 0:
                     nonzero = start + first if targets is None else targets[first]
@@ -370,48 +364,16 @@ class SparseJacobian:
         one while another thread holds it)."""
         return _Work(self, (self._batches[0][1] if self._batches else 0, rows))
 
-    def _centre(self, evaluator: Any, call: Any, x: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
-        """F(x) as the evaluator evaluates F (a copy: F may return its own buffer)."""
-        as_values = _Values(self.shape[0])
-        if isinstance(evaluator, Batched):
-            value: object = np.asarray(call(x[None].copy()))[0]
-        elif isinstance(evaluator, Mapped):
-            value = next(iter(evaluator.map(call, [x.copy()])))
-        else:
-            value = call(x)
-        return np.array(as_values(value))
-
-    def _mapped(self, evaluator: Batched | Mapped, F: Any, x: npt.NDArray[Any], taken: npt.NDArray[np.float64],
-                scheme: Scheme, totals: npt.NDArray[np.float64], first_group: int, bar: Any) -> None:
-        """The sums of groups ``first_group ...`` (as many as ``totals`` has rows) from F at copies of ``x``:
-        stacked (``vectorized=True``), or through the map."""
-        rows, npoints = self.shape[0], scheme.evaluations_per_element
-        points = _GroupPoints(self, x, scheme, taken, first_group, len(totals))
+    def _on_copies(self, evaluator: Evaluator, x: npt.NDArray[Any], taken: npt.NDArray[np.float64], row: Scheme,
+                   totals: npt.NDArray[np.float64], first_group: int) -> None:
+        """The sums of groups ``first_group ...`` (as many as ``totals`` has rows) from F at copies of ``x``."""
+        rows, npoints = self.shape[0], row.evaluations_per_element
+        points = _GroupPoints(self, x, row, taken, first_group, len(totals))
         as_values = _Values(rows)
-
-        def add(i: int, value: object) -> None:
+        results: Iterable[object] = evaluator.values(points, rows)
+        for i, value in enumerate(results):
             group, k = divmod(i, npoints)
-            _sparse.accumulate(totals[group], as_values(value), float(scheme.weights[k]), k == 0)
-
-        if isinstance(evaluator, Mapped):
-            mapped = evaluator.map if bar is None else progress_bars.counted_map(evaluator.map, bar)
-            results = list(mapped(F, points))
-            if len(results) != len(points):
-                raise ValueError(f"workers returned {len(results)} values for {len(points)} points")
-            for i, value in enumerate(results):
-                add(i, value)
-            return
-        per_call = evaluator.chunk_size or max(1, CHUNK_BYTES // max(x.nbytes, 1))
-        for start in range(0, len(points), per_call):
-            stacked = np.stack(points[start:start + per_call])
-            got = np.asarray(F(stacked))
-            if got.dtype.kind not in "fiu" or got.size != len(stacked) * rows or got.shape[:1] != (len(stacked),):
-                raise TypeError(f"with vectorized=True, F must return {len(stacked)} rows of {rows} real values for "
-                                f"points of shape {stacked.shape}, got {got.dtype} of shape {got.shape}")
-            for i, row in enumerate(got.reshape(len(stacked), rows), start=start):
-                add(i, row)
-            if bar is not None:
-                bar.update(len(stacked))
+            _sparse.accumulate(totals[group], as_values(value), float(row.weights[k]), k == 0)
 
 
 class _Values:
@@ -425,16 +387,6 @@ class _Values:
         if values.size != self.rows:
             raise ValueError(f"F returned {values.size} values, but sparsity has {self.rows} rows")
         return values
-
-
-class _Tick:
-    """``progress()``: one more evaluation on ``bar``."""
-
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
-
-    def __call__(self) -> None:
-        self.bar.update(1)
 
 
 class _Work:

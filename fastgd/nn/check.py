@@ -9,9 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import PythonObjective
-from fastgd.diff.api import Method, numerical_gradient
-from fastgd.diff.methods import GradientInfo
-from fastgd.diff.steps import StepsArg
+from fastgd.diff import GradientInfo, Method, StepsArg, numerical_gradient
 
 
 class GradientCheck(NamedTuple):

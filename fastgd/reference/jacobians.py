@@ -13,7 +13,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.diff.hessians import CENTRAL_STEP, RICHARDSON_STEP
+from fastgd.diff._core.steps import CENTRAL_STEP, RICHARDSON_STEP
 
 Floats = npt.NDArray[np.float64]
 

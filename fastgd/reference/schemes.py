@@ -19,9 +19,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import FloatT, PythonObjective
-from fastgd.diff.methods import GradientInfo, gradient
-from fastgd.diff.schemes import SCHEMES, Scheme, imaginary_part
-from fastgd.diff.steps import StepsArg, complex_dtype
+from fastgd.diff._core.methods import GradientInfo, gradient
+from fastgd.diff._core.schemes import SCHEMES, Scheme
+from fastgd.diff._core.steps import StepsArg, complex_dtype
+from fastgd.diff._core.values import imaginary_part
 
 
 def difference(f: PythonObjective, x: npt.NDArray[FloatT], scheme: Scheme, h: float | npt.ArrayLike,
@@ -40,7 +41,7 @@ def difference(f: PythonObjective, x: npt.NDArray[FloatT], scheme: Scheme, h: fl
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.diff.schemes import SCHEMES
+    >>> from fastgd.diff._core.schemes import SCHEMES
     >>> from fastgd.reference.schemes import difference
     >>> difference(lambda x: np.sum(x**2), np.array([3.0, 4.0]), SCHEMES["central4"], 0.5, exact=False)
     array([6., 8.])

@@ -1,4 +1,5 @@
-"""Step sizes: a fixed ``h``, one step per element, or ``'auto'``, from the scheme's order and the scale of ``x``.
+"""Step rules, one per kind: the textbook's fixed ``h``, given steps, ``'auto'`` (from the scheme's order and the
+scale of ``x``), the Hessians' relative defaults, the complex step's; and the representable step ``(x + h) - x``.
 
 The automatic rule (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization and
 Nonlinear Equations*, 1983, section 5.4; Gill, Murray & Wright, *Practical Optimization*, 1981,
@@ -18,14 +19,22 @@ That floor is what fails for a function whose scale *is* ``|x|`` (``x**3``, ``lo
 ``|x| << typical_x``: its step is then far larger than ``x``. So an element with
 ``0 < |x| < SMALL * typical_x`` is also evaluated at the step the rule gives without the floor,
 ``eps ** (1 / (p + 1)) * |x|``, and of the two estimates the one with the smaller error is kept
-(:mod:`fastgd.diff.estimates`): two more evaluations for those elements only.
+(:mod:`fastgd.diff._core.estimates`): two more evaluations for those elements only.
 
 A complex step has no cancellation, so its step only needs to make the truncation error
 ``h**2 f''' / 6`` vanish, whatever the scale: ``eps * max(|x|, eps * typical_x)`` (relative to
 ``x``, down to a floor that keeps ``h * f'`` clear of underflow).
 
-The step actually taken is the representable one, ``(x + h) - x`` in ``x``'s dtype, and it is
-what divides ("exact" steps), for every step but the textbook's fixed float ``h``.
+The step actually taken is the representable one, ``(x + h) - x`` in ``x``'s dtype (:func:`representable`,
+the loops' ``fd_exact_step``), and it is what divides ("exact" steps), for every step but the textbook's
+fixed float ``h``.
+
+Hessians take relative steps, ``c * max(1, |x|)`` (:func:`scaled_steps`), with ``c`` chosen on smooth test
+functions (sums of squares, sines, Rosenbrock, quadratic forms, log-sum-exp, exponentials, n = 10 and
+100) to balance the truncation error (``~ c**2``, ``~ c**4`` extrapolated) against the rounding error of
+``f`` (``~ eps |f| / c**2``) in the normwise error of the whole matrix: :data:`CENTRAL_STEP` and
+:data:`RICHARDSON_STEP` from ``f`` alone; from a gradient, the usual rule for central first differences,
+``eps**(1/3)`` (:data:`GRADIENT_STEP`), and ``eps**(1/5)`` extrapolated.
 """
 from __future__ import annotations
 
@@ -35,47 +44,50 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._validate import positive_number
-from fastgd.diff.schemes import Scheme
+from fastgd.diff._core.checks import broadcast, typical_scale
+from fastgd.diff._core.schemes import Scheme
 
 AUTO: Literal["auto"] = "auto"
 #: Elements with ``0 < |x| < SMALL * typical_x`` are also tried at a step relative to ``|x|`` alone.
 SMALL: float = 1e-3
 DEFAULT_H: float = 1e-4  # the textbook's step, the default of method='central'
+EPS: float = float(np.finfo(np.float64).eps)
+CENTRAL_STEP: float = 5e-4  #: default relative step of a Hessian from f alone
+RICHARDSON_STEP: float = 5e-3  #: ... and of its extrapolation (steps c and 2c)
+GRADIENT_STEP: float = EPS ** (1 / 3)  #: default relative step of a Hessian from central differences of a gradient
+GRADIENT_RICHARDSON_STEP: float = EPS ** (1 / 5)  #: ... extrapolated
 
 StepsArg: TypeAlias = float | npt.ArrayLike | Literal["auto"] | None
 """What ``h=`` takes: a float, an array of per-element steps, ``'auto'``, or None (the method's default)."""
+Steps: TypeAlias = float | npt.NDArray[np.float64]
+"""Steps as the evaluators take them: one for every element, or one per element (shaped like ``x``)."""
+
+
+def representable(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The steps the loops take with exact steps: ``(x + h) - x`` in ``x``'s dtype, as float64, shaped like
+    ``x`` (broadcast with ``h``). The compiled loops compute the same in ``fd_exact_step``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.diff._core.steps import representable
+    >>> representable(np.array([1.0, 1e8]), 1e-9).tolist()  # the spacing of floats near 1e8 is 1.5e-8
+    [1.000000082740371e-09, 0.0]
+    """
+    if x.dtype.kind == "c":
+        raise TypeError("exact steps are for real x")
+    moved = x + np.asarray(h, dtype=np.float64).astype(x.dtype)
+    return np.asarray(moved - x, dtype=np.float64)
 
 
 def epsilon(dtype: np.dtype[Any]) -> float:
     """The relative rounding error the step rule assumes for ``f`` at an ``x`` of ``dtype``."""
     if dtype not in _EPSILON:
-        _EPSILON[dtype] = max(float(np.finfo(dtype).eps), float(np.finfo(np.float64).eps))
+        _EPSILON[dtype] = max(float(np.finfo(dtype).eps), EPS)
     return _EPSILON[dtype]
 
 
 _EPSILON: dict[np.dtype[Any], float] = {}
-
-
-def typical_scale(typical_x: npt.ArrayLike | None, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float64]:
-    """``|typical_x|`` as a flat array (C order) of ``x``'s size, checked finite and > 0; 1.0 if not given."""
-    if typical_x is None:
-        return 1.0
-    scale = np.abs(broadcast(typical_x, x, "typical_x")).reshape(-1)
-    if not (np.all(np.isfinite(scale)) and np.all(scale > 0)):
-        raise ValueError("typical_x must be finite and nonzero")
-    return scale
-
-
-def broadcast(value: npt.ArrayLike, x: npt.NDArray[Any], name: str) -> npt.NDArray[np.float64]:
-    """``value`` as a C-contiguous float64 array of ``x``'s shape; TypeError or ValueError naming it."""
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number or an array of them") from None
-    try:
-        return np.ascontiguousarray(np.broadcast_to(array, x.shape), dtype=np.float64)
-    except ValueError:
-        raise ValueError(f"{name} of shape {array.shape} does not broadcast to x's shape {x.shape}") from None
 
 
 def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -84,8 +96,8 @@ def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[n
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.diff.schemes import SCHEMES
-    >>> from fastgd.diff.steps import auto_steps
+    >>> from fastgd.diff._core.schemes import SCHEMES
+    >>> from fastgd.diff._core.steps import auto_steps
     >>> x = np.array([0.0, 1e-8, 3.0, -1e12])
     >>> auto_steps(x, SCHEMES["central"], 1.0) / np.finfo(float).eps ** (1 / 3)
     array([1.e+00, 1.e+00, 3.e+00, 1.e+12])
@@ -119,7 +131,7 @@ def small_elements(x: npt.NDArray[Any], scale: float | npt.NDArray[np.float64]) 
     return small if small.any() else None
 
 
-def given_steps(h: object, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float64]:
+def given_steps(h: object, x: npt.NDArray[Any]) -> Steps:
     """``h`` checked: a finite float > 0, or an array of them that broadcasts to ``x``'s shape."""
     if isinstance(h, (np.ndarray, list, tuple)):
         steps = broadcast(h, x, "h")
@@ -131,8 +143,7 @@ def given_steps(h: object, x: npt.NDArray[Any]) -> float | npt.NDArray[np.float6
     return positive_number(h, "h")
 
 
-def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme,
-                   typical_x: npt.ArrayLike | None = None) -> float | npt.NDArray[np.float64]:
+def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme, typical_x: npt.ArrayLike | None = None) -> Steps:
     """The steps ``h`` names for ``scheme`` at ``x``: ``'auto'``'s rule (:func:`auto_steps`), else
     :func:`given_steps`. (:func:`fastgd.numerical_gradient` adds a second step for small ``|x|``.)"""
     if isinstance(h, str) and h == AUTO:
@@ -140,12 +151,17 @@ def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme,
     return given_steps(h, x)
 
 
-def exact_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The representable steps ``(x + h) - x``, computed in ``x``'s dtype as the loops do."""
-    if x.dtype.kind == "c":
-        raise TypeError("exact steps are for real x")
-    moved = x + np.asarray(h).astype(x.dtype)
-    return np.asarray(moved - x, dtype=np.float64)
+def scaled_steps(x: npt.NDArray[Any], c: float) -> npt.NDArray[np.float64]:
+    """``c * max(1, |x|)``, elementwise, float64: the Hessians' relative steps."""
+    return c * np.maximum(1.0, np.abs(x.astype(np.float64)))
+
+
+def hessian_steps(h: object, x: npt.NDArray[Any], c: float) -> Steps:
+    """``h`` checked (a float, or an array of per-element steps), or for ``None`` and ``'auto'`` the
+    Hessians' relative rule :func:`scaled_steps` with fraction ``c``."""
+    if h is None or (isinstance(h, str) and h == AUTO):
+        return scaled_steps(x, c)
+    return given_steps(h, x)
 
 
 def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
@@ -160,7 +176,7 @@ def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
 _COMPLEX: dict[np.dtype[Any], tuple[np.dtype[Any], np.dtype[Any]]] = {}  # dtype -> (complex, its components)
 
 
-def component_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> float | npt.NDArray[np.float64]:
+def component_steps(x: npt.NDArray[Any], h: Steps) -> Steps:
     """Complex-step steps as stored in the imaginary part of ``x``'s complex copy: rounded to its component type."""
     complex_dtype(x.dtype)
     component = _COMPLEX[x.dtype][1]
@@ -170,5 +186,3 @@ def component_steps(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> 
     if not (np.all(steps > 0) and np.all(np.isfinite(steps))):
         raise ValueError(f"h must be finite and > 0 in {component} for a complex step")
     return float(steps) if steps.ndim == 0 else steps.astype(np.float64)
-
-

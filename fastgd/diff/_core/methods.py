@@ -1,15 +1,14 @@
 """The methods of :func:`fastgd.numerical_gradient` beyond the textbook's fixed-step central difference.
 
-:func:`gradient` runs a method (a row of :data:`fastgd.diff.schemes.SCHEMES`) over an evaluator
-(:mod:`fastgd.diff.evaluators`): the steps (a float, one per element, or ``'auto'``,
-:mod:`fastgd.diff.steps`), the one-sided rows beside bounds (:mod:`fastgd.diff.bounds`), the
+:func:`gradient` runs a method (a row of :data:`fastgd.diff._core.schemes.SCHEMES`) over an evaluator
+(:mod:`fastgd.diff._core.evaluator`): the steps (a float, one per element, or ``'auto'``,
+:mod:`fastgd.diff._core.steps`), the one-sided rows beside bounds (:mod:`fastgd.diff._core.bounds`), the
 second step ``'auto'`` tries for small ``|x|``, Richardson's second try at a better step, and the
-error estimates of ``full_output`` (:mod:`fastgd.diff.estimates`). Each pass is one call of an
+error estimates of ``full_output`` (:mod:`fastgd.diff._core.estimates`). Each pass is one call of an
 evaluator over some elements; the evaluations of ``f`` are counted.
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, cast, overload
 
@@ -17,22 +16,23 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import FloatT
-from fastgd.diff import estimates
-from fastgd.diff.bounds import box, fit
-from fastgd.diff.estimates import Estimates
-from fastgd.diff.schemes import ONE_SIDED, SCHEMES, Scheme
-from fastgd.diff.steps import (
+from fastgd.diff._core import estimates
+from fastgd.diff._core.bounds import fit
+from fastgd.diff._core.checks import box, typical_scale
+from fastgd.diff._core.estimates import Estimates
+from fastgd.diff._core.evaluator import with_scheme
+from fastgd.diff._core.schemes import SCHEMES, Scheme
+from fastgd.diff._core.steps import (
     AUTO,
     DEFAULT_H,
     auto_steps,
     component_steps,
     epsilon,
-    exact_steps,
     given_steps,
     relative_steps,
+    representable,
     small_elements,
     step_fraction,
-    typical_scale,
 )
 
 Floats = npt.NDArray[np.float64]
@@ -72,15 +72,6 @@ class GradientInfo:
         return success
 
 
-def _with_scheme(evaluator: Any, scheme: Scheme) -> Any:
-    """The evaluator for another scheme (each keeps its scheme in ``.scheme``)."""
-    if evaluator.scheme is scheme:
-        return evaluator
-    other = copy.copy(evaluator)
-    other.scheme = scheme
-    return other
-
-
 class _Passes:
     """The passes of one gradient over flat ``x``: each a row over some elements at some steps."""
 
@@ -93,14 +84,14 @@ class _Passes:
 
     def evaluate(self, scheme: Scheme, steps: float | Floats, elements: Mask | None, kind: Kind) -> Estimates:
         """``scheme`` (or its one-sided rows beside a bound) at ``steps`` over ``elements`` (None: all)."""
-        if self.limits is None or scheme.name not in ONE_SIDED:
+        if self.limits is None or scheme.sides is None:
             if elements is None:
                 return self._pass(scheme, steps, None, kind)
             layout: list[tuple[Scheme, Mask, float | Floats]] = [(scheme, elements, steps)]
         else:
             mask = np.ones(self.x.size, dtype=bool) if elements is None else elements
             full = np.broadcast_to(np.asarray(steps, dtype=np.float64), self.flat.shape)
-            layout = list(fit(self.flat, full, self.exact, mask, scheme, ONE_SIDED[scheme.name], *self.limits))
+            layout = list(fit(self.flat, full, self.exact, mask, scheme, *self.limits))
         result = estimates.empty(self.x.size, self.x.dtype)
         for row, where, row_steps in layout:
             result.take(self._pass(row, row_steps, None if elements is None and where.all() else where, kind), where)
@@ -109,7 +100,7 @@ class _Passes:
     def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask | None, kind: Kind) -> Estimates:
         """One scheme at ``steps`` over the elements ``where`` (None: all), with what ``kind`` estimates."""
         value, values = self._call(scheme, steps, where, kind != "value")
-        taken = exact_steps(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
+        taken = representable(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
         if kind == "value":
             nan = np.full(value.shape, np.nan)
             return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
@@ -133,7 +124,7 @@ class _Passes:
         shape = (self.x.size, scheme.value_columns) if record else (0, 0)
         values = np.empty(shape) if where is None else np.full(shape, np.nan)
         h = steps if isinstance(steps, float) else np.asarray(steps).reshape(self.x.shape)
-        value = _with_scheme(self.evaluator, scheme).derivative(
+        value = with_scheme(self.evaluator, scheme).derivative(
             self.x, h, self.exact, None if where is None else where.reshape(self.x.shape), values if record else None)
         if where is None:
             self.nfev += scheme.evaluations_per_element
@@ -167,8 +158,8 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     steps: float | Floats = auto_steps(flat, scheme, scale) if auto else given_steps(h, x)
     if isinstance(steps, np.ndarray):
         steps = steps.reshape(-1)
-        if not auto and not scheme.imaginary and not np.all(exact_steps(flat, steps) != 0):
-            i = int(np.flatnonzero(exact_steps(flat, steps) == 0)[0])
+        if not auto and not scheme.imaginary and not np.all(representable(flat, steps) != 0):
+            i = int(np.flatnonzero(representable(flat, steps) == 0)[0])
             raise ValueError(f"h is too small for x at element {i}: (x + h) - x is 0 in {x.dtype}")
     exact = not isinstance(steps, float) and not scheme.imaginary
     if scheme.imaginary:
@@ -176,7 +167,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     small = small_elements(flat, scale) if auto and not scheme.imaginary else None
     if small is not None:  # the second, relative step; none where it is too small to move x
         relative = relative_steps(flat, scheme)
-        small &= exact_steps(flat, relative) != 0
+        small &= representable(flat, relative) != 0
         small = small if small.any() else None
     limits = None if scheme.imaginary else box(bounds, x)
     if scheme.levels is None and not full_output and small is None and limits is None:  # one pass, no estimate

@@ -30,7 +30,7 @@ def memory_order(x: npt.NDArray[Any]) -> tuple[npt.NDArray[np.intp] | None, npt.
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.diff.layout import memory_order
+    >>> from fastgd.diff._core.layout import memory_order
     >>> memory_order(np.zeros((2, 3)))
     (None, None)
     >>> offsets, index = memory_order(np.zeros((2, 3)).T)  # visited as the base's memory runs
@@ -63,7 +63,7 @@ def visits(x: npt.NDArray[Any], elements: npt.NDArray[np.bool_] | None = None
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.diff.layout import visits
+    >>> from fastgd.diff._core.layout import visits
     >>> offsets, index, count = visits(np.zeros((2, 3)).T, np.array([[True, False], [False, True], [True, True]]))
     >>> offsets.tolist(), index.tolist(), count  # C positions 0, 4, 3, 5 in the base's memory order
     ([0, 16, 32, 40], [0, 4, 3, 5], 4)

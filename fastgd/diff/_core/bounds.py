@@ -1,53 +1,28 @@
 """Bounds: one-sided points beside a bound, so that ``f`` is never evaluated outside ``[lb, ub]``.
 
-An element whose points (at its step) would leave the box takes the method's one-sided row of the
-same order (:data:`fastgd.diff.schemes.ONE_SIDED`) on the side that fits; if neither side fits, the
+An element whose points (at its step) would leave the box takes one of the row's one-sided rows of the
+same order (:attr:`fastgd.diff._core.schemes.Scheme.sides`) on the side that fits; if neither side fits, the
 step shrinks to the room on the roomier side (as scipy's ``approx_derivative`` does). Every point
 is then checked as the loops compute it, ``x + offset * step`` in ``x``'s dtype, and a step whose
 point rounds past a bound is halved.
 """
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.diff.schemes import Scheme
-from fastgd.diff.steps import broadcast, exact_steps
+from fastgd.diff._core.schemes import Scheme
+from fastgd.diff._core.steps import representable
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
 
-def box(bounds: object, x: npt.NDArray[Any]) -> tuple[Floats, Floats] | None:
-    """``bounds = (lb, ub)`` as flat float64 arrays (C order), checked; None if there are none.
-
-    ``lb``/``ub`` may be scalars, arrays broadcasting to ``x``'s shape, or None (unbounded).
-    """
-    if bounds is None:
-        return None
-    try:
-        lower, upper = cast("tuple[object, object]", bounds)
-    except (TypeError, ValueError):
-        raise TypeError("bounds must be a pair (lb, ub)") from None
-    lb = broadcast(-np.inf if lower is None else cast("npt.ArrayLike", lower), x, "bounds' lb").reshape(-1)
-    ub = broadcast(np.inf if upper is None else cast("npt.ArrayLike", upper), x, "bounds' ub").reshape(-1)
-    if np.isnan(lb).any() or np.isnan(ub).any():
-        raise ValueError("bounds must not be NaN")
-    flat = x.reshape(-1)
-    outside = ~((lb <= flat) & (flat <= ub))
-    if outside.any():
-        i = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"x must lie within bounds: element {i} is {flat[i]}, outside [{lb[i]}, {ub[i]}]")
-    if np.all(lb == -np.inf) and np.all(ub == np.inf):
-        return None
-    return lb, ub
-
-
 def _inside(x: npt.NDArray[Any], scheme: Scheme, steps: Floats, exact: bool, lb: Floats, ub: Floats) -> Mask:
     """Where every point of ``scheme`` at ``steps`` lies in ``[lb, ub]``, computed as the loops compute them."""
-    taken = exact_steps(x, steps) if exact else steps
+    taken = representable(x, steps) if exact else steps
     inside = np.ones(x.shape, dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
         for offset in scheme.offsets:
@@ -56,13 +31,12 @@ def _inside(x: npt.NDArray[Any], scheme: Scheme, steps: Floats, exact: bool, lb:
     return inside
 
 
-def fit(x: npt.NDArray[Any], steps: Floats, exact: bool, elements: Mask, scheme: Scheme,
-        sides: tuple[Scheme, Scheme], lb: Floats, ub: Floats) -> list[tuple[Scheme, Mask, Floats]]:
-    """For the elements of flat ``x`` in ``elements``: ``(row, elements, steps)`` per row used, every point inside.
-
-    ``sides``: the one-sided rows with points above ``x`` and below it.
-    """
-    above, below = sides
+def fit(x: npt.NDArray[Any], steps: Floats, exact: bool, elements: Mask, scheme: Scheme, lb: Floats,
+        ub: Floats) -> list[tuple[Scheme, Mask, Floats]]:
+    """For the elements of flat ``x`` in ``elements``: ``(row, elements, steps)`` per row used, every point inside
+    (``scheme`` where its points fit, else its one-sided rows)."""
+    assert scheme.sides is not None  # every row with real points has them (schemes._check_table)
+    above, below = scheme.sides
     steps = steps.copy()
     central = elements & _inside(x, scheme, steps, exact, lb, ub)
     up = elements & ~central & _inside(x, above, steps, exact, lb, ub)

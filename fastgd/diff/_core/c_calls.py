@@ -1,6 +1,6 @@
 """One call of a C-level objective from Python, through ctypes (which releases the GIL for it).
 
-The compiled loops evaluate C objectives element by element (:class:`fastgd.diff.evaluators.COnThreads`);
+The compiled loops evaluate C objectives element by element (:class:`fastgd.diff._core.c_level.COnThreads`);
 what they do not cover -- a sparse Jacobian's column groups, the value at ``x`` itself -- calls the
 function here, a few times per derivative, with the same conventions and the same errors.
 """
@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.diff.objectives import CObjective, ObjectiveError
+from fastgd.diff._core.objectives import CObjective, ObjectiveError
 
 _DOUBLE_P = ctypes.POINTER(ctypes.c_double)
 

@@ -38,17 +38,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.diff.schemes import Scheme
+from fastgd.diff._core.schemes import Scheme
 
 CONVERGED: int = 0
 UNRELIABLE: int = -1
 NOT_FINITE: int = -3
+#: The status codes of :class:`fastgd.diff.GradientInfo` and :class:`fastgd.diff.HessianInfo`, and what they mean.
+STATUS: dict[int, str] = {CONVERGED: "converged", UNRELIABLE: "the error estimate is not reliable",
+                          NOT_FINITE: "a value of f, or the estimate, is not finite"}
 
 NOISE: float = 2.0  #: each value of f is taken to be off by up to NOISE * eps of the largest value
 QMAX: float = 1e-2  #: the h**p term above this fraction of the estimate: outside the asymptotic range
 ACCEPT: float = 2e-9  #: an extrapolation whose relative error estimate exceeds this is tried at a better step
 RESCALE: float = 1e3  #: ... at most this factor smaller than the first step
 LARGEST: float = 0.125  #: ... and at most this fraction of the scale of x (the first step is eps**(1/(p+1)) of it)
+SAFETY: float = 10.0  #: a Hessian's h**4 term taken as SAFETY * q times its measured h**2 term
 
 Floats = npt.NDArray[np.float64]
 
@@ -129,7 +133,7 @@ def _status(value: Floats, largest: Floats, reliable: npt.NDArray[np.bool_]) -> 
 
 
 def extrapolation(scheme: Scheme, value: Floats, values: Floats, step: Floats, eps: float) -> Estimates:
-    """The estimates of an extrapolated row (:func:`fastgd.diff.schemes.extrapolated`) and their errors."""
+    """The estimates of an extrapolated row (:func:`fastgd.diff._core.schemes.extrapolated`) and their errors."""
     weights, exponent = _levels(scheme)
     change = np.abs(values @ weights) / step  # |D(h) - D(h/2)|
     q = change / np.abs(value)
@@ -214,3 +218,25 @@ def empty(size: int, dtype: np.dtype[Any]) -> Estimates:
     nan = np.full(size, np.nan)
     return Estimates(nan.astype(dtype), nan.copy(), nan.copy(), nan.copy(), np.full(size, NOT_FINITE, np.int8),
                      nan.copy())
+
+
+def hessian_extrapolation(fine: Floats, coarse: Floats, result: Floats, noise: Floats
+                          ) -> tuple[Floats, npt.NDArray[np.int8]]:
+    """The error estimate and status of a Hessian's Richardson extrapolation ``R = (4 fine - coarse) / 3``
+    (``result``; steps h and 2h).
+
+    ``noise``: the rounding error bound of ``fine``. The extrapolation's rounding error is at most
+    ``(4 noise + noise / 4) / 3``; its truncation error, the ``h**4`` term, is not measured by two
+    steps: with ``q = |fine - coarse| / |R|`` (the relative size of the ``h**2`` term, ``~ (h/L)**2``
+    for a function varying on a scale ``L``) it is about ``q`` times the measured term; mixed entries'
+    cross terms make it larger, so the estimate is ``SAFETY * q |fine - coarse|``, at most the whole
+    difference. Where it is the whole difference and exceeds the rounding bound, the steps are outside
+    the range where the series holds: status UNRELIABLE.
+    """
+    difference = np.abs(fine - coarse)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(difference > 0, difference / np.abs(result), 0.0)
+    truncation = np.minimum(SAFETY * q, 1.0) * difference
+    rounding = noise * (17 / 12)
+    status = np.where((SAFETY * q >= 1.0) & (truncation > rounding), UNRELIABLE, CONVERGED).astype(np.int8)
+    return rounding + truncation, status

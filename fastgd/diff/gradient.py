@@ -4,98 +4,28 @@ Every function here has a numpy twin of the same name in :mod:`fastgd.reference`
 """
 from __future__ import annotations
 
-import operator
-from typing import Any, Literal, TypeAlias, cast, overload
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from fastgd import _threads
 from fastgd._typing import FloatT
 from fastgd._typing import Objective as Objective  # the argument types, re-exported for annotations
 from fastgd._typing import PythonObjective as PythonObjective
 from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
-from fastgd._validate import (
-    check_callable,
-    check_float_array,
-    count,
-    finite_number,
-    optional_positive_count,
-    positive_number,
-)
-from fastgd.diff.complex_step import ComplexStep
-from fastgd.diff.evaluators import Batched, COnThreads, InPlace, Mapped, mapper
-from fastgd.diff.methods import GradientInfo, gradient
-from fastgd.diff.objectives import c_objective
-from fastgd.diff.schemes import SCHEMES, Scheme
-from fastgd.diff.steps import AUTO, DEFAULT_H, StepsArg, given_steps
+from fastgd._validate import count, finite_number, positive_number
+from fastgd.diff import _kernels
+from fastgd.diff._core.factory import make_evaluator
+from fastgd.diff._core.in_place import moved_error
+from fastgd.diff._core.methods import GradientInfo, gradient
+from fastgd.diff._core.schemes import SCHEMES, Method, scheme
+from fastgd.diff._core.steps import AUTO, DEFAULT_H, StepsArg, given_steps
 
-RealEvaluator = InPlace | COnThreads | Batched | Mapped
-Evaluator = RealEvaluator | ComplexStep
-# A union of one-value Literals, not Literal[...] of all: at run time a Union, as stubtest expects of an alias.
-Method: TypeAlias = (Literal["central"] | Literal["forward"] | Literal["backward"] | Literal["central4"]
-                     | Literal["complex"] | Literal["richardson"])
-"""The ``method=`` names: the rows of :data:`fastgd.diff.schemes.SCHEMES`."""
-Bounds: TypeAlias = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
-_INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
-
-
-def _scheme(method: object) -> Scheme:
-    """The scheme ``method=`` names; ValueError for any other."""
-    if not isinstance(method, str) or method not in SCHEMES:
-        raise ValueError(f"method must be one of {', '.join(map(repr, SCHEMES))}, got {method!r}")
-    return SCHEMES[method]
-
-
-def _textbook(method: str, h: object) -> bool:
-    """True for the textbook's central difference with a fixed float step (its exact expression, bitwise)."""
-    return method == "central" and not isinstance(h, (str, np.ndarray, list, tuple))
-
-
-def _evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
-               scheme: Scheme = SCHEMES["central"], vector: bool = False) -> Evaluator:
-    """Check ``f``, ``x`` and the mode arguments; the evaluator that runs ``scheme`` for them.
-
-    ``vector``: ``f`` may be a C vector function ``F(n, x, m, out, user_data)`` (for a Jacobian).
-    """
-    evaluator = _real_evaluator(f, x, threads, vectorized, chunk_size, workers, scheme, vector)
-    return ComplexStep(evaluator.f, scheme) if scheme.imaginary and isinstance(evaluator, InPlace) else evaluator
-
-
-def _real_evaluator(f: object, x: object, threads: object, vectorized: bool, chunk_size: object, workers: object,
-                    scheme: Scheme = SCHEMES["central"], vector: bool = False) -> RealEvaluator:
-    """:func:`_evaluator` for a scheme of real points (every scheme but the complex step's)."""
-    objective = c_objective(f)
-    if objective is not None and objective.vector and not vector:
-        raise TypeError("f is a C vector function F(n, x, m, out, user_data): its derivative is a Jacobian, "
-                        "not a gradient")
-    check_float_array(x)
-    if vectorized and workers is not None:
-        raise ValueError("choose one of vectorized=True and workers=")
-    if objective is not None:
-        if vectorized or workers is not None:
-            raise ValueError("vectorized= and workers= are for Python objectives, not C-level ones")
-        if scheme.imaginary:
-            raise TypeError("method='complex' evaluates f at complex points, and a C-level objective takes "
-                            "double *x: there is no complex step for it (use method='richardson' or 'central4')")
-        x = cast("npt.NDArray[np.floating[Any]]", x)
-        if not (x.dtype == np.float64 and x.dtype.isnative and x.flags.c_contiguous and x.flags.aligned):
-            raise TypeError(f"a C-level objective takes double *x: x must be a C-contiguous float64 array, "
-                            f"got {x.dtype}{'' if x.flags.c_contiguous else ', not C-contiguous'}")
-        if not objective.wide_n and x.size > _INT_MAX:
-            raise ValueError(f"x has {x.size} elements, more than the objective's int n can count")
-        n_threads = _threads.get_num_threads() if threads is None else _threads.thread_count(threads)
-        return COnThreads(objective, scheme, n_threads)
-    check_callable(f)
-    if threads is not None and _threads.thread_count(threads) and operator.index(cast(int, threads)) > 1:
-        raise ValueError("threads= is for C-level objectives; spread a Python f with workers=")
-    chunk_size = optional_positive_count(chunk_size, "chunk_size")
-    if vectorized:
-        return Batched(f, scheme, chunk_size)
-    if workers is not None:
-        return Mapped(f, scheme, *mapper(workers, f))
-    return InPlace(f, scheme)
+Bounds = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
+# The short road of the textbook's call: the central row's compiled loop and its combine, looked up once.
+_TEXTBOOK_LOOP = SCHEMES["central"].compiled
+_TEXTBOOK_COMBINE = SCHEMES["central"].combine
 
 
 @overload
@@ -150,7 +80,7 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
         (broadcasting to ``x``'s shape) gives each element its own step; ``'auto'`` picks one per
         element from the method's order and the scale of ``x``
         (``eps**(1/(order+1)) * max(|x|, typical_x)``, plus a second try at a step relative to
-        ``|x|`` alone where ``|x|`` is far below ``typical_x``: see :mod:`fastgd.diff.steps`).
+        ``|x|`` alone where ``|x|`` is far below ``typical_x``: see :mod:`fastgd.diff._core.steps`).
         For arrays and ``'auto'``, the divisor is the step actually taken, ``(x + h) - x``.
         Default: 1e-4 for ``method='central'`` (the textbook's), ``'auto'`` for every other method.
     method : str, optional
@@ -170,7 +100,7 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
         scheme of the same order, its step shrunk if needed. ``x`` must lie within. (A complex
         step never leaves ``x``'s real values and ignores them.)
     full_output : bool, optional
-        Also return a :class:`fastgd.diff.methods.GradientInfo`: a per-element error estimate,
+        Also return a :class:`fastgd.diff.GradientInfo`: a per-element error estimate,
         status and number of evaluations. ``'richardson'`` estimates its error from its own
         points; the fixed-order methods evaluate the scheme a second time at half the step
         (twice the cost; the gradient returned is the same).
@@ -259,12 +189,23 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     >>> numerical_gradient(lambda X: np.sum(X**2, axis=-1), np.array([3.0, 4.0]), vectorized=True)
     array([6., 8.])
     """
-    scheme = _scheme(method)
-    evaluator = _evaluator(f, x, threads, vectorized, chunk_size, workers, scheme)
+    if (h is None and method == "central" and typical_x is None and bounds is None and full_output is False
+            and threads is None and vectorized is False and chunk_size is None and workers is None):
+        # The short road: the textbook's call, straight to its loop (None where f or x needs the checks below).
+        grad = _kernels.textbook(f, x, _TEXTBOOK_LOOP, DEFAULT_H, _TEXTBOOK_COMBINE, moved_error)
+        if grad is not None:
+            return cast("npt.NDArray[FloatT]", grad)
+    row = scheme(method)
+    evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers, row)
     if _textbook(method, h) and typical_x is None and bounds is None and not full_output:
         return cast("npt.NDArray[FloatT]", evaluator.derivative(x, positive_number(DEFAULT_H if h is None else h, "h"),
                                                                 False))
     return gradient(evaluator, x, method, h, typical_x, bounds, full_output)
+
+
+def _textbook(method: str, h: object) -> bool:
+    """True for the textbook's central difference with a fixed float step (its exact expression, bitwise)."""
+    return method == "central" and not isinstance(h, (str, np.ndarray, list, tuple))
 
 
 def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsArg = None, *,
@@ -299,8 +240,7 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
     >>> numerical_gradient_2d(lambda x: np.sum(x**3), np.array([[1e-9, 1e9]]), method="complex")
     array([[3.e-18, 3.e+18]])
     """
-    scheme = _scheme(method)
-    evaluator = _evaluator(f, X, None, False, None, None, scheme)
+    evaluator = make_evaluator(f, X, scheme=scheme(method))
     if X.ndim > 2:
         raise ValueError(f"X must be 1-D (one point) or 2-D (one point per row), got {X.ndim}-D")
     if not _textbook(method, h):
@@ -314,12 +254,7 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
     h = positive_number(DEFAULT_H if h is None else h, "h")
     if X.ndim == 1:
         return cast("npt.NDArray[FloatT]", evaluator.derivative(X, h, False))
-    if isinstance(evaluator, InPlace):
-        return cast("npt.NDArray[FloatT]", evaluator.rows(X, h, False))
-    grad = np.empty(X.shape, dtype=X.dtype)
-    for r in range(len(X)):  # a C objective: each row is a C-contiguous point
-        grad[r] = evaluator.derivative(X[r], h, False)
-    return grad
+    return cast("npt.NDArray[FloatT]", evaluator.rows(X, h, False))
 
 
 @overload
@@ -400,23 +335,19 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     ...                  method="complex")
     array([1.e+09, 1.e+09])
     """
-    scheme = _scheme(method)
-    evaluator = _evaluator(f, init_x, threads, vectorized, chunk_size, workers, scheme)
+    row = scheme(method)
+    evaluator = make_evaluator(f, init_x, threads, vectorized, chunk_size, workers, row)
     if h is None:
         h = DEFAULT_H if method == "central" else AUTO
-    steps = None if isinstance(h, str) and h == AUTO or scheme.levels or scheme.imaginary else given_steps(h, init_x)
+    steps = given_steps(h, init_x) if row.single_pass and not (isinstance(h, str) and h == AUTO) else None
     lr = finite_number(lr, "lr")
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
-    if steps is not None and isinstance(evaluator, (InPlace, COnThreads)):
+    if steps is not None:
         evaluator.descend(init_x, steps, not isinstance(steps, float), lr, step_num, path)
     elif init_x.size:
         for k in range(step_num):
             if path is not None:  # history
                 path[k] = init_x
-            if steps is None:
-                grad = gradient(evaluator, init_x, method, h, None, None)
-            else:
-                grad = evaluator.derivative(init_x, steps, not isinstance(steps, float))
-            init_x -= lr * grad
+            init_x -= lr * gradient(evaluator, init_x, method, h, None, None)
     return (init_x, path) if path is not None else init_x
