@@ -11,16 +11,16 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 @pytest.fixture
 def bars(monkeypatch):
     """The progress bars fastgd makes (``progress=True``), recorded: their ``n`` and ``total`` after a run."""
-    import fastgd.diff.progress
+    import fastgd.diff._core.progress
 
     made = []
-    original = fastgd.diff.progress.bar
+    original = fastgd.diff._core.progress.bar
 
     def recording(total, description):
         bar = original(total, description)
         made.append(bar)
         return bar
-    monkeypatch.setattr(fastgd.diff.progress, "bar", recording)
+    monkeypatch.setattr(fastgd.diff._core.progress, "bar", recording)
     return made
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import fastgd
-from fastgd.diff.schemes import SCHEMES
+from fastgd.diff._core.schemes import SCHEMES
 from fastgd.reference.analytic import SUITE, point, relative_error
 
 pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered in log")  # x log x, tried below 0

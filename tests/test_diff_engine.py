@@ -11,8 +11,9 @@ from arrays import float_views, same_bits, same_values
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fastgd.diff import evaluators
-from fastgd.diff.schemes import SCHEMES, Scheme
+from fastgd.diff._core import c_level, in_place, on_copies
+from fastgd.diff._core.values import Vector, as_vector
+from fastgd.diff._core.schemes import SCHEMES, Scheme
 
 SCHEMES_UNDER_TEST = {
     "central": SCHEMES["central"],
@@ -74,6 +75,12 @@ def objectives(base):
 KINDS = list(objectives(np.zeros(1)))
 
 
+def vector_of(value):
+    """What a Jacobian's evaluator takes beside x: F's m outputs and F(x)."""
+    at_x = as_vector(value)
+    return Vector(at_x.size, at_x)
+
+
 @pytest.mark.parametrize("scheme", SCHEMES_UNDER_TEST.values(), ids=SCHEMES_UNDER_TEST)
 @given(data=st.data())
 def test_in_place_matches_the_plain_loop(scheme, data):
@@ -83,7 +90,7 @@ def test_in_place_matches_the_plain_loop(scheme, data):
     exact = data.draw(st.booleans())
     h = np.geomspace(1e-2, 3e-2, view.size).reshape(view.shape) if per_element else 1e-2  # moves float16 x too
     before = base.copy()
-    got = evaluators.InPlace(objectives(base)[kind], scheme).derivative(view, h, exact)
+    got = in_place.InPlace(objectives(base)[kind], scheme).derivative(view, h, exact)
     assert same_bits(base, before)
     expected = plain(objectives(base)[kind], view, scheme, h, exact)  # a fresh f: its call count restarts
     assert same_bits(base, before)
@@ -102,8 +109,8 @@ def test_batched_and_mapped_match_the_plain_loop(scheme, dtype, exact):
         return np.sum(v * v * v, axis=(-2, -1))
 
     expected = plain(f, x, scheme, h, exact)
-    for evaluator in (evaluators.Batched(f, scheme, None), evaluators.Batched(f, scheme, 5),
-                      evaluators.Mapped(f, scheme, map)):
+    for evaluator in (on_copies.Batched(f, scheme, None), on_copies.Batched(f, scheme, 5),
+                      on_copies.Mapped(f, scheme, map)):
         got = evaluator.derivative(x, h, exact)
         assert got.dtype == x.dtype and same_bits(got, expected), evaluator
 
@@ -114,7 +121,7 @@ def test_descent_takes_steps_with_any_scheme(scheme, dtype):
     f = lambda v: np.sum(v * v * v)  # noqa: E731
     x, twin = np.array([0.5, -1.0, 2.0], dtype=dtype), np.array([0.5, -1.0, 2.0], dtype=dtype)
     history = np.empty((3, 3), dtype=dtype)
-    evaluators.InPlace(f, scheme).descend(x, 1e-2, False, 0.01, 3, history)
+    in_place.InPlace(f, scheme).descend(x, 1e-2, False, 0.01, 3, history)
     for k in range(3):
         assert same_bits(history[k], twin)
         twin -= 0.01 * plain(f, twin, scheme, 1e-2, False)
@@ -137,24 +144,24 @@ def test_jacobians_match_the_plain_loop(scheme, dtype, exact):
     base = np.linspace(-1.0, 2.0, 6, dtype=dtype).reshape(2, 3)
     for x in (base, base.T):  # visited in memory order, results in C order of x
         h = np.geomspace(1e-3, 3e-3, 6).reshape(x.shape)
-        vector = evaluators.Vector(evaluators.as_vector(vector_f(x)))
+        vector = vector_of(vector_f(x))
         expected = plain(vector_f, x, scheme, h, exact, vector=True)
-        got = evaluators.InPlace(vector_f, scheme).jacobian(x, h, exact, vector)
+        got = in_place.InPlace(vector_f, scheme).jacobian(x, h, exact, vector)
         assert got.shape == (3, 6) and same_bits(got, expected)
         stacked = lambda X: np.stack([vector_f(p) for p in X])  # noqa: E731
-        for evaluator in (evaluators.Batched(stacked, scheme, None), evaluators.Mapped(vector_f, scheme, map)):
+        for evaluator in (on_copies.Batched(stacked, scheme, None), on_copies.Mapped(vector_f, scheme, map)):
             assert same_bits(evaluator.jacobian(x, h, exact, vector), expected), evaluator
 
 
 def test_vector_values_are_checked():
     x = np.ones(3)
-    vector = evaluators.Vector(evaluators.as_vector(np.zeros(2)))
-    in_place = evaluators.InPlace(lambda v: np.zeros(int(v[0] > 1) + 2), SCHEMES["central"])
+    vector = vector_of(np.zeros(2))
+    evaluator = in_place.InPlace(lambda v: np.zeros(int(v[0] > 1) + 2), SCHEMES["central"])
     with pytest.raises(ValueError, match="F returned 3 values at a perturbed point but 2 at x"):
-        in_place.jacobian(x, 1e-3, False, vector)
+        evaluator.jacobian(x, 1e-3, False, vector)
     assert np.array_equal(x, np.ones(3))
     with pytest.raises(TypeError, match="F must return real numbers"):
-        evaluators.InPlace(lambda v: "ab", SCHEMES["central"]).jacobian(x, 1e-3, False, vector)
+        in_place.InPlace(lambda v: "ab", SCHEMES["central"]).jacobian(x, 1e-3, False, vector)
     assert np.array_equal(x, np.ones(3))
 
 
@@ -163,7 +170,7 @@ def test_vector_values_are_checked():
 numba = pytest.importorskip("numba")
 from objectives import sum_cubes, through_python  # noqa: E402
 
-from fastgd.diff.objectives import c_objective  # noqa: E402
+from fastgd.diff._core.objectives import c_objective  # noqa: E402
 
 
 @pytest.mark.parametrize("scheme", SCHEMES_UNDER_TEST.values(), ids=SCHEMES_UNDER_TEST)
@@ -173,9 +180,9 @@ def test_c_objectives_match_the_plain_loop(scheme, threads, exact, whole_team):
     x = np.linspace(-1.5, 2.0, 2000)  # long enough for the team to join after the single-threaded start
     h = np.geomspace(1e-4, 1e-2, x.size)
     expected = plain(through_python(sum_cubes), x, scheme, h, exact)
-    got = evaluators.COnThreads(c_objective(sum_cubes), scheme, threads).derivative(x, h, exact)
+    got = c_level.COnThreads(c_objective(sum_cubes), scheme, threads).derivative(x, h, exact)
     assert same_bits(got, expected)
-    jacobian = evaluators.COnThreads(c_objective(sum_cubes), scheme, threads).jacobian(x, h, exact, 1)
+    jacobian = c_level.COnThreads(c_objective(sum_cubes), scheme, threads).jacobian(x, h, exact, Vector(1))
     assert same_bits(jacobian, expected[None, :])
 
 
@@ -186,13 +193,13 @@ def test_a_team_is_asked_for_only_when_the_work_left_pays(monkeypatch):
 
     asked = []
     monkeypatch.setattr(_threads, "team_size", lambda threads=None: asked.append(threads) or 1)
-    run = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 2)
+    run = c_level.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 2)
     run.derivative(np.linspace(-1.5, 2.0, 4), 1e-3, False)
     assert asked == []
     x = np.linspace(-1.5, 2.0, 20000)  # about 2n microseconds of calls: the rest is worth a team
     got = run.derivative(x, 1e-3, False)
     assert asked == [2]
-    alone = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1)
+    alone = c_level.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1)
     assert same_bits(got, alone.derivative(x, 1e-3, False))
 
 
@@ -215,6 +222,6 @@ def test_c_vector_functions_match_the_plain_loop(scheme, threads):
     objective = c_objective(squares_and_sum)
     assert objective.vector and not objective.status
     expected = plain(lambda v: np.append(v * v, np.sum(v)), x, scheme, 1e-3, False, vector=True)
-    got = evaluators.COnThreads(objective, scheme, threads).jacobian(x, 1e-3, False, 8)
+    got = c_level.COnThreads(objective, scheme, threads).jacobian(x, 1e-3, False, Vector(8))
     np.testing.assert_allclose(got[:7], np.diag(2 * x), atol=2e-3)  # the forward scheme's error is about h
     assert same_bits(got, expected)

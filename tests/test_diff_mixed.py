@@ -11,10 +11,10 @@ its numbers bit for bit.
 import numpy as np
 import pytest
 from arrays import same_bits
-from test_diff_engine import SCHEMES_UNDER_TEST, plain, vector_f
+from test_diff_engine import SCHEMES_UNDER_TEST, plain, vector_f, vector_of
 
-from fastgd.diff import evaluators
-from fastgd.diff.schemes import SCHEMES
+from fastgd.diff._core import c_level, in_place, on_copies
+from fastgd.diff._core.schemes import SCHEMES
 
 # schemes without f(x): the mixed loops take those
 MIXED_SCHEMES = {name: scheme for name, scheme in SCHEMES_UNDER_TEST.items() if not scheme.centre_weight}
@@ -74,7 +74,7 @@ def test_in_place_mixed_matches_the_plain_loop(scheme, inner, dtype, exact):
         h = np.geomspace(1e-3, 3e-3, x.size).reshape(x.shape)
         expected = plain_mixed(coupled, x, scheme, inner, h, exact)
         got = np.full((x.size, x.size), np.nan)
-        evaluators.InPlace(coupled, scheme).mixed(x, h, exact, inner, got)
+        in_place.InPlace(coupled, scheme).mixed(x, h, exact, inner, got)
         assert same_bits(base, before)
         assert same_bits(got, expected)
 
@@ -82,7 +82,7 @@ def test_in_place_mixed_matches_the_plain_loop(scheme, inner, dtype, exact):
 def test_mixed_values_must_be_real_scalars_and_x_is_restored():
     x = np.linspace(0.5, 1.5, 4)
     calls = iter(range(100))
-    evaluator = evaluators.InPlace(lambda v: np.ones(2) if next(calls) == 5 else 1.0, SCHEMES["central"])
+    evaluator = in_place.InPlace(lambda v: np.ones(2) if next(calls) == 5 else 1.0, SCHEMES["central"])
     with pytest.raises(TypeError, match="real scalar"):
         evaluator.mixed(x, 1e-3, True, SCHEMES["central"], np.empty((4, 4)))
     assert np.array_equal(x, np.linspace(0.5, 1.5, 4))
@@ -97,14 +97,14 @@ def test_f_raising_in_the_mixed_loop_restores_both_elements():
             raise ArithmeticError("boom")
         return float(np.sum(v**2))
     with pytest.raises(ArithmeticError):
-        evaluators.InPlace(f, SCHEMES["central"]).mixed(x, 1e-3, True, SCHEMES["central"], np.empty((5, 5)))
+        in_place.InPlace(f, SCHEMES["central"]).mixed(x, 1e-3, True, SCHEMES["central"], np.empty((5, 5)))
     assert np.array_equal(x, np.linspace(0.5, 1.5, 5))
 
 
 def test_f_resizing_x_in_the_mixed_loop_is_a_runtime_error():
     x = np.linspace(0.5, 1.5, 5).copy()
     with pytest.raises(RuntimeError, match="resized or reallocated x"):
-        evaluators.InPlace(lambda v: v.resize(1000, refcheck=False), SCHEMES["central"]).mixed(
+        in_place.InPlace(lambda v: v.resize(1000, refcheck=False), SCHEMES["central"]).mixed(
             x, 1e-3, True, SCHEMES["central"], np.empty((5, 5)))
 
 
@@ -117,10 +117,10 @@ def test_vector_values_of_every_kind_match_the_plain_loop(kind):
             "strided view": lambda r: np.repeat(r, 2)[::2]}[kind]
     x = np.linspace(-1.0, 2.0, 6).reshape(2, 3)
     F = lambda v: make(vector_f(v))
-    vector = evaluators.Vector(evaluators.as_vector(F(x)))
+    vector = vector_of(F(x))
     for scheme in SCHEMES_UNDER_TEST.values():
         expected = plain(F, x, scheme, 1e-3, True, vector=True)
-        assert same_bits(evaluators.InPlace(F, scheme).jacobian(x, 1e-3, True, vector), expected)
+        assert same_bits(in_place.InPlace(F, scheme).jacobian(x, 1e-3, True, vector), expected)
 
 
 # --- C-level objectives --------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def test_vector_values_of_every_kind_match_the_plain_loop(kind):
 numba = pytest.importorskip("numba")
 from objectives import sum_cubes, through_python  # noqa: E402
 
-from fastgd.diff.objectives import c_objective  # noqa: E402
+from fastgd.diff._core.objectives import c_objective  # noqa: E402
 
 
 @pytest.mark.parametrize("scheme", MIXED_SCHEMES.values(), ids=MIXED_SCHEMES)
@@ -139,14 +139,26 @@ def test_c_mixed_matches_the_plain_loop(scheme, threads, exact, whole_team):
     h = np.geomspace(1e-4, 1e-2, x.size)
     expected = plain_mixed(through_python(sum_cubes), x, scheme, SCHEMES["central"], h, exact)
     got = np.full((x.size, x.size), np.nan)
-    evaluators.COnThreads(c_objective(sum_cubes), scheme, threads).mixed(x, h, exact, SCHEMES["central"], got)
+    c_level.COnThreads(c_objective(sum_cubes), scheme, threads).mixed(x, h, exact, SCHEMES["central"], got)
     assert same_bits(got, expected)
 
 
 def test_c_runs_report_their_progress():
-    x = np.linspace(-1.5, 2.0, 300)
-    seen = []
-    run = evaluators.COnThreads(c_objective(sum_cubes), SCHEMES["central"], 1)
-    run.derivative(x, 1e-3, False, progress=seen.append)
-    assert seen and seen[-1] == x.size and seen == sorted(seen)
+    """A counted C run tells its evaluations as the loops go, and all of them (f(x) included) by the end."""
+    from fastgd.diff._core.progress import Progress
 
+    class Bar:
+        n = 0
+        seen = []
+
+        def update(self, evaluations):
+            self.n += evaluations
+            self.seen.append(self.n)
+
+    x = np.linspace(-1.5, 2.0, 300)
+    for name, evaluations in (("central", 2 * x.size), ("forward", x.size + 1)):
+        bar = Bar()
+        bar.seen = []
+        run = c_level.COnThreads(c_objective(sum_cubes), SCHEMES[name], 1).counting(Progress(bar))
+        run.derivative(x, 1e-3, False)
+        assert len(bar.seen) > 1 and bar.seen == sorted(bar.seen) and bar.n == evaluations

@@ -117,7 +117,7 @@ def test_a_plan_is_reused_and_f_is_called_twice_per_group():
 
 @pytest.mark.parametrize("mode", ["in place", "vectorized", "workers"])
 def test_a_scheme_with_f_at_x_gives_the_dense_numbers(monkeypatch, mode):
-    from fastgd.diff.schemes import SCHEMES, Scheme
+    from fastgd.diff._core.schemes import SCHEMES, Scheme
 
     forward = Scheme("forward", offsets=(1.0,), weights=(1,), denominator=1, centre_weight=-1)
     monkeypatch.setitem(SCHEMES, "forward", forward)  # the one-sided rows come with the schemes of issue 12

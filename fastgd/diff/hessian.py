@@ -33,7 +33,7 @@ from fastgd.diff._core.checks import check_finite, check_result, output_array
 from fastgd.diff._core.estimates import CONVERGED, NOISE, hessian_extrapolation
 from fastgd.diff._core.evaluator import Evaluator, with_scheme
 from fastgd.diff._core.factory import make_evaluator
-from fastgd.diff._core.richardson import richardson
+from fastgd.diff._core.richardson import richardson as extrapolate
 from fastgd.diff._core.schemes import SCHEMES, SECOND
 from fastgd.diff._core.steps import (
     CENTRAL_STEP,
@@ -192,20 +192,20 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         raise ValueError(f"method must be 'central' or 'richardson', got {method!r}")
     if full_output and method != "richardson":
         raise ValueError("full_output=True needs method='richardson': the central method makes no error estimate")
-    richardson_ = method == "richardson"
+    richardson = method == "richardson"
     if gradient is not None:
         return cast("npt.NDArray[np.float64] | tuple[npt.NDArray[np.float64], HessianInfo]",
-                    _from_gradient(gradient, x, h, richardson_, threads, vectorized, chunk_size, workers, out,
+                    _from_gradient(gradient, x, h, richardson, threads, vectorized, chunk_size, workers, out,
                                    full_output, progress))
-    steps = hessian_steps(h, x, RICHARDSON_STEP if richardson_ else CENTRAL_STEP)
-    passes = 2 if richardson_ else 1
+    steps = hessian_steps(h, x, RICHARDSON_STEP if richardson else CENTRAL_STEP)
+    passes = 2 if richardson else 1
     per_pass = 2 * x.size * x.size + 1 if x.size else 0
     evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers, CENTRAL)
     check_finite(x)
     result = output_array(out, (x.size, x.size), x)
     with progress_bars.optional_bar(progress, passes * per_pass, "hessian") as bar:
         counted = evaluator if bar is None else evaluator.counting(bar)
-        if not richardson_:
+        if not richardson:
             _at(counted, x, steps, result)
             check_result(result, "f")
             return result
@@ -213,7 +213,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         coarse = _at(counted, x, 2 * np.asarray(steps), np.empty_like(result))
     check_result(fine, "f")
     check_result(coarse, "f")
-    numerator, divisor = richardson(fine, coarse, order=2)
+    numerator, divisor = extrapolate(fine, coarse, order=2)
     np.divide(numerator, divisor, out=result)
     if not full_output:
         return result
@@ -241,7 +241,7 @@ def _from_gradient(gradient: Any, x: npt.NDArray[Any], h: object, richardson: bo
     coarse = jacobian(gradient, x, 2 * np.asarray(steps), **options)
     fine = (fine + fine.T) * 0.5
     coarse = (coarse + coarse.T) * 0.5
-    numerator, divisor = richardson(fine, coarse, order=2)
+    numerator, divisor = extrapolate(fine, coarse, order=2)
     np.divide(numerator, divisor, out=result)
     if not full_output:
         return result
