@@ -16,6 +16,7 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.complex cimport PyComplex_CheckExact, PyComplex_ImagAsDouble
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_CheckExact
+from libc.math cimport isfinite
 from libc.string cimport memcpy
 
 from diff_kernels cimport (FD_AT_X, FD_F32, FD_F64, FD_MAX_POINTS, FD_NAN_STATUS, fd_c_begin, fd_c_descend,
@@ -503,7 +504,7 @@ cdef class CObjectiveRun:
     ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
     work left is long enough to pay for them; ``team(threads)``, if given, then says how many to
-    wake (the CPUs other processes leave free). The GIL is released between looks at Ctrl-C
+    wake (the threads asked for, capped by the CPUs other processes leave free). The GIL is released between looks at Ctrl-C
     (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
     element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
     the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
@@ -520,6 +521,12 @@ cdef class CObjectiveRun:
     def __init__(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
                  Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
                  object elements=None, object values=None, Scheme inner=None, object team=None):
+        self._setup(address, user_data, m, wide_n, status, n, scheme, steps, exact, threads, keepalive, elements,
+                    values, inner, team)
+
+    cdef void _setup(self, Py_ssize_t address, Py_ssize_t user_data, Py_ssize_t m, bint wide_n, bint status,
+                     Py_ssize_t n, Scheme scheme, object steps, bint exact, int threads, object keepalive,
+                     object elements, object values, Scheme inner, object team) except *:
         self.o.fn = <void*>address
         self.o.user_data = <void*>user_data
         self.o.m = m
@@ -538,10 +545,12 @@ cdef class CObjectiveRun:
         self.team = team
         self.t.inner = NULL if inner is None else &inner.s
         self.keepalive = (keepalive, scheme, steps, elements, values, inner)
-        self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
+        self.t.centre = NULL
+        if scheme.s.centre_weight != 0.0:
+            self.centre = cnp.PyArray_ZEROS(1, [max(m, 1)], cnp.NPY_DOUBLE, 0)
+            self.t.centre = <double*>cnp.PyArray_DATA(self.centre)
         if m >= 0:  # a vector function's values at the points, per thread (a scalar's fit on the stack)
             self.scratch = cnp.PyArray_EMPTY(1, [m * scheme.s.npoints * threads], cnp.NPY_DOUBLE, 0)
-        self.t.centre = <double*>cnp.PyArray_DATA(self.centre)
         self.t.scratch = NULL if m < 0 else <double*>cnp.PyArray_DATA(self.scratch)
 
     cdef void _reset(self) noexcept:
@@ -557,8 +566,8 @@ cdef class CObjectiveRun:
         cdef int k, threads = 1
         if left >= TEAM_SECONDS:
             threads = self.threads if self.team is None else min(max(int(self.team(self.threads)), 1), self.threads)
-        if threads > 1 and self.copies is None:
-            self.copies = cnp.PyArray_EMPTY(1, [self.o.n * self.threads], cnp.NPY_DOUBLE, 0)
+        if threads > 1 and (self.copies is None or cnp.PyArray_SIZE(self.copies) < self.o.n * threads):
+            self.copies = cnp.PyArray_EMPTY(1, [self.o.n * threads], cnp.NPY_DOUBLE, 0)
         for k in range(threads if threads > 1 else 0):
             memcpy(<double*>cnp.PyArray_DATA(self.copies) + k * self.o.n, x, self.o.n * sizeof(double))
         return threads
@@ -567,7 +576,7 @@ cdef class CObjectiveRun:
         """The threads' copies of x (NULL before a team was started)."""
         return NULL if self.copies is None else <double*>cnp.PyArray_DATA(self.copies)
 
-    def derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
+    cpdef tuple derivative(self, cnp.ndarray x, cnp.ndarray out, object progress=None):
         """Fill ``out`` (float64, C-contiguous: n elements, m x n for a vector function, n x n for mixed
         second derivatives) at ``x``; ``progress(elements done)``, if given, after each look at Ctrl-C."""
         cdef double* xp = <double*>cnp.PyArray_DATA(x)
@@ -597,7 +606,7 @@ cdef class CObjectiveRun:
             return self.p.status, self.t.elements[self.p.failed]
         return self.p.status, self.p.failed
 
-    def descend(self, cnp.ndarray x, double lr, Py_ssize_t steps, object history):
+    cpdef tuple descend(self, cnp.ndarray x, double lr, Py_ssize_t steps, object history):
         """``steps`` times ``x -= lr * derivative``; each start point into ``history`` if given.
 
         For a run over every element (``elements`` None).
@@ -623,3 +632,55 @@ cdef class CObjectiveRun:
                 solo = False
                 threads = self._start_team(xp, (fd_seconds() - started) / (step + <double>self.p.next / self.o.n))
         return self.p.status, self.p.failed
+
+
+# --- the short roads of C objectives -----------------------------------------------------------
+
+cdef object _c_run(object objective, cnp.ndarray x, Scheme scheme, double h, int threads, object team):
+    """A run of ``scheme`` at the fixed step ``h`` over every element of ``x`` for a scalar C objective
+    (a ``CObjective``: address, user_data, wide_n, status, vector, keepalive); None where the
+    checks of the general road are needed: a vector function, ``x`` other than a writeable, native,
+    aligned, C-contiguous float64 ndarray, more elements than an int ``n`` counts."""
+    address, user_data, wide_n, status, vector, keepalive = objective
+    if (vector or cnp.PyArray_TYPE(x) != cnp.NPY_DOUBLE or not cnp.PyArray_ISCARRAY(x)
+            or not cnp.PyArray_ISNOTSWAPPED(x) or not address or (not wide_n and cnp.PyArray_SIZE(x) > 2147483647)):
+        return None
+    cdef CObjectiveRun run = CObjectiveRun.__new__(CObjectiveRun)
+    run._setup(address, user_data, -1, wide_n, status, cnp.PyArray_SIZE(x), scheme, h, False, threads, keepalive,
+               None, None, None, team)
+    return run
+
+
+def c_textbook(object objective, object x, Scheme scheme, double h, int threads, object team, object failure):
+    """The short road of the textbook's call for a scalar C objective: ``scheme`` at the fixed step ``h``
+    along every element of ``x`` into a new array, on up to ``threads`` threads (``team`` as
+    :class:`CObjectiveRun` takes it); or None where the general road is needed (see ``_c_run``).
+    ``failure(status, element)`` raises for a failed evaluation."""
+    if type(x) is not cnp.ndarray:
+        return None
+    run = _c_run(objective, <cnp.ndarray>x, scheme, h, threads, team)
+    if run is None:
+        return None
+    out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(<cnp.ndarray>x), cnp.PyArray_DIMS(<cnp.ndarray>x), cnp.NPY_DOUBLE, 0)
+    if cnp.PyArray_SIZE(<cnp.ndarray>x):
+        status, element = (<CObjectiveRun>run).derivative(x, out)
+        if status:
+            failure(status, element)
+    return out
+
+
+def c_descend(object objective, object x, Scheme scheme, double h, double lr, Py_ssize_t step_num, int threads,
+              object team, object failure):
+    """The short road of ``gradient_descent`` for a scalar C objective (as :func:`c_textbook`): ``step_num``
+    steps of ``x -= lr * derivative`` in place; True, or None where the general road is needed (also for a
+    non-finite ``lr`` or a negative ``step_num``, which it reports)."""
+    if type(x) is not cnp.ndarray or not isfinite(lr) or step_num < 0:
+        return None
+    run = _c_run(objective, <cnp.ndarray>x, scheme, h, threads, team)
+    if run is None:
+        return None
+    if cnp.PyArray_SIZE(<cnp.ndarray>x):
+        status, element = (<CObjectiveRun>run).descend(x, lr, step_num, None)
+        if status:
+            failure(status, element)
+    return True

@@ -16,9 +16,11 @@ from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
 from fastgd._validate import count, finite_number, positive_number
 from fastgd.diff import _kernels
+from fastgd.diff._core.c_level import THREADS_BOUND, raise_failure, team
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.methods import GradientInfo, gradient
+from fastgd.diff._core.objectives import c_objective
 from fastgd.diff._core.schemes import SCHEMES, Method, scheme
 from fastgd.diff._core.steps import AUTO, DEFAULT_H, StepsArg, given_steps
 
@@ -193,6 +195,10 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
             and threads is None and vectorized is False and chunk_size is None and workers is None):
         # The short road: the textbook's call, straight to its loop (None where f or x needs the checks below).
         grad = _kernels.textbook(f, x, _TEXTBOOK_LOOP, DEFAULT_H, _TEXTBOOK_COMBINE, moved_error)
+        if grad is None:
+            objective = c_objective(f)
+            if objective is not None:
+                grad = _kernels.c_textbook(objective, x, _TEXTBOOK_LOOP, DEFAULT_H, THREADS_BOUND, team, raise_failure)
         if grad is not None:
             return cast("npt.NDArray[FloatT]", grad)
     row = scheme(method)
@@ -335,6 +341,12 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     ...                  method="complex")
     array([1.e+09, 1.e+09])
     """
+    if (h is None and method == "central" and history is False and threads is None and vectorized is False
+            and chunk_size is None and workers is None and type(lr) is float and type(step_num) is int):
+        objective = c_objective(f)  # the short road of a C objective: the whole descent in one call
+        if objective is not None and _kernels.c_descend(objective, init_x, _TEXTBOOK_LOOP, DEFAULT_H, lr, step_num,
+                                                        THREADS_BOUND, team, raise_failure):
+            return init_x
     row = scheme(method)
     evaluator = make_evaluator(f, init_x, threads, vectorized, chunk_size, workers, row)
     if h is None:

@@ -24,12 +24,24 @@ from fastgd.diff._core.steps import Steps
 from fastgd.diff._core.values import Vector
 
 
+#: The most threads a run may start when none are asked for: every CPU this process may use (one without
+#: OpenMP). Which of them it does start is asked only once the work left pays for a team (:func:`team`).
+THREADS_BOUND: int = _threads.MAX_THREADS if _threads.HAS_OPENMP else 1
+
+
+def team(bound: int) -> int:
+    """The threads a run asked to use the default count starts: :func:`fastgd.get_num_threads` capped by the
+    CPUs other processes leave free (the run caps it at ``bound``)."""
+    return _threads.team_size(_threads.get_num_threads())
+
+
 class COnThreads(Base):
-    """A C-level objective over a C-contiguous float64 ``x``, on up to ``threads`` threads."""
+    """A C-level objective over a C-contiguous float64 ``x``, on up to ``threads`` threads (None: as many as
+    :func:`fastgd.get_num_threads` says when a team pays)."""
 
     progress: Progress | None = None
 
-    def __init__(self, objective: CObjective, scheme: Scheme, threads: int) -> None:
+    def __init__(self, objective: CObjective, scheme: Scheme, threads: int | None) -> None:
         self.objective = objective
         self.scheme = scheme
         self.threads = threads
@@ -37,10 +49,13 @@ class COnThreads(Base):
     def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1, elements: Mask = None,
              values: Values = None, inner: Scheme | None = None) -> _kernels.CObjectiveRun:
         o = self.objective
+        threads, asked = self.threads, _threads.team_size
+        if threads is None:  # a vector function's scratch is sized by its threads: count them now
+            threads, asked = (_threads.get_num_threads(), asked) if m >= 0 else (THREADS_BOUND, team)
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,
-                                      self.scheme.compiled, steps_in(h, None), exact, self.threads, o.keepalive,
+                                      self.scheme.compiled, steps_in(h, None), exact, threads, o.keepalive,
                                       None if elements is None else _targets(elements), values,
-                                      None if inner is None else inner.compiled, _threads.team_size)
+                                      None if inner is None else inner.compiled, asked)
 
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None, values: Values = None,
                    out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:

@@ -43,8 +43,7 @@ def make_evaluator(f: object, x: object, threads: object = None, vectorized: boo
             raise TypeError("method='complex' evaluates f at complex points, and a C-level objective takes "
                             "double *x: there is no complex step for it (use method='richardson' or 'central4')")
         checks.c_point(cast("npt.NDArray[Any]", x), objective)
-        n_threads = _threads.get_num_threads() if threads is None else _threads.thread_count(threads)
-        return COnThreads(objective, scheme, n_threads)
+        return COnThreads(objective, scheme, None if threads is None else _threads.thread_count(threads))
     check_callable(f)
     checks.python_threads(threads)
     chunk = optional_positive_count(chunk_size, "chunk_size")
