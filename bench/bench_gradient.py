@@ -76,3 +76,18 @@ def test_gradient_descent(benchmark, name):
         return
     descend = {"fastgd": fastgd.gradient_descent, "reference": reference.gradient_descent}[name]
     benchmark(lambda: descend(function_2, np.array([-3.0, 4.0]), lr=0.1, step_num=100))
+
+
+# --- the small calls beside their floors (the ratios of bench/gradient_targets.py) ------------------
+
+import gradient_targets as targets  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["fastgd", "floor"])
+@pytest.mark.parametrize("case", list(targets.cases()))
+def test_small_call_beside_its_floor(benchmark, case, name):
+    """Each small call of the derivatives and its floor in one group: a microsecond more shows as a ratio
+    (``python bench/gradient_targets.py`` prints the ratios, timed interleaved)."""
+    fast, floor, _, unit = targets.cases()[case]
+    benchmark.group = f"{case}: fastgd and its floor ({unit.split('(')[0].strip()})"
+    benchmark(fast if name == "fastgd" else floor)
