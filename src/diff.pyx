@@ -354,7 +354,9 @@ def textbook(object f, object x, Scheme scheme, double h, object combine, object
         return None
     a = <cnp.ndarray>x
     kind = cnp.PyArray_TYPE(a)
-    if (kind != cnp.NPY_DOUBLE and kind != cnp.NPY_FLOAT) or not cnp.PyArray_ISCARRAY(a) or not cnp.PyArray_ISNOTSWAPPED(a):
+    if kind != cnp.NPY_DOUBLE and kind != cnp.NPY_FLOAT:
+        return None
+    if not cnp.PyArray_ISCARRAY(a) or not cnp.PyArray_ISNOTSWAPPED(a):
         return None
     out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), kind, 0)
     w.data = <char*>cnp.PyArray_DATA(a)
@@ -504,9 +506,9 @@ cdef class CObjectiveRun:
     ``f(x)`` if the scheme uses it); only the visited rows are written. One thread perturbs ``x`` in place;
     up to ``threads`` each perturb a private copy, once a short single-threaded start shows the
     work left is long enough to pay for them; ``team(threads)``, if given, then says how many to
-    wake (the threads asked for, capped by the CPUs other processes leave free). The GIL is released between looks at Ctrl-C
-    (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme along the second
-    element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
+    wake (the threads asked for, capped by the CPUs other processes leave free). The GIL is released
+    between looks at Ctrl-C (about every 20 ms). ``inner``: None, or (for a scalar objective) the scheme
+    along the second element of mixed second derivatives, as :func:`mixed` computes them: ``derivative`` then fills
     the upper triangle of an n x n ``out``, off its diagonal. Methods return ``(status, element)``: ``(0, -1)``, or the
     status of a failed evaluation and its element (``AT_X`` for ``f(x)`` itself), ``x`` restored.
     """

@@ -152,7 +152,7 @@ MOVED = 1
 
 def groups(object f, cnp.ndarray x, const index_t[::1] starts, const index_t[::1] positions,
            const double[::1] values, const double[::1] steps, tuple point_offsets, tuple widened,
-           tuple weights, double[:, ::1] totals, object as_values, object progress):
+           tuple weights, double[:, ::1] totals, object as_values):
     """For each group ``g``: ``f(x)`` with the group's elements moved to each of the scheme's points in turn, and
     ``totals[g] = sum_k weights[k] * f_k``, left to right.
 
@@ -160,8 +160,7 @@ def groups(object f, cnp.ndarray x, const index_t[::1] starts, const index_t[::1
     ``x``'s data, with value ``values[i]`` and step ``steps[i]``; at point ``k`` an element is
     ``value + point_offsets[k] * step``, as the loops shift one element. ``x`` itself is moved, and restored
     after each group and when ``f`` raises. ``as_values(value)``: f's value as m float64s (or it raises), for
-    values that are not such an array already; ``progress()``, if not None, after each evaluation. Returns OK,
-    or MOVED if f moved or resized x."""
+    values that are not such an array already. Returns OK, or MOVED if f moved or resized x."""
     cdef int type = _type(x)
     cdef Py_ssize_t m = totals.shape[1], npoints = len(point_offsets), g, k, i
     cdef char* data = <char*>cnp.PyArray_DATA(x)
@@ -186,8 +185,6 @@ def groups(object f, cnp.ndarray x, const index_t[::1] starts, const index_t[::1
                 if not _is_vector_of(r, m):
                     r = as_values(r)
                 _accumulate(&totals[g, 0], <const double*>cnp.PyArray_DATA(r), m, weights[k], k == 0)
-                if progress is not None:
-                    progress()
         finally:
             if not moved:
                 with nogil:

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fastgd.diff._core import c_level, in_place, on_copies
-from fastgd.diff._core.values import Vector, as_vector
 from fastgd.diff._core.schemes import SCHEMES, Scheme
+from fastgd.diff._core.values import Vector, as_vector
 
 SCHEMES_UNDER_TEST = {
     "central": SCHEMES["central"],

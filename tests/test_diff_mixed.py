@@ -13,7 +13,7 @@ import pytest
 from arrays import same_bits
 from test_diff_engine import SCHEMES_UNDER_TEST, plain, vector_f, vector_of
 
-from fastgd.diff._core import c_level, in_place, on_copies
+from fastgd.diff._core import c_level, in_place
 from fastgd.diff._core.schemes import SCHEMES
 
 # schemes without f(x): the mixed loops take those

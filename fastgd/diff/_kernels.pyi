@@ -47,6 +47,34 @@ def derivative(
     arg: object = None,
     values: npt.NDArray[np.float64] | None = None,
 ) -> int: ...
+def textbook(
+    f: object,
+    x: object,
+    scheme: Scheme,
+    h: float,
+    combine: _Combine,
+    moved_error: Callable[[], BaseException],
+) -> npt.NDArray[np.floating[Any]] | None: ...
+def c_textbook(
+    objective: tuple[Any, ...],
+    x: object,
+    scheme: Scheme,
+    h: float,
+    threads: int,
+    team: Callable[[int], int] | None,
+    failure: Callable[[int, int], object],
+) -> npt.NDArray[np.float64] | None: ...
+def c_descend(
+    objective: tuple[Any, ...],
+    x: object,
+    scheme: Scheme,
+    h: float,
+    lr: float,
+    step_num: int,
+    threads: int,
+    team: Callable[[int], int] | None,
+    failure: Callable[[int, int], object],
+) -> bool | None: ...
 def descend(
     f: Callable[[Any], object],
     x: npt.NDArray[np.floating[Any]],

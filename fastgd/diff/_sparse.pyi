@@ -37,7 +37,6 @@ def groups(
     weights: tuple[int | float, ...],
     totals: _Floats,
     as_values: Callable[[object], _Floats],
-    progress: Callable[[], object] | None,
 ) -> int: ...
 def decompress(
     slots: npt.NDArray[np.int32] | npt.NDArray[np.int64],

@@ -81,9 +81,8 @@ class Jacobian(_DropIn):
 
     def __init__(self, F: Any, options: dict[str, Any]) -> None:
         sparsity = options.get("sparsity")
-        if sparsity is not None:
-            if not isinstance(sparsity, SparseJacobian):
-                options = {**options, "sparsity": SparseJacobian(sparsity)}  # the groups, made once
+        if sparsity is not None and not isinstance(sparsity, SparseJacobian):
+            options = {**options, "sparsity": SparseJacobian(sparsity)}  # the groups, made once
         super().__init__(F, options)
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> Any:

@@ -325,7 +325,7 @@ class SparseJacobian:
                     self._on_copies(evaluator, x, taken[self._packed], row, totals, first_group)
                 else:
                     status = _sparse.groups(call, x, self._starts[first_group:end_group + 1], positions, values, taken,
-                                            row.offsets, row.widened, row.weights, totals, as_values, None)
+                                            row.offsets, row.widened, row.weights, totals, as_values)
                     if status == _sparse.MOVED:
                         raise moved_error()
                 if centre is not None:

@@ -23,7 +23,6 @@ from fastgd.diff._core.schemes import Scheme
 from fastgd.diff._core.steps import Steps
 from fastgd.diff._core.values import Vector
 
-
 #: The most threads a run may start when none are asked for: every CPU this process may use (one without
 #: OpenMP). Which of them it does start is asked only once the work left pays for a team (:func:`team`).
 THREADS_BOUND: int = _threads.MAX_THREADS if _threads.HAS_OPENMP else 1
@@ -33,6 +32,11 @@ def team(bound: int) -> int:
     """The threads a run asked to use the default count starts: :func:`fastgd.get_num_threads` capped by the
     CPUs other processes leave free (the run caps it at ``bound``)."""
     return _threads.team_size(_threads.get_num_threads())
+
+
+def _asked(threads: int) -> int:
+    """The threads a run asked to use ``threads`` starts: that many, capped by the CPUs other processes leave free."""
+    return _threads.team_size(threads)
 
 
 class COnThreads(Base):
@@ -49,7 +53,7 @@ class COnThreads(Base):
     def _run(self, x: npt.NDArray[Any], h: Steps, exact: bool, m: int = -1, elements: Mask = None,
              values: Values = None, inner: Scheme | None = None) -> _kernels.CObjectiveRun:
         o = self.objective
-        threads, asked = self.threads, _threads.team_size
+        threads, asked = self.threads, cast("Callable[[int], int]", _asked)
         if threads is None:  # a vector function's scratch is sized by its threads: count them now
             threads, asked = (_threads.get_num_threads(), asked) if m >= 0 else (THREADS_BOUND, team)
         return _kernels.CObjectiveRun(cast(int, o.address), o.user_data, m, o.wide_n, o.status, x.size,

@@ -132,11 +132,11 @@ class _PairPoints(LazyPoints):
 
     def point(self, item: int) -> npt.NDArray[Any]:
         """Point ``item``."""
-        pair, kl = divmod(item, self.per_pair)
-        k, l = divmod(kl, self.inner.evaluations_per_element)
+        pair, kj = divmod(item, self.per_pair)
+        k, kb = divmod(kj, self.inner.evaluations_per_element)
         point: npt.NDArray[Any] = self.flat.copy()
         self._move(point, int(self.first[pair]), self.outer, k)
-        self._move(point, int(self.second[pair]), self.inner, l)
+        self._move(point, int(self.second[pair]), self.inner, kb)
         return point.reshape(self.shape)
 
 
@@ -158,8 +158,8 @@ class OnCopies(Base):
         values = np.array([float(real_value(r)) for r in self._evaluate(points)]).reshape(-1, points.per_pair)
         total = None
         for k, w in enumerate(outer.weights):
-            for l, u in enumerate(inner.weights):
-                term = float(w * u) * values[:, k * inner.evaluations_per_element + l]
+            for kb, u in enumerate(inner.weights):
+                term = float(w * u) * values[:, k * inner.evaluations_per_element + kb]
                 total = term if total is None else total + term
         divisors = (float(outer.denominator) * taken[points.first]) * (float(inner.denominator) * taken[points.second])
         out[points.first, points.second] = out[points.second, points.first] = cast("npt.NDArray[Any]", total) / divisors
