@@ -253,3 +253,35 @@ def test_long_loop_with_a_builtin_f_responds_to_ctrl_c(call):
         timer.cancel()
     if call is fastgd.numerical_gradient:
         assert same_bits(x, before)
+
+
+# --- the short road: the textbook's call goes straight to its loop, with the general road's results ------
+
+@pytest.mark.parametrize("make", [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
+                                  lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
+                                  lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
+                                  lambda: np.zeros(0)])
+def test_short_road_matches_the_general_road(make):
+    f = lambda v: np.sum(np.sin(v) * v**2)  # noqa: E731
+    x = make()
+    short = fastgd.numerical_gradient(f, x)
+    general = fastgd.numerical_gradient(f, x, 1e-4)  # a given h: the general road, the same expression
+    assert short.dtype == x.dtype and short.shape == x.shape
+    assert np.array_equal(short, general) and np.array_equal(short, reference.numerical_gradient(f, x))
+
+
+def test_short_road_refuses_an_f_that_moves_x_and_keeps_x():
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="resized or reallocated x"):
+        fastgd.numerical_gradient(lambda v: v.resize(100, refcheck=False), x)
+
+
+class CallableObject:
+    def __call__(self, x):
+        return float(np.sum(x**2))
+
+
+def test_other_callables_take_the_general_road():
+    x = np.array([3.0, 4.0])
+    f = CallableObject()
+    assert np.array_equal(fastgd.numerical_gradient(f, x), reference.numerical_gradient(f, x))

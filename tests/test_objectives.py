@@ -200,3 +200,46 @@ def test_dask_local_cluster():
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         got = fastgd.numerical_gradient(lambda v: float(np.sum(v**3)), x, workers=client.get_executor())
     assert np.array_equal(got, fastgd.numerical_gradient(lambda v: float(np.sum(v**3)), x))
+
+
+# --- the short roads: the textbook's call with a C objective takes one kernel call, with the same results ------
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("shape", [(0,), (), (2,), (3, 4), (2000,)])
+def test_the_short_road_gives_the_general_roads_numbers(form, shape, whole_team):
+    """Defaults take the short road; threads=1 and an explicit h the general one: the same bits."""
+    x = np.linspace(-1.5, 2.0, int(np.prod(shape))).reshape(shape)
+    f = FORMS[form](sum_cubes)
+    short = fastgd.numerical_gradient(f, x)
+    assert short.shape == x.shape and short.dtype == np.float64
+    assert np.array_equal(short, fastgd.numerical_gradient(f, x, 1e-4, threads=1))
+    assert np.array_equal(short, reference.numerical_gradient(through_python(sum_cubes), x))
+    y = x.copy()
+    assert fastgd.gradient_descent(f, x, lr=1e-3, step_num=30) is x
+    assert np.array_equal(x, fastgd.gradient_descent(f, y, lr=1e-3, step_num=30, h=1e-4, threads=1))
+
+
+@pytest.mark.parametrize("x, error", [(np.linspace(0, 1, 6).reshape(2, 3).T, TypeError),  # not C-contiguous
+                                      (np.ones(3, dtype=np.float32), TypeError),
+                                      (np.ones(3, dtype=">f8"), TypeError)])
+def test_arrays_off_the_short_road_get_the_general_roads_errors(x, error):
+    with pytest.raises(error, match="C-contiguous float64"):
+        fastgd.numerical_gradient(sum_cubes, x)
+    with pytest.raises(error, match="C-contiguous float64"):
+        fastgd.gradient_descent(sum_cubes, x)
+
+
+@pytest.mark.parametrize("lr, step_num, error", [(float("nan"), 10, ValueError), (0.1, -1, ValueError),
+                                                 (0.1, 2.5, TypeError), ("0.1", 10, TypeError)])
+def test_bad_descent_arguments_off_the_short_road(lr, step_num, error):
+    x = np.array([1.0, 2.0])
+    with pytest.raises(error):
+        fastgd.gradient_descent(sum_cubes, x, lr=lr, step_num=step_num)
+    assert np.array_equal(x, [1.0, 2.0])
+
+
+def test_short_road_errors_restore_x():
+    x = np.array([1.0 - 5e-5, 0.5, 0.25])
+    with pytest.raises(fastgd.ObjectiveError, match="NaN at element 0"):
+        fastgd.numerical_gradient(nan_above_one, x)
+    assert np.array_equal(x, [1.0 - 5e-5, 0.5, 0.25])
