@@ -157,7 +157,7 @@ def evaluate(f: Objective, x: Array, row: Row, h: float | Floats, exact: bool,
     taken = np.full(n, np.nan)
     point = np.array(x, dtype=complex_dtype(x.dtype), order="K") if row.imaginary else x
     part = np.finfo(point.dtype).dtype if row.imaginary else None  # the precision of the imaginary part
-    centre = _scalar(f(point)) if row.centre_weight else None
+    centre: Any = _scalar(f(point)) if row.centre_weight else None
     it = np.nditer(x, flags=["multi_index", "zerosize_ok"])
     for _ in it:
         idx = it.multi_index

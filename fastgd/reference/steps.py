@@ -26,7 +26,7 @@ is halved.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -102,7 +102,7 @@ def box(bounds: object, x: Array) -> tuple[Floats, Floats] | None:
     """``bounds = (lb, ub)`` as flat float64 arrays, ``None`` meaning unbounded; None if nothing is bounded."""
     if bounds is None:
         return None
-    lower, upper = bounds  # type: ignore[misc]
+    lower, upper = cast("tuple[Any, Any]", bounds)
     lb = np.broadcast_to(np.asarray(-np.inf if lower is None else lower, dtype=np.float64), x.shape).reshape(-1)
     ub = np.broadcast_to(np.asarray(np.inf if upper is None else upper, dtype=np.float64), x.shape).reshape(-1)
     if np.all(lb == -np.inf) and np.all(ub == np.inf):
