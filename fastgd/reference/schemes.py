@@ -323,7 +323,7 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
     --------
     >>> import numpy as np
     >>> from fastgd.reference import schemes
-    >>> x = np.array([1e-8, 2.0])
+    >>> x = np.array([0.5, 2.0])
     >>> g, info = schemes.numerical_gradient(lambda v: np.sum(v**3), x, method="richardson", full_output=True)
     >>> bool(np.all(np.abs(g - 3 * x**2) <= info.error)), info.status.tolist()
     (True, [0, 0])
