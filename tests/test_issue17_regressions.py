@@ -20,7 +20,10 @@ import pytest
 
 import fastgd
 
-mpmath = pytest.importorskip("mpmath")
+try:
+    import mpmath
+except ImportError:  # the error-estimate suite's truth (the test extra): those tests skip without it
+    mpmath = None
 
 METHODS = ["central", "forward", "backward", "central4", "complex", "richardson"]
 EPS = float(np.finfo(np.float64).eps)
@@ -311,6 +314,7 @@ def test_item9_a_pattern_missing_a_nonzero_is_documented():
 # --- the wide suite: status 0 means the real error is within the estimate ------------------------
 
 def _exact(name, x):
+    pytest.importorskip("mpmath")
     mpmath.mp.dps = 40
     derivative = ESTIMATE_SUITE[name][1]
     return np.array([float(derivative(mpmath.mpf(float(v)), i, x.size)) for i, v in enumerate(x)])
