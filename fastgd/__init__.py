@@ -5,11 +5,14 @@ Swap ``from common.gradient import numerical_gradient`` for
 same arguments, same numbers, faster. The numpy originals live on in :mod:`fastgd.reference`.
 
 The public names are imported on first use (PEP 562), so ``import fastgd.reference`` loads numpy
-and the twins alone: the test oracle runs without fastgd's compiled modules.
+and the twins (and the thread setting, where the compiled modules are there): the test oracle runs
+without fastgd's compiled modules and without fastgd.diff, fastgd.optim and fastgd.nn.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -22,8 +25,11 @@ _THREADS = ["get_num_threads", "set_num_threads"]
 _HOMES: dict[str, str] = {**dict.fromkeys([*_DERIVATIVES, "ObjectiveError"], "fastgd.diff"),
                           **dict.fromkeys(_THREADS, "fastgd._threads")}
 _OPTIMIZERS = "fastgd.optim"
-#: The subpackages ``import fastgd`` used to load, still reachable as attributes.
-_SUBPACKAGES = ("diff", "optim", "reference")
+
+# The one thread setting loads fastgd's OpenMP runtime now, where threadpoolctl's limits see it; without
+# fastgd's compiled modules, fastgd.reference still imports.
+with contextlib.suppress(ImportError):
+    from fastgd import _threads as _threads
 
 if TYPE_CHECKING:
     from fastgd import reference
@@ -62,10 +68,10 @@ def __getattr__(name: str) -> Any:
     """A public name, imported from its module on first use and kept."""
     if name == "__all__":
         value: Any = _public_names()
-    elif name in _SUBPACKAGES:
-        value = importlib.import_module(f"fastgd.{name}")
     elif name in _HOMES:
         value = getattr(importlib.import_module(_HOMES[name]), name)
+    elif not name.startswith("__") and importlib.util.find_spec(f"fastgd.{name}") is not None:
+        value = importlib.import_module(f"fastgd.{name}")  # a submodule, as ``import fastgd.<name>`` gives it
     elif not name.startswith("__") and name in (optimizers := importlib.import_module(_OPTIMIZERS)).__all__:
         value = getattr(optimizers, name)
     else:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fastgd.reference.schemes import CENTRAL, ROWS, Row, evaluate
+from fastgd.reference.schemes import CENTRAL, ROWS, Row, evaluate, weighted_sum
 from fastgd.reference.steps import automatic, representable
 
 Array = npt.NDArray[Any]
@@ -95,12 +95,7 @@ def jacobian(F: Function, x: Array, h: float | npt.ArrayLike = 1e-4, *, method: 
                 values.append(_vector(F(x)))
             finally:
                 x[idx] = v
-        total = row.weights[0] * values[0]
-        for weight, value in zip(row.weights[1:], values[1:], strict=True):
-            total = total + weight * value
-        if row.centre_weight:
-            total = total + row.centre_weight * at_x
-        J[:, i] = total / (row.denominator * step)
+        J[:, i] = weighted_sum(row, values, at_x) / (row.denominator * step)
     return J
 
 
@@ -371,11 +366,7 @@ def sparse_jacobian(F: Function, x: Array, pattern: Any, h: float | npt.ArrayLik
                 values.append(_vector(F(x)))
             finally:
                 flat[group] = saved
-        total = row.weights[0] * values[0]
-        for weight, value in zip(row.weights[1:], values[1:], strict=True):
-            total = total + weight * value
-        if at_x is not None:
-            total = total + row.centre_weight * at_x
+        total = weighted_sum(row, values, at_x)
         for j in group:
             rows = np.flatnonzero(nonzero[:, j])
             J[rows, j] = total[rows] / (row.denominator * float(taken[j]))

@@ -128,6 +128,17 @@ class Evaluation:
     step: Floats  #: the step divided by
 
 
+def weighted_sum(row: Row, values: list[Any], centre: Any) -> Any:
+    """``w_1 v_1 + ... + w_K v_K + w_0 centre``, left to right, with numpy's rules for the values' types
+    (``centre`` is not used where ``w_0`` is 0)."""
+    total = row.weights[0] * values[0]
+    for weight, value in zip(row.weights[1:], values[1:], strict=True):
+        total = total + weight * value
+    if row.centre_weight:
+        total = total + row.centre_weight * centre
+    return total
+
+
 def _scalar(r: Any) -> Any:
     """``r``, a 0-d array unwrapped to its scalar."""
     return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
@@ -178,12 +189,7 @@ def evaluate(f: Objective, x: Array, row: Row, h: float | Floats, exact: bool,
                 point[idx] = v
         if row.imaginary:
             results = [r.imag for r in results]
-        total = row.weights[0] * results[0]
-        for weight, value in zip(row.weights[1:], results[1:], strict=True):
-            total = total + weight * value
-        if row.centre_weight:
-            total = total + row.centre_weight * centre
-        grad[idx] = total / (row.denominator * step)
+        grad[idx] = weighted_sum(row, results, centre) / (row.denominator * step)
         values[i] = [float(r) for r in (*results, centre)[:row.columns]]
         taken[i] = step
     return Evaluation(grad.reshape(-1), values, taken)

@@ -39,6 +39,15 @@ EPS = float(np.finfo(np.float64).eps)
 
 # --- the peers' assertions ------------------------------------------------------------------------
 
+def raises(error, call):
+    """``assert_raises(error, call)`` (pytest's ``raises``; Julia's ``@test_throws`` with ``Exception``)."""
+    try:
+        call()
+    except error:
+        return
+    raise AssertionError(f"no {error!r} raised")
+
+
 def close(actual, desired, rtol=1e-7, atol=0.0):
     """numpy's ``assert_allclose`` (scipy's and numdifftools' tests)."""
     np.testing.assert_allclose(actual, desired, rtol=rtol, atol=atol)

@@ -8,7 +8,7 @@ helpers (``_adjust_scheme_to_bounds``, ``_eps_for_method``, ``_compute_absolute_
 import math
 
 import numpy as np
-from adapter import approx_derivative, close
+from adapter import approx_derivative, close, raises
 from cases import Case
 
 import fastgd
@@ -78,13 +78,6 @@ def kink(x):
     """test_absolute_step_sign's function: -|x0 + 1| + |x1 + 1|."""
     return -np.abs(x[0] + 1) + np.abs(x[1] + 1)
 
-
-def _raises(error, call):
-    try:
-        call()
-    except error:
-        return
-    raise AssertionError(f"no {error!r} raised")
 
 
 class Counted:
@@ -234,7 +227,7 @@ for method, rtol in (("2-point", 1e-6), ("3-point", 1e-9), ("cs", 1e-12)):
     ]
 CASES += [
     Case("test_wrong_dimensions[F of shape (3, 1)]",
-         lambda: _raises((RuntimeError, ValueError), lambda: approx_derivative(wrong_dimensions_fun, 1.0)),
+         lambda: raises((RuntimeError, ValueError), lambda: approx_derivative(wrong_dimensions_fun, 1.0)),
          defect=(4, "an F of shape (3, 1) is flattened silently")),
     Case("test_wrong_dimensions[f0 of shape (3, 1)]", lambda: None, feature="f0= (f at x0 supplied)"),
     Case("test_custom_rel_step[2-point]",
@@ -246,7 +239,7 @@ CASES += [
     Case("test_options[2-point]", lambda: None, feature=f"f0= and {DIRECTION}"),
     Case("test_options[3-point]", lambda: None, feature="f0= (f at x0 supplied)"),
     Case("test_with_bounds_2_point[x0 outside]",
-         lambda: _raises(ValueError, lambda: approx_derivative(fun_vector_vector, np.array([-2.0, 0.2]),
+         lambda: raises(ValueError, lambda: approx_derivative(fun_vector_vector, np.array([-2.0, 0.2]),
                                                                bounds=(-np.ones(2), np.ones(2)))),
          defect=BOUNDS_ON_JACOBIAN),
     Case("test_with_bounds_2_point[x0 on the bounds]",
@@ -283,7 +276,7 @@ CASES += [
                                                   math.exp(1.0), rtol=1e-6)),
     Case("test_non_numpy[3-point]", lambda: close(approx_derivative(jac_non_numpy, 1.0), math.exp(1.0), rtol=1e-8)),
     Case("test_non_numpy[cs raises TypeError]",
-         lambda: _raises(TypeError, lambda: approx_derivative(jac_non_numpy, 1.0, method="cs"))),
+         lambda: raises(TypeError, lambda: approx_derivative(jac_non_numpy, 1.0, method="cs"))),
     Case("test_fp[float32 parameters, float64 and float32 values]", _fp_mixed_precision),
 ]
 for dtype in (np.float16, np.float32, np.float64):
