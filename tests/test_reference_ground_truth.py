@@ -154,7 +154,8 @@ def test_the_jacobian_twins_meet_broydens_jacobian():
 
 
 def test_the_hessian_twins_meet_rosenbrocks_hessian():
-    from scipy.optimize import rosen, rosen_der, rosen_hess
+    optimize = pytest.importorskip("scipy.optimize")
+    rosen, rosen_der, rosen_hess = optimize.rosen, optimize.rosen_der, optimize.rosen_hess
 
     x = np.random.default_rng(1).uniform(-1, 1, 5)
     exact = rosen_hess(x)
