@@ -151,6 +151,15 @@ def test_item7_richardson_bounds_the_error_of_exp_sin_at_10_to_20():
     assert_status_0_bounds_the_error("exp_sin_10_20", x, "richardson")
 
 
+@item(7, "one-sided Richardson beside a bound: 2.3e-10 error, estimate 1.4e-10, status 0")
+def test_item7_richardson_beside_a_bound_bounds_its_error():
+    x = np.array([0.5, -1.0, 2.0])
+    grad, info = fastgd.numerical_gradient(lambda v: np.sum(np.sin(v) * v**2), x, method="richardson",
+                                           bounds=(-1.0, 2.0), full_output=True)
+    error = np.abs(grad - (2 * x * np.sin(x) + x**2 * np.cos(x)))
+    assert np.all((info.status != 0) | (error <= info.error))
+
+
 @item(7, "the estimate of f = x + y is 7.2e-12; numdifftools' test requires < 1e-13")
 def test_item7_the_estimate_of_a_linear_function_is_tight():
     _, info = fastgd.numerical_gradient(lambda v: v[0] + v[1], np.array([1.0, 3.0]), method="richardson",
