@@ -1,5 +1,11 @@
 """Plain numpy twins of fastgd's public functions: the textbook code, for tests and benchmarks.
 
+The test oracle: it imports numpy and the standard library only and shares no code with fastgd's
+product (it runs with fastgd.diff, fastgd.optim, fastgd.nn and the compiled modules absent). The
+derivatives are written from the formulas: the book's central difference (:mod:`.gradient`), the
+difference rows, step rules, bounds and error estimates of every ``method=`` (:mod:`.schemes`,
+:mod:`.steps`, :mod:`.estimates`), Jacobians, Hessians and sparse Jacobians (:mod:`.jacobians`).
+
 Examples
 --------
 >>> import numpy as np

@@ -11,7 +11,7 @@ ill-conditioned quadratic (curvatures 1 ... 1e8, the small ones lost in the roun
 ones), ``sqrt(1 + x**2)`` at ``|x| << 1`` and ``arctan`` at ``|x| >> 1`` (a derivative far below
 ``|f| / |x|``). A complex step is exact on all of them.
 
-:func:`broyden` is a vector function with a known, tridiagonal Jacobian (:func:`broyden_jacobian`):
+:func:`broyden` is a vector function with a known, tridiagonal Jacobian (:func:`broyden_diagonals`):
 the sparse Jacobians' case.
 
 Examples
@@ -106,9 +106,21 @@ def broyden(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return f
 
 
-def broyden_jacobian(x: npt.NDArray[np.float64]) -> Any:
-    """The exact Jacobian of :func:`broyden` at ``x``, a ``scipy.sparse.csr_array`` (needs scipy)."""
-    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+#: The diagonals :func:`broyden_diagonals` returns: below, on and above the main diagonal.
+BROYDEN_OFFSETS: tuple[int, int, int] = (-1, 0, 1)
 
+
+def broyden_diagonals(x: npt.NDArray[np.float64]) -> tuple[Array, Array, Array]:
+    """The exact Jacobian of :func:`broyden` at ``x`` as its three diagonals (:data:`BROYDEN_OFFSETS`):
+    ``dF_i/dx_{i-1} = -1``, ``dF_i/dx_i = 3 - 4 x_i``, ``dF_i/dx_{i+1} = -2``. For a sparse matrix,
+    ``scipy.sparse.diags_array(broyden_diagonals(x), offsets=BROYDEN_OFFSETS)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference.analytic import broyden_diagonals
+    >>> [d.tolist() for d in broyden_diagonals(np.array([0.0, 1.0, 2.0]))]
+    [[-1.0, -1.0], [3.0, -1.0, -5.0], [-2.0, -2.0]]
+    """
     n = x.size
-    return sp.diags_array([-np.ones(n - 1), 3 - 4 * x, -2 * np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
+    return -np.ones(n - 1), 3 - 4 * x, -2 * np.ones(n - 1)

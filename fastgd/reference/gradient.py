@@ -1,12 +1,19 @@
-"""The textbook's numpy numerical gradient and gradient descent: fastgd's slow twins."""
+"""The textbook's numpy numerical gradient and gradient descent: fastgd's slow twins.
+
+Written from the book's ``common/gradient.py`` and ``ch04/gradient_method.py`` (Saito,
+*Deep Learning from Scratch*): each element moved by ``+h`` and ``-h`` in place, in ``np.nditer``'s
+order, and ``(f(x + h) - f(x - h)) / (2*h)``.
+"""
 from __future__ import annotations
 
-from typing import Literal, overload
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 
-from fastgd._typing import FloatT, PythonObjective
+FloatT = TypeVar("FloatT", bound=np.floating[Any])
+PythonObjective = Callable[[npt.NDArray[Any]], Any]
 
 
 def numerical_gradient(f: PythonObjective, x: npt.NDArray[FloatT], h: float = 1e-4) -> npt.NDArray[FloatT]:

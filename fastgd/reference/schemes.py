@@ -1,141 +1,382 @@
-"""Plain numpy loops for every ``method=`` of :func:`fastgd.numerical_gradient`: the twins of its compiled loops.
+"""Plain numpy loops for every ``method=`` of :func:`fastgd.numerical_gradient`, written from the formulas.
 
-:func:`difference` evaluates one scheme row (:data:`fastgd.diff.schemes.SCHEMES`) element by
-element, in ``np.nditer``'s order, perturbing ``x`` in place and restoring it -- the textbook's
-loop with the row's points and weights. The named functions below are its formulas, for reading
-(``central`` is :func:`fastgd.reference.numerical_gradient`, the textbook's).
+A difference formula estimates ``f'`` along ``e_i`` from values of ``f`` at points ``x + c_k h e_i``
+(and at ``x`` itself)::
 
-:func:`numerical_gradient` is the twin of ``fastgd.numerical_gradient(..., method=...)``: the
-step rule, the one-sided rows beside bounds, the second step of ``h='auto'``, Richardson's
-second try and the error estimates are fastgd's own numpy code (:mod:`fastgd.diff.methods`);
-only the loops that evaluate ``f`` are these plain ones. Where the loops do the same IEEE
-operations in the same order, fastgd's results are bitwise equal to these.
+    f'(x) ~ (w_1 f(x + c_1 h e_i) + ... + w_K f(x + c_K h e_i) + w_0 f(x)) / (d h)
+
+Each :class:`Row` below is one such formula, its numbers written out by hand from the Taylor
+series (Fornberg, "Generation of finite difference formulas on arbitrarily spaced grids",
+Math. Comp. 51, 1988, gives the same weights): the centred two-point difference (the textbook's),
+the one-sided first-order ones, the five-point centred one (fourth order), the complex step
+``Im f(x + i h) / h`` (Squire & Trapp, SIAM Review 40, 1998), and Richardson's extrapolation of
+a second-order difference ``D`` from steps ``h`` and ``h/2``, ``(4 D(h/2) - D(h)) / 3`` (Richardson,
+Phil. Trans. R. Soc. A 210, 1911). Beside a bound, a method takes the one-sided row of the same
+order (:data:`ONE_SIDED`).
+
+:func:`evaluate` is the textbook's loop (``np.nditer``'s order, each element moved in place to
+``v + c_k h``, ``f`` called, the element restored) with any row; :func:`numerical_gradient` is the
+twin of ``fastgd.numerical_gradient(f, x, h, method=..., typical_x=..., bounds=...,
+full_output=...)``: the step rules and bounds of :mod:`fastgd.reference.steps`, the error
+estimates of :mod:`fastgd.reference.estimates`. Nothing here calls fastgd's own code: where
+fastgd's loops do the same IEEE operations in the same order, its numbers are these, bit for bit.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fastgd._typing import FloatT, PythonObjective
-from fastgd.diff._core.methods import GradientInfo, gradient
-from fastgd.diff._core.schemes import SCHEMES, Scheme
-from fastgd.diff._core.steps import StepsArg, complex_dtype
-from fastgd.diff._core.values import imaginary_part
+from fastgd.reference import estimates
+from fastgd.reference import steps as step_rules
+
+Array = npt.NDArray[Any]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+Objective = Callable[[Array], Any]
 
 
-def difference(f: PythonObjective, x: npt.NDArray[FloatT], scheme: Scheme, h: float | npt.ArrayLike,
-               exact: bool, elements: npt.NDArray[np.bool_] | None = None,
-               values: npt.NDArray[np.float64] | None = None) -> npt.NDArray[FloatT]:
-    """``scheme``'s estimate of the derivative along each element of ``x``, in a plain loop.
+@dataclass(frozen=True)
+class Row:
+    """One difference formula: ``(sum_k weights[k] f(x + offsets[k] h e_i) + centre_weight f(x)) / (denominator h)``.
 
-    For each element (where ``elements`` is True), in ``np.nditer``'s order: ``v = x[i]``; the
-    step ``h[i]``, or ``(v + h[i]) - v`` if ``exact``; ``f`` at ``x[i] = v + offset * step`` for
-    each point, ``x[i] = v`` after each; the estimate
-    ``(w_0 f_0 + w_1 f_1 + ... + centre_weight f(x)) / (denominator * step)``, summed left to
-    right. A complex step does the same on a complex copy of ``x``, moving the imaginary part and
-    summing imaginary parts. ``values`` (optional): each element's values of ``f``, row = its C
-    position, then ``f(x)``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.diff._core.schemes import SCHEMES
-    >>> from fastgd.reference.schemes import difference
-    >>> difference(lambda x: np.sum(x**2), np.array([3.0, 4.0]), SCHEMES["central4"], 0.5, exact=False)
-    array([6., 8.])
+    ``order``: the error shrinks as ``h**order``. ``imaginary``: the points are ``x + 1j offsets[k] h e_i``
+    and the values the imaginary parts of ``f``. ``levels``: for an extrapolated row, the two
+    differences it combines, ``D(h)`` and ``D(h/2)``, as rows over its own points (for the error estimate).
     """
-    point = np.array(x, dtype=complex_dtype(x.dtype)) if scheme.imaginary else x
-    grad = np.zeros_like(x)
-    steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)
-    centre: Any = f(point) if scheme.centre_weight else None
+
+    name: str
+    offsets: tuple[float, ...]
+    weights: tuple[int, ...]
+    denominator: int
+    centre_weight: int = 0
+    order: int = 2
+    imaginary: bool = False
+    levels: tuple[Row, Row] | None = None
+
+    @property
+    def columns(self) -> int:
+        """The values recorded per element: one per point, then ``f(x)`` if the row uses it."""
+        return len(self.offsets) + bool(self.centre_weight)
+
+    @property
+    def gain(self) -> float:
+        """How much the row magnifies an error in its values: ``(sum |w_k| + |w_0|) / d``."""
+        return float(sum(abs(w) for w in self.weights) + abs(self.centre_weight)) / abs(self.denominator)
+
+    @property
+    def reach(self) -> tuple[float, float]:
+        """How many steps the points go above and below ``x``."""
+        return max(0.0, *self.offsets), max(0.0, *(-c for c in self.offsets))
+
+
+# f'(x) = (f(x + h) - f(x - h)) / (2h) + O(h**2): the textbook's.
+CENTRAL = Row("central", (1.0, -1.0), (1, -1), 2)
+# (f(x + h) - f(x)) / h and (f(x) - f(x - h)) / h + O(h).
+FORWARD = Row("forward", (1.0,), (1,), 1, centre_weight=-1, order=1)
+BACKWARD = Row("backward", (-1.0,), (-1,), 1, centre_weight=1, order=1)
+# (-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h) + O(h**4).
+CENTRAL4 = Row("central4", (2.0, 1.0, -1.0, -2.0), (-1, 8, -8, 1), 12, order=4)
+# Im f(x + ih) / h + O(h**2), no subtraction.
+COMPLEX = Row("complex", (1.0,), (1,), 1, imaginary=True)
+# With D(h) = (f(x + h) - f(x - h)) / (2h) and D(h/2) = (2 f(x + h/2) - 2 f(x - h/2)) / (2h):
+# (4 D(h/2) - D(h)) / 3 = (-f(x + h) + f(x - h) + 8 f(x + h/2) - 8 f(x - h/2)) / (6h) + O(h**4).
+RICHARDSON = Row("richardson", (1.0, -1.0, 0.5, -0.5), (-1, 1, 8, -8), 6, order=4,
+                 levels=(Row("D(h)", (1.0, -1.0, 0.5, -0.5), (1, -1, 0, 0), 2),
+                         Row("D(h/2)", (1.0, -1.0, 0.5, -0.5), (0, 0, 2, -2), 2)))
+
+# One-sided rows for points beside a bound, of the same order as the method they stand in for.
+# (-3 f(x) + 4 f(x + h) - f(x + 2h)) / (2h) + O(h**2), and its mirror.
+FORWARD3 = Row("forward3", (1.0, 2.0), (4, -1), 2, centre_weight=-3)
+BACKWARD3 = Row("backward3", (-1.0, -2.0), (-4, 1), 2, centre_weight=3)
+# (-25 f(x) + 48 f(x + h) - 36 f(x + 2h) + 16 f(x + 3h) - 3 f(x + 4h)) / (12h) + O(h**4), and its mirror.
+FORWARD5 = Row("forward5", (1.0, 2.0, 3.0, 4.0), (48, -36, 16, -3), 12, centre_weight=-25, order=4)
+BACKWARD5 = Row("backward5", (-1.0, -2.0, -3.0, -4.0), (-48, 36, -16, 3), 12, centre_weight=25, order=4)
+# Richardson on the three-point one-sided rows: D(h) = (-3 f0 + 4 f(h) - f(2h)) / (2h),
+# D(h/2) = (-6 f0 + 8 f(h/2) - 2 f(h)) / (2h); (4 D(h/2) - D(h)) / 3 cancels the h**2 term, leaving h**3:
+# (-21 f0 - 12 f(h) + f(2h) + 32 f(h/2)) / (6h).
+RICHARDSON_FORWARD = Row("richardson forward", (1.0, 2.0, 0.5), (-12, 1, 32), 6, centre_weight=-21, order=3,
+                         levels=(Row("D(h)", (1.0, 2.0, 0.5), (4, -1, 0), 2, centre_weight=-3),
+                                 Row("D(h/2)", (1.0, 2.0, 0.5), (-2, 0, 8), 2, centre_weight=-6)))
+RICHARDSON_BACKWARD = Row("richardson backward", (-1.0, -2.0, -0.5), (12, -1, -32), 6, centre_weight=21, order=3,
+                          levels=(Row("D(h)", (-1.0, -2.0, -0.5), (-4, 1, 0), 2, centre_weight=3),
+                                  Row("D(h/2)", (-1.0, -2.0, -0.5), (2, 0, -8), 2, centre_weight=6)))
+
+#: The rows by ``method=`` name.
+ROWS: dict[str, Row] = {row.name: row for row in (CENTRAL, FORWARD, BACKWARD, CENTRAL4, COMPLEX, RICHARDSON)}
+
+#: For each method, the rows used beside a bound: (points above x, points below x). The complex step
+#: never leaves x's real values and has none.
+ONE_SIDED: dict[str, tuple[Row, Row]] = {
+    "central": (FORWARD3, BACKWARD3),
+    "forward": (FORWARD, BACKWARD),
+    "backward": (FORWARD, BACKWARD),
+    "central4": (FORWARD5, BACKWARD5),
+    "richardson": (RICHARDSON_FORWARD, RICHARDSON_BACKWARD),
+}
+
+
+@dataclass
+class Evaluation:
+    """What one loop over the elements of ``x`` gives: per element (flat, C order), NaN where not visited."""
+
+    value: Array  #: the estimate, in x's dtype
+    values: Floats  #: f's values at the element's points, then f(x) if the row uses it (float64)
+    step: Floats  #: the step divided by
+
+
+def weighted_sum(row: Row, values: list[Any], centre: Any) -> Any:
+    """``w_1 v_1 + ... + w_K v_K + w_0 centre``, left to right, with numpy's rules for the values' types
+    (``centre`` is not used where ``w_0`` is 0)."""
+    total = row.weights[0] * values[0]
+    for weight, value in zip(row.weights[1:], values[1:], strict=True):
+        total = total + weight * value
+    if row.centre_weight:
+        total = total + row.centre_weight * centre
+    return total
+
+
+def _scalar(r: Any) -> Any:
+    """``r``, a 0-d array unwrapped to its scalar."""
+    return r[()] if isinstance(r, np.ndarray) and r.ndim == 0 else r
+
+
+def complex_dtype(dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The complex dtype a complex step evaluates ``f`` in: complex64 for float16/float32, complex128 for
+    float64, clongdouble for longdouble."""
+    return np.result_type(dtype.newbyteorder("="), np.complex64)
+
+
+def evaluate(f: Objective, x: Array, row: Row, h: float | Floats, exact: bool,
+             elements: Mask | None = None) -> Evaluation:
+    """``row``'s estimate along each element of ``x`` (where ``elements``, flat in C order, is True).
+
+    In ``np.nditer``'s order: ``v = x[i]``; the step ``h`` (or ``h[i]``, ``h`` flat in C order), or,
+    if ``exact``, the distance it moves ``v``, ``(v + h) - v`` in ``x``'s dtype; for each point
+    ``x[i] = v + c_k step`` (numpy's scalar rules: in ``x``'s dtype), ``f(x)``, ``x[i] = v``; then
+    ``(w_1 f_1 + ... + w_K f_K + w_0 f(x)) / (d step)``, summed left to right. A complex step does the
+    same on a complex copy of ``x`` (``x`` is not touched), moving the imaginary part: ``step`` is then
+    ``h`` rounded to that part's precision, and the values are the imaginary parts of ``f``'s results.
+    """
+    n = x.size
+    flat_steps = np.broadcast_to(np.asarray(h, dtype=np.float64), (n,))
+    grad = np.zeros(x.shape, dtype=x.dtype)
+    values = np.full((n, row.columns), np.nan)
+    taken = np.full(n, np.nan)
+    point = np.array(x, dtype=complex_dtype(x.dtype), order="K") if row.imaginary else x
+    part = np.finfo(point.dtype).dtype if row.imaginary else None  # the precision of the imaginary part
+    centre: Any = _scalar(f(point)) if row.centre_weight else None
     it = np.nditer(x, flags=["multi_index", "zerosize_ok"])
     for _ in it:
         idx = it.multi_index
-        if elements is not None and not elements[idx]:
+        i = int(np.ravel_multi_index(idx, x.shape)) if x.ndim else 0
+        if elements is not None and not elements[i]:
             continue
-        v, step = point[idx], float(steps[idx])
-        if exact:
+        v, step = point[idx], float(flat_steps[i])
+        if part is not None:
+            step = float(part.type(step))
+        elif exact:
             step = float((v + step) - v)
         results = []
-        for offset in scheme.offsets:
-            point[idx] = v + 1j * (offset * step) if scheme.imaginary else v + offset * step
+        for offset in row.offsets:
+            point[idx] = v + 1j * (offset * step) if row.imaginary else v + offset * step
             try:
-                results.append(f(point))
+                results.append(_scalar(f(point)))
             finally:
                 point[idx] = v
-        if scheme.imaginary:
-            results = [imaginary_part(r) for r in results]
-        total = scheme.weights[0] * results[0]
-        for weight, value in zip(scheme.weights[1:], results[1:], strict=True):
-            total = total + weight * value
-        if scheme.centre_weight:
-            total = total + scheme.centre_weight * centre
-        grad[idx] = total / (scheme.denominator * step)
-        if values is not None:
-            values[np.ravel_multi_index(idx, x.shape)] = [*results, centre][:scheme.value_columns]
-    return grad
+        if row.imaginary:
+            results = [r.imag for r in results]
+        grad[idx] = weighted_sum(row, results, centre) / (row.denominator * step)
+        values[i] = [float(r) for r in (*results, centre)[:row.columns]]
+        taken[i] = step
+    return Evaluation(grad.reshape(-1), values, taken)
 
 
-class PlainLoops:
-    """An evaluator (as :mod:`fastgd.diff.evaluators` defines them) made of :func:`difference`."""
-
-    def __init__(self, f: PythonObjective, scheme: Scheme) -> None:
-        self.f = f
-        self.scheme = scheme
-
-    def derivative(self, x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], exact: bool,
-                   elements: npt.NDArray[np.bool_] | None = None,
-                   values: npt.NDArray[np.float64] | None = None) -> npt.NDArray[Any]:
-        return difference(self.f, x, self.scheme, h, exact, elements, values)
-
-
-def numerical_gradient(f: PythonObjective, x: npt.NDArray[FloatT], h: StepsArg = None, *, method: str = "central",
-                       typical_x: npt.ArrayLike | None = None, bounds: object = None, full_output: bool = False
-                       ) -> npt.NDArray[FloatT] | tuple[npt.NDArray[FloatT], GradientInfo]:
-    """The twin of ``fastgd.numerical_gradient(f, x, h, method=..., ...)`` for a Python ``f``.
+def difference(f: Objective, x: Array, row: Row, h: float | npt.ArrayLike, exact: bool = False) -> Array:
+    """:func:`evaluate`'s estimates, shaped like ``x`` (``h``: a float, or steps shaped like ``x``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> import fastgd
-    >>> from fastgd.reference import schemes
-    >>> def f(x):
-    ...     return np.sum(np.sin(x) * x)
-    >>> x = np.linspace(-1.0, 1.0, 5)
-    >>> for method in ("forward", "central4", "complex", "richardson"):
-    ...     fast = fastgd.numerical_gradient(f, x, "auto", method=method)
-    ...     print(method, bool(np.array_equal(fast, schemes.numerical_gradient(f, x, "auto", method=method))))
-    forward True
-    central4 True
-    complex True
-    richardson True
+    >>> from fastgd.reference.schemes import ROWS, difference
+    >>> difference(lambda x: np.sum(x**2), np.array([3.0, 4.0]), ROWS["central4"], 0.5)
+    array([6., 8.])
     """
-    return gradient(PlainLoops(f, SCHEMES[method]), x, method, h, typical_x, bounds, full_output)
+    steps = h if isinstance(h, float) else np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).reshape(-1)
+    return evaluate(f, x, row, steps, exact).value.reshape(x.shape)
 
 
-def forward_difference(f: PythonObjective, x: npt.NDArray[FloatT], h: float | npt.ArrayLike) -> npt.NDArray[FloatT]:
+def forward_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``(f(x + h) - f(x)) / h`` at each element (an array of steps divides by the representable ones)."""
-    return difference(f, x, SCHEMES["forward"], h, exact=isinstance(h, np.ndarray))
+    return difference(f, x, FORWARD, h, exact=isinstance(h, np.ndarray))
 
 
-def backward_difference(f: PythonObjective, x: npt.NDArray[FloatT], h: float | npt.ArrayLike) -> npt.NDArray[FloatT]:
+def backward_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``(f(x) - f(x - h)) / h`` at each element (an array of steps divides by the representable ones)."""
-    return difference(f, x, SCHEMES["backward"], h, exact=isinstance(h, np.ndarray))
+    return difference(f, x, BACKWARD, h, exact=isinstance(h, np.ndarray))
 
 
-def central4_difference(f: PythonObjective, x: npt.NDArray[FloatT], h: float | npt.ArrayLike) -> npt.NDArray[FloatT]:
+def central4_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``(-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h)`` at each element."""
-    return difference(f, x, SCHEMES["central4"], h, exact=isinstance(h, np.ndarray))
+    return difference(f, x, CENTRAL4, h, exact=isinstance(h, np.ndarray))
 
 
-def complex_step(f: PythonObjective, x: npt.NDArray[FloatT], h: float | npt.ArrayLike) -> npt.NDArray[FloatT]:
+def complex_step(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``Im f(x + ih) / h`` at each element, on a complex copy of ``x``."""
-    return difference(f, x, SCHEMES["complex"], h, exact=False)
+    return difference(f, x, COMPLEX, h)
 
 
-def richardson(f: PythonObjective, x: npt.NDArray[FloatT], h: float | npt.ArrayLike) -> npt.NDArray[FloatT]:
+def richardson(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``(8 (f(x + h/2) - f(x - h/2)) - (f(x + h) - f(x - h))) / (6h)``: the central differences at
     ``h`` and ``h/2`` extrapolated, at each element (no error estimate, no second try)."""
-    return difference(f, x, SCHEMES["richardson"], h, exact=isinstance(h, np.ndarray))
+    return difference(f, x, RICHARDSON, h, exact=isinstance(h, np.ndarray))
+
+
+@dataclass(frozen=True)
+class GradientInfo:
+    """The twin of :class:`fastgd.diff.GradientInfo`: arrays shaped like ``x``, and the calls of ``f``."""
+
+    error: Floats  #: estimate of the absolute error of each element
+    status: npt.NDArray[np.int8]  #: 0 converged, -1 not reliable, -3 a value of f (or the estimate) not finite
+    nfev: npt.NDArray[np.intp]  #: evaluations of f made for each element
+    calls: int  #: every call of f, f(x) included
+    step: Floats  #: the step of each element's estimate
+
+    @property
+    def success(self) -> Mask:
+        """``status == 0``."""
+        success: Mask = self.status == estimates.CONVERGED
+        return success
+
+
+class _Passes:
+    """The passes of one gradient: each a loop of :func:`evaluate` over some elements, counted, with estimates."""
+
+    def __init__(self, f: Objective, x: Array, exact: bool, box: tuple[Floats, Floats] | None) -> None:
+        self.f, self.x, self.exact, self.box = f, x, exact, box
+        self.flat = x.reshape(-1)
+        self.eps = step_rules.epsilon(x.dtype)
+        self.nfev = np.zeros(x.size, dtype=np.intp)
+        self.calls = 0
+
+    def run(self, row: Row, h: float | Floats, elements: Mask | None, kind: str) -> estimates.Estimates:
+        """``row`` (or, beside a bound, its one-sided rows) at steps ``h`` over ``elements`` (None: all).
+
+        ``kind``: ``"value"`` (no estimate), ``"single"`` (the rounding error only), ``"two steps"``
+        (the truncation error from a second loop at half the step) or ``"extrapolation"``.
+        """
+        if self.box is None or row.name not in ONE_SIDED:
+            return self._loop(row, h, elements, kind)
+        everywhere = np.ones(self.x.size, dtype=bool) if elements is None else elements
+        h = np.broadcast_to(np.asarray(h, dtype=np.float64), (self.x.size,))
+        layout = step_rules.fit(self.flat, h, self.exact, everywhere, row, ONE_SIDED[row.name], *self.box)
+        result = estimates.unset(self.x.size, self.x.dtype)
+        for one_row, where, row_steps in layout:
+            result.take(self._loop(one_row, row_steps, None if elements is None and where.all() else where, kind),
+                        where)
+        return result
+
+    def _loop(self, row: Row, h: float | Floats, elements: Mask | None, kind: str) -> estimates.Estimates:
+        done = evaluate(self.f, self.x, row, h, self.exact, elements)
+        self._count(row, elements)
+        if not self.exact and isinstance(h, np.ndarray):
+            done.step = h.copy()  # as given, for the elements not visited too
+        elif not self.exact:
+            done.step = np.full(self.x.size, h)
+        with np.errstate(all="ignore"):
+            if kind == "value":
+                return estimates.without_estimate(done.value, done.step)
+            if kind == "single":
+                result = estimates.rounding_only(row, done.value, done.values, done.step, self.eps)
+            elif kind == "extrapolation":
+                result = estimates.extrapolation(row, done.value, done.values, done.step, self.eps)
+            else:
+                half = evaluate(self.f, self.x, row, done.step / 2, self.exact, elements)
+                self._count(row, elements)
+                result = estimates.two_steps(row, done.value, done.values, half.value, half.values, done.step,
+                                             self.eps)
+            if not self.exact and not row.imaginary:  # a given step: the points may not be x + c_k h
+                result.add_rounding(np.abs(done.value) * estimates.misplacement(row, self.flat, done.step))
+        return result
+
+    def _count(self, row: Row, elements: Mask | None) -> None:
+        visited = self.x.size if elements is None else int(np.count_nonzero(elements))
+        if elements is None:
+            self.nfev += len(row.offsets)
+        else:
+            self.nfev[elements] += len(row.offsets)
+        self.calls += visited * len(row.offsets) + bool(row.centre_weight)
+
+
+def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str = "central",
+                       typical_x: npt.ArrayLike | None = None, bounds: object = None,
+                       full_output: bool = False) -> Array | tuple[Array, GradientInfo]:
+    """The twin of ``fastgd.numerical_gradient(f, x, h, method=..., ...)`` for a Python ``f``.
+
+    The steps: ``h`` as given (a float divides as given; an array of per-element steps divides as
+    the representable steps ``(x + h) - x``), or ``'auto'`` (default for every method but
+    ``'central'``, whose default is the textbook's ``1e-4``): :func:`fastgd.reference.steps.automatic`,
+    plus a second estimate at :func:`fastgd.reference.steps.relative` for elements far below
+    ``typical_x``, the better of the two kept. Beside ``bounds``, the one-sided rows of the same
+    order (:func:`fastgd.reference.steps.fit`). ``'richardson'`` estimates its error from its own
+    points and tries a better step where the estimate asks for one; with ``full_output``, the
+    fixed-order methods evaluate the row again at half the step for their error estimate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import schemes
+    >>> x = np.array([0.5, 2.0])
+    >>> g, info = schemes.numerical_gradient(lambda v: np.sum(v**3), x, method="richardson", full_output=True)
+    >>> bool(np.all(np.abs(g - 3 * x**2) <= info.error)), info.status.tolist()
+    (True, [0, 0])
+    """
+    row = ROWS[method]
+    if h is None:
+        h = 1e-4 if method == "central" else "auto"
+    auto = isinstance(h, str)
+    typical = step_rules.typical(typical_x, x)
+    flat = x.reshape(-1)
+    steps: float | Floats
+    if auto:
+        steps = step_rules.automatic(flat, row, typical)
+    elif isinstance(h, (np.ndarray, list, tuple)):
+        steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).reshape(-1)
+    else:
+        steps = float(h)  # type: ignore[arg-type]
+    exact = isinstance(steps, np.ndarray) and not row.imaginary
+    small = step_rules.small(flat, typical) if auto and not row.imaginary else None
+    if small is not None:
+        relative = step_rules.relative(flat, row)
+        small &= step_rules.representable(flat, relative) != 0
+        small = small if small.any() else None
+    box = None if row.imaginary else step_rules.box(bounds, x)
+    if row.imaginary:
+        steps = step_rules.imaginary_steps(x.dtype, steps)
+    if row.levels is None and not full_output and small is None and box is None:
+        return evaluate(f, x, row, steps, exact).value.reshape(x.shape)
+
+    passes = _Passes(f, x, exact, box)
+    if row.levels is not None:
+        best = passes.run(row, steps, None, "extrapolation")
+        if small is not None:
+            best.improve(passes.run(row, relative, small, "extrapolation"), small)
+        with np.errstate(all="ignore"):
+            retry, factor = estimates.rescaling(best, row.order, step_rules.fraction(x.dtype, row))
+        if factor is not None and retry.any():
+            best.improve(passes.run(row, best.step * factor, retry, "extrapolation"), retry)
+    else:
+        kind = "two steps" if full_output else "single" if small is not None else "value"
+        best = passes.run(row, steps, None, kind)
+        if small is not None:
+            other = passes.run(row, relative, small, kind)
+            with np.errstate(all="ignore"):
+                best.take(other, small & estimates.smaller_step_wins(best, other))
+    grad = best.value.reshape(x.shape)
+    if not full_output:
+        return grad
+    return grad, GradientInfo(best.error.reshape(x.shape), best.status.reshape(x.shape), passes.nfev.reshape(x.shape),
+                              passes.calls, best.step.reshape(x.shape))

@@ -1,0 +1,152 @@
+"""Step sizes and bounds for the twins of :mod:`fastgd.reference.schemes`, written from the published rules.
+
+The automatic step balances a formula's truncation error, ``~ h**p`` for order ``p``, against the
+rounding error of ``f``'s values, ``~ eps |f| / h`` (Dennis & Schnabel, *Numerical Methods for
+Unconstrained Optimization and Nonlinear Equations*, 1983, section 5.4; Gill, Murray & Wright,
+*Practical Optimization*, 1981, section 8.6): the error is least near ``h = eps**(1/(p+1))`` times
+the scale on which ``f`` varies, taken as ``max(|x|, typical_x)``. It is scipy's rule
+(``scipy.optimize._numdiff._compute_absolute_step``: ``EPS**(1/s) * sign(x) * max(1, |x|)``, ``s = 2``
+for ``'2-point'``, 3 for ``'3-point'``). ``eps`` is that of ``x``'s dtype, at least float64's
+(``f`` is usually computed in double precision whatever ``x`` holds).
+
+A complex step has no subtraction, so no cancellation to balance: its step only needs the truncation
+error ``h**2 |f'''| / 6`` to vanish, ``eps * max(|x|, eps * typical_x)``.
+
+Where ``0 < |x| < SMALL * typical_x`` the scale of ``f`` may be ``|x|`` itself (``x**3``, ``log x``):
+fastgd also tries the step without the floor, ``eps**(1/(p+1)) * |x|`` (:func:`relative`), and keeps
+the better estimate.
+
+The step that divides is the distance the point actually moved, ``(x + h) - x`` computed in ``x``'s
+dtype (scipy's ``(x0 + h) - x0``): :func:`representable`.
+
+Beside bounds (:func:`fit`): a formula whose points leave ``[lb, ub]`` gives way to the one-sided
+formula of the same order on the side that fits; if neither fits, the step shrinks to the room on the
+roomier side (scipy's ``_adjust_scheme_to_bounds``); a step whose point still rounds past a bound
+is halved.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from fastgd.reference.schemes import Row
+
+Array = npt.NDArray[Any]
+Floats = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]
+
+#: Elements with ``0 < |x| < SMALL * typical_x`` are also tried at :func:`relative` steps.
+SMALL: float = 1e-3
+#: At most this many halvings of a step whose point rounds past a bound.
+HALVINGS: int = 64
+
+
+def epsilon(dtype: np.dtype[Any]) -> float:
+    """The relative rounding error assumed for ``f``'s values at an ``x`` of ``dtype``: its machine epsilon,
+    at least float64's."""
+    return max(float(np.finfo(dtype).eps), float(np.finfo(np.float64).eps))
+
+
+def fraction(dtype: np.dtype[Any], row: Row) -> float:
+    """The automatic step as a fraction of the scale: ``eps**(1/(p+1))`` (``eps`` for a complex step)."""
+    eps = epsilon(dtype)
+    return eps if row.imaginary else eps ** (1 / (row.order + 1))
+
+
+def typical(typical_x: npt.ArrayLike | None, x: Array) -> float | Floats:
+    """``|typical_x|`` flat (C order), one per element of ``x``; 1.0 if not given."""
+    if typical_x is None:
+        return 1.0
+    scale: Floats = np.abs(np.broadcast_to(np.asarray(typical_x, dtype=np.float64), x.shape)).reshape(-1)
+    return scale
+
+
+def automatic(flat: Array, row: Row, scale: float | Floats) -> Floats:
+    """The automatic step of each element: ``fraction * max(|x|, scale)`` (``scale * eps`` for a complex step)."""
+    floor = epsilon(flat.dtype) * scale if row.imaginary else scale
+    steps: Floats = fraction(flat.dtype, row) * np.maximum(np.abs(flat.astype(np.float64)), floor)
+    return steps
+
+
+def relative(flat: Array, row: Row) -> Floats:
+    """The automatic step without the floor: ``fraction * |x|``."""
+    steps: Floats = fraction(flat.dtype, row) * np.abs(flat.astype(np.float64))
+    return steps
+
+
+def small(flat: Array, scale: float | Floats) -> Mask | None:
+    """Where ``0 < |x| < SMALL * scale`` (None if nowhere)."""
+    magnitude = np.abs(flat.astype(np.float64))
+    where: Mask = (magnitude < SMALL * scale) & (magnitude > 0)
+    return where if where.any() else None
+
+
+def representable(flat: Array, h: float | Floats) -> Floats:
+    """The distance each element moves when ``h`` is added to it in its dtype: ``(x + h) - x``."""
+    h_in_dtype = np.broadcast_to(np.asarray(h, dtype=np.float64), flat.shape).astype(flat.dtype)
+    moved: Floats = ((flat + h_in_dtype) - flat).astype(np.float64)
+    return moved
+
+
+def imaginary_steps(dtype: np.dtype[Any], h: float | Floats) -> float | Floats:
+    """Complex-step steps as the imaginary part of ``dtype``'s complex type holds them (float32 for float32)."""
+    part = np.finfo(np.result_type(dtype.newbyteorder("="), np.complex64)).dtype
+    rounded = np.asarray(h, dtype=np.float64).astype(part).astype(np.float64)
+    return float(rounded) if rounded.ndim == 0 else rounded
+
+
+def box(bounds: object, x: Array) -> tuple[Floats, Floats] | None:
+    """``bounds = (lb, ub)`` as flat float64 arrays, ``None`` meaning unbounded; None if nothing is bounded."""
+    if bounds is None:
+        return None
+    lower, upper = cast("tuple[Any, Any]", bounds)
+    lb = np.broadcast_to(np.asarray(-np.inf if lower is None else lower, dtype=np.float64), x.shape).reshape(-1)
+    ub = np.broadcast_to(np.asarray(np.inf if upper is None else upper, dtype=np.float64), x.shape).reshape(-1)
+    if np.all(lb == -np.inf) and np.all(ub == np.inf):
+        return None
+    return lb, ub
+
+
+def _inside(v: Any, row: Row, step: float, exact: bool, lb: float, ub: float) -> bool:
+    """Whether every point of ``row`` around the element ``v`` (x's dtype) lies in ``[lb, ub]``, as the loop
+    places them."""
+    if exact:
+        step = float((v + v.dtype.type(step)) - v)
+    return all(lb <= float(v + v.dtype.type(offset * step)) <= ub for offset in row.offsets)
+
+
+def fit(flat: Array, h: Floats, exact: bool, elements: Mask, row: Row, sides: tuple[Row, Row], lb: Floats,
+        ub: Floats) -> list[tuple[Row, Mask, Floats]]:
+    """For each element in ``elements``: the row and step that keep every point in ``[lb, ub]``.
+
+    ``row`` if its points fit; else the one-sided row with points above ``x`` (``sides[0]``), else the
+    one below; if neither fits, the step shrinks to the room on the roomier side, ``room / reach``. A
+    step whose point rounds past a bound is halved (at most :data:`HALVINGS` times). Returns
+    ``(row, elements, steps)`` for each row used (the steps of all elements, one array).
+    """
+    above, below = sides
+    steps = np.array(h, dtype=np.float64)
+    choice = np.full(flat.size, -1)
+    rows = (row, above, below)
+    for i in np.flatnonzero(elements):
+        v = flat[i]
+        for k, candidate in enumerate(rows):
+            if _inside(v, candidate, steps[i], exact, lb[i], ub[i]):
+                choice[i] = k
+                break
+        else:
+            room_up, room_down = ub[i] - float(v), float(v) - lb[i]
+            if room_up == 0 and room_down == 0:
+                raise ValueError("bounds: lb == ub leaves no room for a step")
+            if room_up >= room_down:
+                choice[i], steps[i] = 1, min(steps[i], room_up / above.reach[0])
+            else:
+                choice[i], steps[i] = 2, min(steps[i], room_down / below.reach[1])
+        for _ in range(HALVINGS):
+            if _inside(v, rows[choice[i]], steps[i], exact, lb[i], ub[i]):
+                break
+            steps[i] /= 2
+    return [(candidate, choice == k, steps) for k, candidate in enumerate(rows) if np.any(choice == k)]
