@@ -110,32 +110,41 @@ cdef class Kernel:
     def run(self, cnp.ndarray p, cnp.ndarray g, list states, dict settings, int threads=1):
         """One update of ``p`` on C-contiguous aligned arrays of one dtype: ``prepare`` on ``settings``, then the loop.
 
-        For tests of the interface and the benchmarks' floor; ``settings`` names every setting.
-        Returns the settings after ``prepare`` (counters advanced).
+        For tests of the interface and the benchmarks' floor (a bare kernel call); ``settings``
+        names every setting. Returns the settings after ``prepare`` (counters advanced).
         """
         cdef double values[FASTGD_MAX_FIELDS]
         cdef void *s[FASTGD_MAX_STATES]
         cdef Py_ssize_t i
         cdef int type = _kernel_type(p)
-        if sorted(settings) != sorted(self.settings):
-            raise ValueError(f"kernel {self.name!r} takes the settings {', '.join(self.settings)}; "
-                             f"got {', '.join(map(repr, settings))}")
         if len(states) != self.n_states:
             raise ValueError(f"kernel {self.name!r} takes {self.n_states} state arrays, got {len(states)}")
-        for a in (p, g, *states):
-            if not (isinstance(a, np.ndarray) and _kernel_layout(a) and type >= 0 and a.dtype == p.dtype
-                    and _same_shape(a, p)):
-                raise ValueError("the kernel takes C-contiguous aligned arrays of one float dtype and shape")
-        memset(values, 0, sizeof(values))
-        for i in range(len(self.settings)):
-            values[i] = settings[self.settings[i]]
+        if not _bare(p, type, p) or not _bare(g, type, p):
+            raise ValueError("the kernel takes C-contiguous aligned arrays of one float dtype and shape")
         for i in range(self.n_states):
+            if not _bare(states[i], type, p):
+                raise ValueError("the kernel takes C-contiguous aligned arrays of one float dtype and shape")
             s[i] = cnp.PyArray_DATA(<cnp.ndarray>states[i])
+        memset(values, 0, sizeof(values))
+        try:
+            if len(settings) != len(self.settings):
+                raise KeyError
+            for i in range(len(self.settings)):
+                values[i] = settings[self.settings[i]]
+        except KeyError:
+            raise ValueError(f"kernel {self.name!r} takes the settings {', '.join(self.settings)}; "
+                             f"got {', '.join(map(repr, settings))}") from None
         if self.k.prepare != NULL:
             self.k.prepare(values)
         fastgd_update(self.k, type, cnp.PyArray_SIZE(p), cnp.PyArray_DATA(p), cnp.PyArray_DATA(g), s, values,
                       threads)
         return {self.settings[i]: values[i] for i in range(len(self.settings))}
+
+
+cdef inline bint _bare(object a, int type, cnp.ndarray p):
+    """Whether a bare kernel call takes ``a`` beside ``p``: an exact ndarray in kernel layout, p's type and shape."""
+    return (type >= 0 and cnp.PyArray_CheckExact(a) and _kernel_layout(<cnp.ndarray>a)
+            and cnp.PyArray_TYPE(<cnp.ndarray>a) == cnp.PyArray_TYPE(p) and _same_shape(<cnp.ndarray>a, p))
 
 
 cdef tuple _REAL_SCALARS = (int, float, np.integer, np.floating)
@@ -340,7 +349,7 @@ cdef class Optimizer:
         cdef PyObject *key_ptr
         cdef PyObject *value_ptr
         cdef _Key k
-        cdef int threads = 0  # 0: not asked yet (only an array of PARALLEL_MIN elements asks for threads)
+        cdef int threads = 0  # 0: not asked (only an array of PARALLEL_MIN elements asks for threads)
         cdef void *s[FASTGD_MAX_STATES]
         cdef bint scalars = False
         if type(params) is dict:
@@ -352,8 +361,10 @@ cdef class Optimizer:
         else:
             raise TypeError("params must be a dict of arrays or scalars, updated in place; "
                             f"got {type(params).__name__}")
-        for k in plan:  # every allocation before the first change
+        for k in plan:  # every allocation, and the question of threads, before the first change
             self._allocate(k)
+            if threads == 0 and cnp.PyArray_SIZE(k.p) >= FASTGD_PARALLEL_MIN:
+                threads = max(1, min(int(self._team_size()), 1 << 20))
         for i in range(self.k.n_states):  # the state dicts, made on the first update as the twin does
             if self.states[i] is None:
                 self.states[i] = {}
@@ -370,8 +381,6 @@ cdef class Optimizer:
             for i in range(self.k.n_states):
                 s[i] = cnp.PyArray_DATA(_state(k, i))
             n = cnp.PyArray_SIZE(k.p)
-            if n >= FASTGD_PARALLEL_MIN and threads == 0:
-                threads = max(1, min(int(self._team_size()), 1 << 20))
             if n >= GIL_RELEASE_MIN:
                 with nogil:
                     fastgd_update(self.k, k.type, n, cnp.PyArray_DATA(k.p), cnp.PyArray_DATA(k.g), s, self.values,
