@@ -17,7 +17,6 @@ import os
 import pathlib
 import statistics
 import sys
-import sysconfig
 import tempfile
 import time
 

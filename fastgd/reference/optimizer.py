@@ -8,10 +8,9 @@ made with ``np.zeros_like`` on the first ``update``. Imports numpy and the stand
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 #: The optimizers: type checkers read this list (fastgd.optim.table has a row for each).
 __all__ = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
@@ -20,33 +19,7 @@ State = dict[Any, Any]  #: one state: an array (or a numpy scalar, for scalar pa
 
 
 class Optimizer:
-    """Base of the textbook optimizers: checkpoints.
-
-    Subclasses name their settings (hyper-parameters and counters) in ``_settings`` and their
-    state dicts in ``_state_names``, and write the book's ``update``.
-
-    Examples
-    --------
-    A checkpoint from :meth:`state_dict` resumes the updates bit for bit:
-
-    >>> import numpy as np
-    >>> from fastgd.reference import Adam
-    >>> grads = {"w": np.array([0.3, -0.2])}
-    >>> first, params = Adam(lr=0.1), {"w": np.array([1.0, 2.0])}
-    >>> first.update(params, grads)
-    >>> checkpoint = first.state_dict()
-    >>> checkpoint["settings"]
-    {'lr': 0.1, 'beta1': 0.9, 'beta2': 0.999, 'iter': 1}
-    >>> resumed, copy = Adam(), {"w": params["w"].copy()}
-    >>> resumed.load_state_dict(checkpoint)
-    >>> first.update(params, grads)
-    >>> resumed.update(copy, grads)
-    >>> bool(np.array_equal(params["w"], copy["w"])), resumed.iter
-    (True, 2)
-    """
-
-    _settings: ClassVar[tuple[str, ...]] = ()
-    _state_names: ClassVar[tuple[str, ...]] = ()
+    """Base of the textbook optimizers: each writes the book's ``update``."""
 
     def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
         """Update every ``params[key]`` from ``grads[key]``.
@@ -59,79 +32,6 @@ class Optimizer:
             A gradient for every key of ``params``, of its shape.
         """
         raise NotImplementedError
-
-    def state_dict(self) -> dict[str, Any]:
-        """A checkpoint: the settings and copies of the state arrays (None before any update).
-
-        Returns
-        -------
-        dict
-            ``{"settings": {name: value}, "state": {name: {key: array} or None}}``.
-        """
-        return {
-            "settings": {name: getattr(self, name) for name in self._settings},
-            "state": {name: _copy_state(getattr(self, name)) for name in self._state_names},
-        }
-
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Resume from :meth:`state_dict`: later updates continue bit for bit.
-
-        Parameters
-        ----------
-        state_dict : mapping
-            A checkpoint from :meth:`state_dict` (of an optimizer of the same class).
-
-        Raises
-        ------
-        TypeError
-            ``state_dict`` or a part of it has the wrong type: not a mapping, a state array that is
-            not real floating point.
-        ValueError
-            A setting or state is missing or unknown (a checkpoint of another optimizer).
-        """
-        checkpoint = _mapping(state_dict, "state_dict")
-        settings = _mapping(checkpoint.get("settings"), "state_dict['settings']")
-        states = _mapping(checkpoint.get("state"), "state_dict['state']")
-        for part, names, expected in (("settings", settings, self._settings), ("state", states, self._state_names)):
-            missing, unknown = set(expected) - set(names), set(names) - set(expected)
-            if missing or unknown:
-                raise ValueError(f"state_dict[{part!r}] of a {type(self).__name__} has "
-                                 f"{', '.join(expected) or 'nothing'}; missing {sorted(missing)}, "
-                                 f"unknown {sorted(map(repr, unknown))}")
-        state = {name: _checked_state(states[name], f"state_dict['state'][{name!r}]") for name in self._state_names}
-        for name in self._settings:
-            setattr(self, name, settings[name])
-        for name, value in state.items():
-            setattr(self, name, value)
-
-
-def _copy_state(state: Mapping[Any, npt.ArrayLike] | None) -> dict[Any, npt.NDArray[Any]] | None:
-    """A C-ordered copy of one state dict (None stays None)."""
-    if state is None:
-        return None
-    return {key: np.array(value, order="C") for key, value in state.items()}
-
-
-def _mapping(value: object, name: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping (from state_dict()), got {type(value).__name__}")
-    return value
-
-
-def _checked_state(state: object, name: str) -> dict[Any, npt.NDArray[Any]] | None:
-    """A C-ordered copy of a checkpoint's state dict, each value checked to be a real floating array."""
-    if state is None:
-        return None
-    copy = {}
-    for key, value in _mapping(state, name).items():
-        try:
-            array = np.array(value, order="C")
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{name}[{key!r}] must be a real floating array: {error}") from None
-        if array.dtype.kind != "f":
-            raise TypeError(f"{name}[{key!r}] must be a real floating array, got dtype {array.dtype}")
-        copy[key] = array
-    return copy
 
 
 def _zeros_like(params: Mapping[Any, Any]) -> State:
@@ -160,7 +60,6 @@ class SGD(Optimizer):
     (True, array([ 0.95, -2.05]))
     """
 
-    _settings = ("lr", "weight_decay")
 
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
         self.lr = lr
@@ -195,8 +94,6 @@ class Momentum(Optimizer):
     (array([-0.19]), array([0.71]))
     """
 
-    _settings = ("lr", "momentum")
-    _state_names = ("v",)
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         self.lr = lr
@@ -305,8 +202,6 @@ class AdaGrad(Optimizer):
     (array([0.9, 1.1]), array([4.  , 0.25]))
     """
 
-    _settings = ("lr",)
-    _state_names = ("h",)
 
     def __init__(self, lr: float = 0.01) -> None:
         self.lr = lr
@@ -340,8 +235,6 @@ class RMSprop(Optimizer):
     (array([0.04]), array([0.9]))
     """
 
-    _settings = ("lr", "decay_rate")
-    _state_names = ("h",)
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
         self.lr = lr
@@ -381,8 +274,6 @@ class Adam(Optimizer):
     (1, array([0.9, 1.1]))
     """
 
-    _settings: ClassVar[tuple[str, ...]] = ("lr", "beta1", "beta2", "iter")  # tuple[str, ...]: AdamW extends it
-    _state_names = ("m", "v")
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
         self.lr = lr
@@ -424,8 +315,6 @@ class AdamW(Adam):
     >>> np.round(params["w"], 6)
     array([0.95])
     """
-
-    _settings = Adam._settings + ("weight_decay",)
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01) -> None:
         super().__init__(lr, beta1, beta2)
