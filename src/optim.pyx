@@ -16,8 +16,8 @@ The kernel reads the grad in the param's dtype: a grad of another real dtype or 
 (for a 0-d param) or a grad sharing memory with the param or a state is first copied into a
 buffer of the param's dtype, when its key's turn comes. A state array the kernel cannot update in
 place (another dtype or layout, read-only, sharing memory) is replaced by a copy in the param's
-dtype. float16 params and masked arrays are refused (TypeError). Once the checks pass nothing can
-fail: the update is all or nothing.
+dtype. float16 params and masked arrays are refused (TypeError). Every check and allocation comes
+before the first change: an update is all or nothing.
 """
 from collections.abc import Mapping, MutableMapping
 
@@ -277,11 +277,11 @@ cdef class _Key:
             self.flags |= NEW_STATE
 
 
-cdef inline cnp.ndarray _state(_Key k, int i):
+cdef inline cnp.ndarray _state_of(_Key k, int i):
     return <cnp.ndarray>k.states[i]
 
 
-cdef inline bint all_states(_Key k, int n) noexcept:
+cdef inline bint _all_states(_Key k, int n) noexcept:
     """Whether the key has all its ``n`` states (none to make)."""
     cdef int i
     for i in range(n):
@@ -379,7 +379,7 @@ cdef class Optimizer:
             if k.flags & STAGE_GRAD and k.grad is not None:
                 cnp.PyArray_CopyInto(k.g, k.grad)
             for i in range(self.k.n_states):
-                s[i] = cnp.PyArray_DATA(_state(k, i))
+                s[i] = cnp.PyArray_DATA(_state_of(k, i))
             n = cnp.PyArray_SIZE(k.p)
             if n >= GIL_RELEASE_MIN:
                 with nogil:
@@ -497,7 +497,7 @@ cdef class Optimizer:
                      and (k.target is None or not _overlap(s, k.target))
                      and (k.g is None or not _overlap(s, k.g)))
             for j in range(i):
-                if ready and k.states[j] != NULL and _overlap(s, _state(k, j)):
+                if ready and k.states[j] != NULL and _overlap(s, _state_of(k, j)):
                     ready = False
             if not ready:
                 self._check_state(k, i, state)
@@ -524,7 +524,7 @@ cdef class Optimizer:
         """The key's buffers and new states (no change to anything the caller sees)."""
         cdef int i
         cdef cnp.dtype dtype
-        if not k.flags and all_states(k, self.k.n_states):
+        if not k.flags and _all_states(k, self.k.n_states):
             return 0
         if k.target is None:
             dtype = _computing_dtype(k.key, k.param)
@@ -545,14 +545,14 @@ cdef class Optimizer:
             if k.states[i] == NULL:
                 k.set_state(i, np.zeros(shape, dtype), True)
             elif k.new_states & (1u << i):
-                k.set_state(i, np.array(_state(k, i), dtype=dtype, order="C"), True)
+                k.set_state(i, np.array(_state_of(k, i), dtype=dtype, order="C"), True)
         return 0
 
     cdef int _store_states(self, _Key k) except -1:
         cdef int i
         for i in range(self.k.n_states):
             if k.new_states & (1u << i):
-                PyDict_SetItem(self.states[i], k.key, _state(k, i))
+                PyDict_SetItem(self.states[i], k.key, _state_of(k, i))
         return 0
 
 
