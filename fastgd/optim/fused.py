@@ -56,6 +56,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd import _threads
+from fastgd._typing import StateDict
 from fastgd.optim import _kernels
 from fastgd.optim.table import TABLE, Row, counter
 
@@ -95,7 +96,7 @@ class Optimizer(_kernels.Optimizer):
         for name in self._row.counters:
             setattr(self, name, 0)
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self) -> StateDict:
         """A checkpoint: the settings and C-ordered copies of the state arrays (None before any update).
 
         Returns
@@ -116,8 +117,7 @@ class Optimizer(_kernels.Optimizer):
         Parameters
         ----------
         state_dict : mapping
-            A checkpoint from :meth:`state_dict` (of an optimizer of the same class, here or in
-            :mod:`fastgd.reference`).
+            A checkpoint from :meth:`state_dict` (of an optimizer of the same class).
 
         Raises
         ------
