@@ -36,6 +36,7 @@ MapLike: TypeAlias = Callable[[Callable[[Any], Any], list[npt.NDArray[Any]]], It
 Workers: TypeAlias = int | SupportsMap | MapLike
 """A process-pool size, an object with ``.map`` or a map-like callable."""
 
+
 class StateDict(TypedDict):
     """An optimizer checkpoint, from ``state_dict()``."""
 
