@@ -182,36 +182,34 @@ cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b) noexcept:
                            cnp.PyArray_NDIM(a) * sizeof(cnp.npy_intp)) == 0))
 
 
-cdef inline bint _overlap(cnp.ndarray a, cnp.ndarray b) noexcept:
-    """Whether ``a`` and ``b`` may share memory: the bytes each may touch intersect."""
-    cdef char *a_lo
-    cdef char *a_hi
-    cdef char *b_lo
-    cdef char *b_hi
-    if a is b:
-        return cnp.PyArray_SIZE(a) > 0
-    _extent(a, &a_lo, &a_hi)
-    _extent(b, &b_lo, &b_hi)
-    return a_lo < b_hi and b_lo < a_hi
+ctypedef struct _Extent:
+    char *lo  # the bytes an array may touch: [lo, hi); empty (lo == hi) for an empty array
+    char *hi
 
 
-cdef void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
-    """The bytes ``a`` may touch: [lo, hi); empty (lo == hi) for an empty array."""
+cdef inline bint _overlap(_Extent a, _Extent b) noexcept:
+    """Whether two arrays may share memory: the bytes each may touch intersect."""
+    return a.lo < b.hi and b.lo < a.hi
+
+
+cdef _Extent _extent(cnp.ndarray a) noexcept:
+    """The bytes ``a`` may touch."""
     cdef int d
-    cdef char *start = <char *>cnp.PyArray_DATA(a)
-    cdef char *end = start + cnp.PyArray_ITEMSIZE(a)
-    cdef cnp.npy_intp step
-    if cnp.PyArray_SIZE(a) == 0:
-        lo[0] = hi[0] = start
-        return
+    cdef _Extent e
+    cdef cnp.npy_intp step, n
+    e.lo = <char *>cnp.PyArray_DATA(a)
+    e.hi = e.lo + cnp.PyArray_ITEMSIZE(a)
     for d in range(cnp.PyArray_NDIM(a)):
-        step = cnp.PyArray_STRIDES(a)[d] * (cnp.PyArray_DIMS(a)[d] - 1)
+        n = cnp.PyArray_DIMS(a)[d]
+        if n == 0:
+            e.hi = e.lo
+            return e
+        step = cnp.PyArray_STRIDES(a)[d] * (n - 1)
         if step < 0:
-            start += step
+            e.lo += step
         else:
-            end += step
-    lo[0] = start
-    hi[0] = end
+            e.hi += step
+    return e
 
 
 cdef int _check_python_int(object key, str what, object v) except -1:
@@ -261,6 +259,7 @@ cdef class _Key:
     cdef int type, flags
     cdef PyObject *states[FASTGD_MAX_STATES]
     cdef unsigned new_states  # bit i: states[i] is new (made, or replacing the dict's)
+    cdef _Extent target_extent, g_extent  # of target and of the grad the kernel reads directly (if any)
 
     def __dealloc__(self):
         cdef int i
@@ -429,6 +428,7 @@ cdef class Optimizer:
             if not cnp.PyArray_ISWRITEABLE(a):
                 raise ValueError(f"params[{key!r}] is read-only; it must be writeable to be updated in place")
             k.target = a
+            k.target_extent = _extent(a)
             if _kernel_layout(a):
                 k.p = a
             else:
@@ -460,9 +460,11 @@ cdef class Optimizer:
                 raise TypeError(f"grads[{k.key!r}] must be a real scalar like params[{k.key!r}], "
                                 f"got {type(g).__name__} of shape {(<object>ga).shape}")
             if (k.p is not None and cnp.PyArray_CheckExact(ga) and _kernel_layout_readable(ga)
-                    and cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(k.p) and not _overlap(ga, k.target)):
-                k.g = ga
-            else:
+                    and cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(k.p)):
+                k.g_extent = _extent(ga)
+                if not _overlap(k.g_extent, k.target_extent):
+                    k.g = ga
+            if k.g is None:
                 k.flags |= STAGE_GRAD  # copied when its key's turn comes
         elif _is_real_scalar(g):
             if ndim != 0:
@@ -481,6 +483,7 @@ cdef class Optimizer:
         cdef PyObject *found
         cdef cnp.ndarray s
         cdef bint ready
+        cdef _Extent extents[FASTGD_MAX_STATES]
         for i in range(self.k.n_states):
             d = self.states[i]
             if d is None:
@@ -493,12 +496,15 @@ cdef class Optimizer:
                 self._check_state(k, i, state)
             s = state
             ready = (cnp.PyArray_CheckExact(s) and _kernel_layout(s) and _kernel_type(s) == k.type
-                     and (_same_shape(s, k.target) if k.target is not None else cnp.PyArray_NDIM(s) == 0)
-                     and (k.target is None or not _overlap(s, k.target))
-                     and (k.g is None or not _overlap(s, k.g)))
-            for j in range(i):
-                if ready and k.states[j] != NULL and _overlap(s, _state_of(k, j)):
-                    ready = False
+                     and (_same_shape(s, k.target) if k.target is not None else cnp.PyArray_NDIM(s) == 0))
+            if ready:  # and shares no memory with the param, the grad or the key's other states in use
+                extents[i] = _extent(s)
+                ready = ((k.target is None or not _overlap(extents[i], k.target_extent))
+                         and (k.g is None or not _overlap(extents[i], k.g_extent)))
+                for j in range(i):
+                    if (ready and k.states[j] != NULL and not k.new_states & (1u << j)
+                            and _overlap(extents[i], extents[j])):
+                        ready = False
             if not ready:
                 self._check_state(k, i, state)
             k.set_state(i, s, not ready)  # not ready: replaced by a copy in _allocate
