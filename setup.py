@@ -57,9 +57,10 @@ def kernel(module, source, headers=()):
 # One extension per area of the package, each beside the Python modules that call it.
 EXTENSIONS = [
     kernel("fastgd._openmp", "openmp"),
+    kernel("fastgd._pool", "pool", ["pool.h", "pool.pxd", "parallel_for.h"]),
     kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
     kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
-    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "parallel_for.h"]),
+    kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "pool.h", "pool.pxd"]),
     kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
     kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),
 ]

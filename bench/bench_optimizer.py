@@ -1,14 +1,18 @@
 """Optimizer updates: fastgd vs the numpy reference vs PyTorch, at 1 and 2 threads.
 
 Run: ``pytest bench/bench_optimizer.py --benchmark-json=results.json`` (PyTorch lines need
-``pip install torch``), then ``python bench/report.py results.json``.
+``pip install torch``), then ``python bench/report.py results.json``. The small-call group
+(``-k floors``) also prints the dict-of-4 update as a ratio to its floors, measured alternately.
 """
+import timeit
+
 import numpy as np
 import pytest
 
 import fastgd
 from fastgd import reference
-from fastgd.optim.table import NAMES
+from fastgd.optim import _kernels
+from fastgd.optim.table import NAMES, TABLE
 
 try:
     import torch
@@ -115,3 +119,52 @@ def test_small_net(benchmark, name, impl, threads):
     benchmark.group = f"{name}.update, dict of four small params (2,3) (3,) (3,4) (4,)"
     benchmark.extra_info["label"] = _label(impl, threads)
     benchmark(_step(name, impl, SMALL_NET))
+
+
+def _small_net_calls(name):
+    """``(update, floors)``: one update of the four small params, and the calls it cannot beat."""
+    rng = np.random.default_rng(0)
+    params = {k: rng.standard_normal(s) for k, s in SMALL_NET.items()}
+    grads = {k: rng.standard_normal(s) * 1e-3 for k, s in SMALL_NET.items()}
+    opt = getattr(fastgd, name)()
+    opt.update(params, grads)  # the states exist
+    row = TABLE[NAMES.index(name)]
+    kernel, settings = _kernels.Kernel(row.kernel), opt.state_dict()["settings"]
+    arrays = [(params[k], grads[k], [getattr(opt, state)[k] for state in row.states]) for k in SMALL_NET]
+    pairs = [(params[k], grads[k]) for k in SMALL_NET]
+    add, run = np.add, kernel.run
+
+    def four_adds():
+        for a, b in pairs:
+            add(a, b, out=a)
+
+    def four_kernel_calls():
+        for p, g, states in arrays:
+            run(p, g, states, settings)
+
+    return (lambda: opt.update(params, grads)), {"4 np.add(a, b, out=a)": four_adds,
+                                                   "4 bare kernel calls (Kernel.run)": four_kernel_calls}
+
+
+def _ratios_to_floors(update, floors, rounds=15, number=2000):
+    """The update's time ÷ each floor's: blocks alternate in one run, the minimum of ``rounds`` each."""
+    best = dict.fromkeys(["update", *floors], float("inf"))
+    for _ in range(rounds):
+        for label, call in (("update", update), *floors.items()):
+            best[label] = min(best[label], timeit.timeit(call, number=number) / number)
+    return {label: best["update"] / best[label] for label in floors}, best
+
+
+@pytest.mark.parametrize("name", ["Adam", "SGD"])
+def test_small_net_against_its_floors(benchmark, name, capsys):
+    """The dict-of-4 update, and (printed, in ``extra_info``) its time as a ratio to its floors."""
+    update, floors = _small_net_calls(name)
+    benchmark.group = f"{name}.update, dict of four small params, ÷ its floors"
+    benchmark.extra_info["label"] = "fastgd"
+    if not benchmark.disabled:
+        ratios, best = _ratios_to_floors(update, floors)
+        benchmark.extra_info.update({f"÷ {label}": ratio for label, ratio in ratios.items()})
+        with capsys.disabled():
+            print(f"\n{benchmark.group}: update {best['update'] * 1e6:.3f} µs = "
+                  + ", ".join(f"{ratio:.2f}× {label}" for label, ratio in ratios.items()))
+    benchmark(update)

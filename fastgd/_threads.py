@@ -2,9 +2,10 @@
 
 Until :func:`set_num_threads` is called, the count follows the OpenMP runtime
 (``OMP_NUM_THREADS``, or ``threadpoolctl.threadpool_limits`` around a block of code); after it,
-the count set. Kernels never read this module: the Python layer passes them the count. The
-optimizers use it as an upper bound: their helper threads (``src/parallel_for.h``) sleep until an
-array has enough work to pay for waking them, and never hold up the caller on a busy machine.
+the count set. Kernels never read this module: the Python layer passes them the count, an upper
+bound for fastgd's thread engine (``fastgd._pool``, ``src/pool.h``), whose helper threads sleep
+until a job has enough work to pay for waking them and never hold up the caller on a busy machine.
+:func:`team_size` lowers the bound while other processes keep the CPUs busy.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeAlias, TypedDict, TypeVar
 
 import numpy as np
@@ -35,18 +35,6 @@ MapLike: TypeAlias = Callable[[Callable[[Any], Any], list[npt.NDArray[Any]]], It
 
 Workers: TypeAlias = int | SupportsMap | MapLike
 """A process-pool size, an object with ``.map`` or a map-like callable."""
-
-Param: TypeAlias = npt.NDArray[np.floating[Any]] | float | np.floating[Any] | np.integer[Any]
-"""An optimizer's parameter: a float array, updated in place, or a real scalar, replaced."""
-
-ParamT = TypeVar("ParamT", bound=Param)
-KeyT = TypeVar("KeyT", bound=Hashable)
-
-Grad: TypeAlias = npt.NDArray[np.floating[Any] | np.integer[Any]] | float | np.floating[Any] | np.integer[Any]
-"""A parameter's gradient: a real array of the parameter's shape, or a real scalar."""
-
-State: TypeAlias = dict[Any, npt.NDArray[np.floating[Any]] | np.floating[Any]]
-"""One optimizer state (``v``, ``h``, ``m``...): an array (or numpy scalar) per parameter key."""
 
 
 class StateDict(TypedDict):

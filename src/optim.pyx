@@ -1,63 +1,64 @@
-"""Fused in-place optimizer updates over a dict of parameters: checks, routes, kernels, rollback.
+"""Fused in-place optimizer updates over a dict of parameters: the compiled base of fastgd's optimizers.
 
-:func:`update` checks every ``params[key]`` / ``grads[key]`` pair and the key's state arrays
-before anything changes, then advances the optimizer (Adam's ``iter``) and updates each key by
-one of three routes:
+:class:`Optimizer` holds an optimizer's settings in its kernel's struct (``optim_kernels.inc``)
+and its state dicts; :meth:`Optimizer.update` checks every ``params[key]`` / ``grads[key]`` pair
+and the key's state arrays before anything changes, then runs the kernel's ``prepare`` (counters,
+per-update coefficients) and its loop on each key, in the order of ``params``:
 
-- FUSED: the kernel in place (exact ndarrays of one native float32/float64 dtype, C-contiguous
-  and aligned, no memory shared between the param, its grad and its states);
-- VIA_COPY: the kernel on aligned contiguous copies of the param and grad, the param written back
-  (strided views, unaligned arrays);
-- NUMPY: the optimizer's own numpy ``_step`` (Python scalars, 0-d or other-dtype arrays, ndarray
-  subclasses such as masked arrays and ``np.matrix``, grads or states sharing memory with the
-  param): the reference's numbers by construction.
+- in place: ndarrays (or, through an ndarray view of their memory, ndarray subclasses other than
+  masked arrays) of float64, float32 or longdouble, C-contiguous, aligned and native;
+- staged: other layouts and byte orders go through an aligned contiguous buffer, copied from the
+  param before its kernel runs and back into the caller's memory after it;
+- scalars: a Python or numpy real scalar runs as a 0-d array of its float type (float64 for
+  Python numbers) and is replaced in ``params`` by a scalar of its type (a Python float for ints).
 
-Only a NUMPY step can fail once the checks pass (a Python int too large for a float, numpy
-errors set to raise): when a plan has one, each key's param and states are copied before its
-step, and restored with the optimizer's counters if any step raises. The kernels are found by
-name in the C registry (``optim_kernels.h``), take their coefficients as a struct filled by field
-name and their states as an array whose length is checked against the kernel's declared count.
+The kernel reads the grad in the param's dtype: a grad of another real dtype or layout, a scalar
+(for a 0-d param) or a grad sharing memory with the param or a state is first copied into a
+buffer of the param's dtype, when its key's turn comes. A state array the kernel cannot update in
+place (another dtype or layout, read-only, sharing memory) is replaced by a copy in the param's
+dtype. float16 params and masked arrays are refused (TypeError). Every check and allocation comes
+before the first change: an update is all or nothing.
 """
 from collections.abc import Mapping, MutableMapping
 
 cimport cython
 cimport numpy as cnp
-from libc.string cimport memcmp
+from cpython.dict cimport PyDict_GetItemWithError, PyDict_Next, PyDict_SetItem
+from cpython.ref cimport Py_XDECREF, Py_XINCREF, PyObject
+from libc.string cimport memcmp, memset
+
+from pool cimport fastgd_pool_import
 
 import numpy as np
 
 cnp.import_array()
+fastgd_pool_import()
 
 cdef extern from "optim_kernels.h" nogil:
-    ctypedef struct fastgd_field:
-        const char *name
-        size_t offset
     ctypedef struct fastgd_kernel:
         const char *name
-        const fastgd_field *coefficients
-        size_t coefficients_size
+        const char *settings
+        size_t size
         int n_states
+        void (*prepare)(void *c) noexcept nogil
     const fastgd_kernel *fastgd_kernels
     enum:
         FASTGD_MAX_STATES
-        FASTGD_MAX_COEFFICIENTS
-        FASTGD_OK
+        FASTGD_MAX_FIELDS
         FASTGD_PARALLEL_MIN
-    int fastgd_update(const fastgd_kernel *k, int f64, Py_ssize_t n, void *p, const void *g,
-                      void *const *s, int n_states, const void *c, int threads)
+        FASTGD_F64
+        FASTGD_F32
+        FASTGD_LONGDOUBLE
+    void fastgd_update(const fastgd_kernel *k, int type, Py_ssize_t n, void *p, const void *g, void *const *s,
+                       const void *c, int threads)
     const char *fastgd_simd_level()
-
-cdef enum Route:
-    FUSED
-    VIA_COPY
-    NUMPY
 
 # Below this many elements the kernel runs without releasing the GIL: releasing and
 # re-taking it costs more than the update.
 cdef Py_ssize_t GIL_RELEASE_MIN = 4096
 
 SIMD_LEVEL = fastgd_simd_level().decode()
-#: Arrays of fewer elements are updated on the calling thread alone (src/parallel_for.h).
+#: Arrays of fewer elements are updated on the calling thread alone (``optim_kernels.h``).
 PARALLEL_MIN = FASTGD_PARALLEL_MIN
 
 
@@ -75,18 +76,18 @@ KERNELS = _registry_names()
 
 
 @cython.auto_pickle(False)
+@cython.final
 cdef class Kernel:
-    """One kernel of the C registry (``optim_kernels.h``), found by name.
+    """One kernel of the C registry (``optim_kernels.inc``), found by name.
 
-    ``coefficients`` are the names of its coefficient struct's fields, ``n_states`` the number of
-    state arrays it updates beside the param.
+    ``settings`` are the names of its struct's settings (hyper-parameters and counters), in the
+    struct's order; ``n_states`` the number of state arrays it updates beside the param.
     """
 
     cdef const fastgd_kernel *k
     cdef readonly str name
-    cdef readonly tuple coefficients
+    cdef readonly tuple settings
     cdef readonly int n_states
-    cdef Py_ssize_t slot[FASTGD_MAX_COEFFICIENTS]  # coefficients[i] is the struct's double number slot[i]
 
     def __init__(self, str name):
         cdef Py_ssize_t i = 0
@@ -97,52 +98,53 @@ cdef class Kernel:
         self.k = &fastgd_kernels[i]
         self.name = name
         self.n_states = self.k.n_states
-        names = []
-        i = 0
-        while self.k.coefficients[i].name != NULL:
-            names.append(self.k.coefficients[i].name.decode())
-            self.slot[i] = self.k.coefficients[i].offset // sizeof(double)
-            i += 1
-        self.coefficients = tuple(names)
-        if self.k.coefficients_size != i * sizeof(double) or i > FASTGD_MAX_COEFFICIENTS:
-            raise RuntimeError(f"kernel {name!r}: its coefficient struct is not the {i} doubles its field list names")
-        if self.n_states > FASTGD_MAX_STATES:
-            raise RuntimeError(f"kernel {name!r} takes {self.n_states} states, more than {FASTGD_MAX_STATES}")
+        self.settings = tuple(self.k.settings.decode().split())
+        if (self.k.size % sizeof(double) or self.k.size > FASTGD_MAX_FIELDS * sizeof(double)
+                or self.k.size < len(self.settings) * sizeof(double) or self.n_states > FASTGD_MAX_STATES):
+            raise RuntimeError(f"kernel {name!r}: its struct must be at most {FASTGD_MAX_FIELDS} doubles, "
+                               f"its states at most {FASTGD_MAX_STATES}")
 
     def __repr__(self):
         return f"Kernel({self.name!r})"
 
-    cdef int fill(self, object values, double *buf) except -1:
-        """Write the dict ``values`` into the coefficient struct ``buf``, by field name."""
+    def run(self, cnp.ndarray p, cnp.ndarray g, list states, dict settings, int threads=1):
+        """One update of ``p`` on C-contiguous aligned arrays of one dtype: ``prepare`` on ``settings``, then the loop.
+
+        For tests of the interface and the benchmarks' floor (a bare kernel call); ``settings``
+        names every setting. Returns the settings after ``prepare`` (counters advanced).
+        """
+        cdef double values[FASTGD_MAX_FIELDS]
+        cdef void *s[FASTGD_MAX_STATES]
         cdef Py_ssize_t i
-        if not isinstance(values, dict):
-            raise TypeError(f"the coefficients of kernel {self.name!r} must be a dict, got {type(values).__name__}")
-        for i in range(len(self.coefficients)):
-            try:
-                buf[self.slot[i]] = values[self.coefficients[i]]
-            except KeyError:
-                raise ValueError(f"kernel {self.name!r} needs the coefficient {self.coefficients[i]!r}, "
-                                 f"got {sorted(values)}") from None
-        if len(values) != len(self.coefficients):
-            unknown = sorted(set(values) - set(self.coefficients))
-            raise ValueError(f"kernel {self.name!r} takes no coefficient {', '.join(map(repr, unknown))}; "
-                             f"it takes {', '.join(self.coefficients)}")
-        return 0
-
-    def check_coefficients(self, object values):
-        """Raise ValueError unless the dict ``values`` names exactly this kernel's coefficients."""
-        cdef double buf[FASTGD_MAX_COEFFICIENTS]
-        self.fill(values, buf)
-
-    def run(self, cnp.ndarray p, cnp.ndarray g, list states, dict coefficients, int threads=1):
-        """Run the kernel once on contiguous aligned arrays of one dtype (for tests of the interface)."""
-        cdef double buf[FASTGD_MAX_COEFFICIENTS]
-        self.fill(coefficients, buf)
-        for a in (p, g, *states):
-            if not (isinstance(a, np.ndarray) and _kernel_layout(a) and a.dtype == p.dtype
-                    and a.shape == (<object>p).shape):
+        cdef int type = _kernel_type(p)
+        if len(states) != self.n_states:
+            raise ValueError(f"kernel {self.name!r} takes {self.n_states} state arrays, got {len(states)}")
+        if not _bare(p, type, p) or not _bare(g, type, p):
+            raise ValueError("the kernel takes C-contiguous aligned arrays of one float dtype and shape")
+        for i in range(self.n_states):
+            if not _bare(states[i], type, p):
                 raise ValueError("the kernel takes C-contiguous aligned arrays of one float dtype and shape")
-        _run(self, p, g, states, buf, threads)
+            s[i] = cnp.PyArray_DATA(<cnp.ndarray>states[i])
+        memset(values, 0, sizeof(values))
+        try:
+            if len(settings) != len(self.settings):
+                raise KeyError
+            for i in range(len(self.settings)):
+                values[i] = settings[self.settings[i]]
+        except KeyError:
+            raise ValueError(f"kernel {self.name!r} takes the settings {', '.join(self.settings)}; "
+                             f"got {', '.join(map(repr, settings))}") from None
+        if self.k.prepare != NULL:
+            self.k.prepare(values)
+        fastgd_update(self.k, type, cnp.PyArray_SIZE(p), cnp.PyArray_DATA(p), cnp.PyArray_DATA(g), s, values,
+                      threads)
+        return {self.settings[i]: values[i] for i in range(len(self.settings))}
+
+
+cdef inline bint _bare(object a, int type, cnp.ndarray p):
+    """Whether a bare kernel call takes ``a`` beside ``p``: an exact ndarray in kernel layout, p's type and shape."""
+    return (type >= 0 and cnp.PyArray_CheckExact(a) and _kernel_layout(<cnp.ndarray>a)
+            and cnp.PyArray_TYPE(<cnp.ndarray>a) == cnp.PyArray_TYPE(p) and _same_shape(<cnp.ndarray>a, p))
 
 
 cdef tuple _REAL_SCALARS = (int, float, np.integer, np.floating)
@@ -152,63 +154,66 @@ cdef inline bint _is_real_scalar(object v):
     return isinstance(v, _REAL_SCALARS) and not isinstance(v, (bool, np.bool_))
 
 
-cdef inline bint _kernel_dtype(cnp.ndarray a):
-    cdef int t = cnp.PyArray_TYPE(a)
-    return (t == cnp.NPY_DOUBLE or t == cnp.NPY_FLOAT) and cnp.PyArray_ISNOTSWAPPED(a)
+cdef inline int _kernel_type(cnp.ndarray a) noexcept:
+    """The kernel's element type for ``a``'s dtype (either byte order); -1 if it has none."""
+    return _kernel_type_of(cnp.PyArray_TYPE(a))
 
 
-cdef inline bint _kernel_layout(cnp.ndarray a):
-    """What the kernel reads and writes directly: C-contiguous, aligned, writeable."""
+cdef inline int _kernel_type_of(int t) noexcept:
+    if t == cnp.NPY_DOUBLE:
+        return FASTGD_F64
+    if t == cnp.NPY_FLOAT:
+        return FASTGD_F32
+    if t == cnp.NPY_LONGDOUBLE:
+        return FASTGD_LONGDOUBLE
+    return -1
+
+
+cdef inline bint _kernel_layout(cnp.ndarray a) noexcept:
+    """What the kernel reads and writes directly: C-contiguous, aligned, writeable, native byte order."""
     return (cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISWRITEABLE(a)
             and cnp.PyArray_ISNOTSWAPPED(a))
 
 
-cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
+cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b) noexcept:
     return (cnp.PyArray_NDIM(a) == cnp.PyArray_NDIM(b)
             and (cnp.PyArray_NDIM(a) == 0  # a 0-d array's dims may be NULL, which memcmp must not get
                  or memcmp(cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b),
                            cnp.PyArray_NDIM(a) * sizeof(cnp.npy_intp)) == 0))
 
 
-cdef void _extent(cnp.ndarray a, char **lo, char **hi) noexcept:
-    """The bytes ``a`` may touch: [lo, hi); empty (lo == hi) for an empty array."""
+ctypedef struct _Extent:
+    char *lo  # the bytes an array may touch: [lo, hi); empty (lo == hi) for an empty array
+    char *hi
+
+
+cdef inline bint _overlap(_Extent a, _Extent b) noexcept:
+    """Whether two arrays may share memory: the bytes each may touch intersect."""
+    return a.lo < b.hi and b.lo < a.hi
+
+
+cdef _Extent _extent(cnp.ndarray a) noexcept:
+    """The bytes ``a`` may touch."""
     cdef int d
-    cdef char *start = <char *>cnp.PyArray_DATA(a)
-    cdef char *end = start + cnp.PyArray_ITEMSIZE(a)
-    cdef cnp.npy_intp step
-    if cnp.PyArray_SIZE(a) == 0:
-        lo[0] = hi[0] = start
-        return
+    cdef _Extent e
+    cdef cnp.npy_intp step, n
+    e.lo = <char *>cnp.PyArray_DATA(a)
+    e.hi = e.lo + cnp.PyArray_ITEMSIZE(a)
     for d in range(cnp.PyArray_NDIM(a)):
-        step = cnp.PyArray_STRIDES(a)[d] * (cnp.PyArray_DIMS(a)[d] - 1)
+        n = cnp.PyArray_DIMS(a)[d]
+        if n == 0:
+            e.hi = e.lo
+            return e
+        step = cnp.PyArray_STRIDES(a)[d] * (n - 1)
         if step < 0:
-            start += step
+            e.lo += step
         else:
-            end += step
-    lo[0] = start
-    hi[0] = end
-
-
-cdef bint _overlap(cnp.ndarray p, cnp.ndarray g, list states):
-    """Whether any two of ``p``, ``g`` and the arrays in ``states`` may share memory (extents intersect)."""
-    cdef Py_ssize_t i, j, n = 2
-    cdef char *lo[FASTGD_MAX_STATES + 2]
-    cdef char *hi[FASTGD_MAX_STATES + 2]
-    _extent(p, &lo[0], &hi[0])
-    _extent(g, &lo[1], &hi[1])
-    for s in states:
-        if s is not None and n < FASTGD_MAX_STATES + 2:
-            _extent(<cnp.ndarray>s, &lo[n], &hi[n])
-            n += 1
-    for i in range(1, n):
-        for j in range(i):
-            if lo[i] < hi[j] and lo[j] < hi[i]:
-                return True
-    return False
+            e.hi += step
+    return e
 
 
 cdef int _check_python_int(object key, str what, object v) except -1:
-    """A Python int beyond the float range fails mid-update in numpy: refuse it first."""
+    """A Python int beyond the float range has no float value: refuse it by name."""
     if type(v) is int:
         try:
             float(v)
@@ -217,232 +222,346 @@ cdef int _check_python_int(object key, str what, object v) except -1:
     return 0
 
 
-cdef Route _route(object key, object p, object g) except *:
-    """Check one param/grad pair and choose its route; raise naming the key if it cannot be updated."""
-    cdef cnp.ndarray pa, ga
-    if isinstance(p, np.ndarray):
-        pa = p
-        if pa.dtype.kind != "f":
-            raise TypeError(f"params[{key!r}] must be a real floating array, got dtype {pa.dtype}")
-        if not cnp.PyArray_ISWRITEABLE(pa):
-            raise ValueError(f"params[{key!r}] is read-only; it must be writeable to be updated in place")
-        if isinstance(g, np.ndarray):
-            ga = g
-            if ga.dtype.kind not in "fiu":
-                raise TypeError(f"grads[{key!r}] must be a real array, got dtype {ga.dtype}")
-            if not _same_shape(pa, ga):
-                raise ValueError(f"grads[{key!r}] has shape {g.shape}, but params[{key!r}] has shape {p.shape}")
-            if (cnp.PyArray_CheckExact(pa) and cnp.PyArray_CheckExact(ga) and cnp.PyArray_NDIM(pa) > 0
-                    and _kernel_dtype(pa) and cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(pa)
-                    and cnp.PyArray_ISNOTSWAPPED(ga)):
-                if _kernel_layout(pa) and cnp.PyArray_IS_C_CONTIGUOUS(ga) and cnp.PyArray_ISALIGNED(ga):
-                    return FUSED
-                return VIA_COPY
-            return NUMPY
-        if not _is_real_scalar(g):
-            raise TypeError(f"grads[{key!r}] must be a real array or scalar, got {type(g).__name__}")
-        if pa.ndim != 0:
-            raise ValueError(f"grads[{key!r}] is a scalar, but params[{key!r}] has shape {p.shape}")
-        _check_python_int(key, "grads", g)
-        return NUMPY
-    if _is_real_scalar(p):
-        if _is_real_scalar(g) or (isinstance(g, np.ndarray) and g.ndim == 0 and g.dtype.kind in "fiu"):
-            _check_python_int(key, "params", p)
-            _check_python_int(key, "grads", g)
-            return NUMPY
-        raise TypeError(f"grads[{key!r}] must be a real scalar like params[{key!r}], "
-                        f"got {type(g).__name__}" + (f" of shape {g.shape}" if isinstance(g, np.ndarray) else ""))
-    raise TypeError(f"params[{key!r}] must be a float array or a real scalar, got {type(p).__name__}")
-
-
-cdef bint _check_state(str name, object key, object s, object p) except -1:
-    """Raise unless ``s`` can be the state ``name[key]`` of param ``p``; whether the kernel can take it."""
-    if cnp.PyArray_CheckExact(s) and cnp.PyArray_Check(p):  # the common case, checked without Python objects
-        if (cnp.PyArray_ISFLOAT(<cnp.ndarray>s) and _same_shape(<cnp.ndarray>s, <cnp.ndarray>p)
-                and cnp.PyArray_ISWRITEABLE(<cnp.ndarray>s)):
-            return (_kernel_layout(<cnp.ndarray>s)
-                    and cnp.PyArray_TYPE(<cnp.ndarray>s) == cnp.PyArray_TYPE(<cnp.ndarray>p))
-    shape = p.shape if isinstance(p, np.ndarray) else ()
-    if not isinstance(s, (np.ndarray, np.floating)):  # the numpy step makes scalars of 0-d states
-        raise TypeError(f"state {name}[{key!r}] must be a float array, got {type(s).__name__}")
-    if s.dtype.kind != "f":
-        raise TypeError(f"state {name}[{key!r}] must be a float array, got dtype {s.dtype}")
-    if s.shape != shape:
-        raise ValueError(f"state {name}[{key!r}] has shape {s.shape}, but params[{key!r}] has shape {shape}: "
-                         f"the param changed shape since its state was made, or the state was loaded for another")
-    if isinstance(s, np.ndarray) and not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>s):
-        raise ValueError(f"state {name}[{key!r}] is read-only; it must be writeable to be updated in place")
-    return False
-
-
-@cython.auto_pickle(False)
-cdef class _Step:
-    """One key of the plan: its arrays, route, and the states it already has (None: to be made)."""
-
-    cdef object key, p, g
-    cdef Route route
-    cdef list states
-    cdef cnp.ndarray p_copy, g_copy  # VIA_COPY: aligned contiguous buffers (None: the array itself)
-
-
-cdef _Step _plan_key(object key, object p, object g, tuple state_names, list state_dicts):
-    cdef _Step step = _Step.__new__(_Step)
-    cdef Py_ssize_t i
-    cdef bint kernel_ok = True
-    step.key, step.p, step.g = key, p, g
-    step.route = _route(key, p, g)
-    step.states = []
-    for i in range(len(state_names)):
-        d = state_dicts[i]
-        s = None if d is None else d.get(key)
-        if s is not None:
-            kernel_ok = _check_state(state_names[i], key, s, p) and kernel_ok
-        step.states.append(s)
-    if step.route != NUMPY:
-        if not kernel_ok or _overlap(p, g, step.states):
-            step.route = NUMPY  # the reference computes each right-hand side before writing
-    return step
-
-
-cdef int _run(Kernel kernel, cnp.ndarray p, cnp.ndarray g, list states, double *c, int threads) except -1:
-    """One kernel call on C-contiguous aligned arrays of p's dtype."""
-    cdef void *s[FASTGD_MAX_STATES]
-    cdef Py_ssize_t i, n = cnp.PyArray_SIZE(p)
-    cdef int n_states = len(states), status
-    cdef void *pd = cnp.PyArray_DATA(p)
-    cdef const void *gd = cnp.PyArray_DATA(g)
-    cdef bint f64 = cnp.PyArray_TYPE(p) == cnp.NPY_DOUBLE
-    if n_states != kernel.n_states:
-        raise ValueError(f"kernel {kernel.name!r} takes {kernel.n_states} state arrays, got {n_states}")
-    for i in range(n_states):
-        s[i] = cnp.PyArray_DATA(<cnp.ndarray>states[i])
-    if n >= GIL_RELEASE_MIN:
-        with nogil:
-            status = fastgd_update(kernel.k, f64, n, pd, gd, s, n_states, c, threads)
-    else:
-        status = fastgd_update(kernel.k, f64, n, pd, gd, s, n_states, c, 1)
-    if status != FASTGD_OK:
-        raise ValueError(f"kernel {kernel.name!r} refused its arguments (status {status})")
+cdef int _refuse_masked(object key, str what, object v) except -1:
+    if isinstance(v, np.ma.MaskedArray):
+        raise TypeError(f"{what}[{key!r}] is a masked array: an optimizer has no use for a mask; "
+                        f"pass np.ma.getdata({what}[{key!r}]) to update or read its data")
     return 0
 
 
-cdef list _state_dicts(object opt, tuple state_names):
-    cdef list dicts = []
-    for name in state_names:
-        d = getattr(opt, name)
-        if d is not None and not isinstance(d, dict):
-            raise TypeError(f"{type(opt).__name__}.{name} must be a dict of state arrays or None, "
-                            f"got {type(d).__name__}")
-        dicts.append(d)
-    return dicts
+cdef cnp.dtype _computing_dtype(object key, object p):
+    """The float type a scalar param is updated in: its own for numpy floats, float64 for Python numbers."""
+    if isinstance(p, np.floating):
+        if isinstance(p, np.float16):
+            raise TypeError(f"params[{key!r}] is a float16: fastgd's kernels take float32, float64 and longdouble "
+                            "(float16 arithmetic rounds every operation); convert it to float32")
+        return (<object>p).dtype
+    return np.dtype(np.float64)
 
 
-cdef tuple _snapshot(_Step step, object params, list state_dicts):
-    """What ``step`` may change, copied: restored by :func:`_restore` if a later step fails."""
-    p = params[step.key]
-    states = []
-    for d in state_dicts:
-        s = d.get(step.key)
-        states.append((s, None if s is None else s.copy()))
-    return (step.key, p, p.copy() if isinstance(p, np.ndarray) else None, states)
+# What Optimizer.update does with a key, beyond running its kernel on _Key.p and _Key.g.
+cdef enum:
+    STAGE_PARAM = 1   # p is a buffer: the param is copied into it before the kernel, back after
+    STAGE_GRAD = 2    # g is a buffer: the grad is copied into it before the kernel
+    SCALAR = 4        # p is a 0-d buffer: params[key] is replaced by its value after every kernel ran
+    NEW_STATE = 8     # states made or replaced for this key (to store in the state dicts)
 
 
-cdef void _restore(tuple snapshot, object params, list state_dicts):
-    key, p, p_copy, states = snapshot
-    if p_copy is not None:
-        p[...] = p_copy
-    params[key] = p
-    for d, (s, s_copy) in zip(state_dicts, states):
-        if s is None:
-            d.pop(key, None)
-        else:
-            if isinstance(s, np.ndarray):
-                s[...] = s_copy
-            d[key] = s
+@cython.auto_pickle(False)
+@cython.freelist(16)
+@cython.final
+cdef class _Key:
+    """One key of an update: what its kernel reads and writes, and its states (strong references)."""
+
+    cdef object key, param, grad
+    cdef cnp.ndarray target  # the param as an ndarray of its memory (the param or its ndarray view); None for scalars
+    cdef cnp.ndarray p, g    # what the kernel updates and reads
+    cdef int type, flags
+    cdef PyObject *states[FASTGD_MAX_STATES]
+    cdef unsigned new_states  # bit i: states[i] is new (made, or replacing the dict's)
+    cdef _Extent target_extent, g_extent  # of target and of the grad the kernel reads directly (if any)
+
+    def __dealloc__(self):
+        cdef int i
+        for i in range(FASTGD_MAX_STATES):
+            Py_XDECREF(self.states[i])
+            self.states[i] = NULL
+
+    cdef inline void set_state(self, int i, object s, bint new):
+        Py_XINCREF(<PyObject *>s)
+        Py_XDECREF(self.states[i])
+        self.states[i] = <PyObject *>s
+        if new:
+            self.new_states |= 1u << i
+            self.flags |= NEW_STATE
 
 
-def update(object opt, object params, object grads, Kernel kernel, object coefficients, object threads):
-    """One update of ``opt`` (a :class:`fastgd.reference.optimizer.Optimizer` with this kernel).
+cdef inline cnp.ndarray _state_of(_Key k, int i):
+    return <cnp.ndarray>k.states[i]
 
-    ``coefficients(opt)``: the kernel's coefficients by name, computed after ``opt._advance()``;
-    ``threads()``: the thread count for large arrays (asked only if there is one). Every check
-    comes first: on any error nothing changes (params, states, counters).
+
+cdef inline bint _all_states(_Key k, int n) noexcept:
+    """Whether the key has all its ``n`` states (none to make)."""
+    cdef int i
+    for i in range(n):
+        if k.states[i] == NULL:
+            return False
+    return True
+
+
+@cython.auto_pickle(False)
+cdef class Optimizer:
+    """The compiled base of fastgd's optimizers: settings in the kernel's struct, state dicts, ``update``.
+
+    A subclass names its kernel in the class attribute ``_kernel`` (a :class:`Kernel`); the
+    generated classes of :mod:`fastgd.optim.fused` expose each setting and state as an attribute.
     """
-    cdef int n_threads = 0  # 0: not asked yet (only an array of PARALLEL_MIN elements asks threads())
-    cdef tuple state_names = opt._state_names
-    cdef list state_dicts, plan = [], snapshots = [], created = []
-    cdef _Step step
-    cdef Py_ssize_t i, last_numpy = -1
-    cdef double c[FASTGD_MAX_COEFFICIENTS]
-    if not (type(params) is dict or isinstance(params, MutableMapping)):
-        raise TypeError(f"params must be a dict of arrays or scalars, updated in place; got {type(params).__name__}")
-    if not (type(grads) is dict or isinstance(grads, Mapping)):
-        raise TypeError(f"grads must be a dict of arrays or scalars; got {type(grads).__name__}")
-    state_dicts = _state_dicts(opt, state_names)
-    original = list(state_dicts)
-    for key in params:
-        try:
-            g = grads[key]
-        except KeyError:
-            raise KeyError(f"grads has no entry for params key {key!r}") from None
-        step = _plan_key(key, params[key], g, state_names, state_dicts)
-        if step.route == NUMPY:
-            last_numpy = len(plan)
-        plan.append(step)
 
-    cdef tuple settings = opt._settings
-    saved = [getattr(opt, name) for name in settings]  # the counters _advance moves (Adam's iter)
-    try:
-        for i in range(len(state_names)):  # the state dicts, made on the first update as the twin does
-            if state_dicts[i] is None:
-                state_dicts[i] = {}
-                setattr(opt, state_names[i], state_dicts[i])
-        for step in plan:  # every allocation before the first change
-            for i in range(len(state_names)):
-                if step.states[i] is None:
-                    if step.route == NUMPY:
-                        s = np.zeros_like(step.p)
-                    else:
-                        s = np.zeros(step.p.shape, dtype=step.p.dtype)
-                    state_dicts[i][step.key] = s
-                    created.append((state_dicts[i], step.key))
-                    step.states[i] = s
-            if step.route == VIA_COPY:
-                if not _kernel_layout(<cnp.ndarray>step.p):
-                    step.p_copy = np.empty_like(step.p, order="C")
-                if not (cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>step.g)
-                        and cnp.PyArray_ISALIGNED(<cnp.ndarray>step.g)):
-                    step.g_copy = np.empty_like(step.g, order="C")
-        opt._advance()
-        kernel.fill(coefficients(opt), c)
-        for i in range(len(plan)):
-            step = plan[i]
-            if i <= last_numpy:
-                snapshots.append(_snapshot(step, params, state_dicts))
-            if step.route != NUMPY and n_threads == 0 and cnp.PyArray_SIZE(<cnp.ndarray>step.p) >= PARALLEL_MIN:
-                n_threads = threads()
-            if step.route == FUSED:
-                _run(kernel, step.p, step.g, step.states, c, max(n_threads, 1))
-            elif step.route == VIA_COPY:
-                target = step.p if step.p_copy is None else step.p_copy
-                source = step.g if step.g_copy is None else step.g_copy
-                if step.p_copy is not None:
-                    np.copyto(step.p_copy, step.p)
-                if step.g_copy is not None:
-                    np.copyto(step.g_copy, step.g)
-                _run(kernel, target, source, step.states, c, max(n_threads, 1))
-                if step.p_copy is not None:
-                    np.copyto(step.p, step.p_copy)  # the caller's memory, through its strides
+    cdef const fastgd_kernel *k
+    cdef double values[FASTGD_MAX_FIELDS]  # the kernel's struct: its settings, then what prepare computes
+    cdef list states                        # per state: a dict of arrays by key, or None before the first update
+
+    def __cinit__(self, *args, **kwargs):
+        kernel = getattr(type(self), "_kernel", None)
+        if not isinstance(kernel, Kernel):
+            raise TypeError(f"{type(self).__name__} has no kernel: use the optimizers of fastgd.optim")
+        self.k = (<Kernel>kernel).k
+        memset(self.values, 0, sizeof(self.values))
+        self.states = [None] * self.k.n_states
+
+    def _setting(self, Py_ssize_t i):
+        """The value of setting ``i`` (the kernel's ``settings[i]``)."""
+        return self.values[self._slot(i)]
+
+    def _set_setting(self, Py_ssize_t i, double value):
+        """Set setting ``i`` (checked by the caller)."""
+        self.values[self._slot(i)] = value
+
+    def _state(self, Py_ssize_t i):
+        """State dict ``i`` (None before the first update)."""
+        return self.states[i]
+
+    def _set_state(self, Py_ssize_t i, object state, str name):
+        """Set state dict ``i``: a dict of arrays by key, or None (made at the next update)."""
+        if state is not None and not isinstance(state, dict):
+            raise TypeError(f"{type(self).__name__}.{name} must be a dict of state arrays or None, "
+                            f"got {type(state).__name__}")
+        self.states[i] = state
+
+    cdef Py_ssize_t _slot(self, Py_ssize_t i) except -1:
+        if not 0 <= i < FASTGD_MAX_FIELDS:
+            raise IndexError(f"no setting {i}")
+        return i
+
+    def update(self, params, grads):
+        """Update every ``params[key]`` in place from ``grads[key]`` (see :mod:`fastgd.optim.fused`).
+
+        Raises
+        ------
+        KeyError
+            A key of ``params`` is missing from ``grads``.
+        TypeError, ValueError
+            A param, grad or state that cannot be updated (named by its key); nothing has changed.
+        """
+        cdef list plan = []
+        cdef Py_ssize_t pos = 0, i, n
+        cdef PyObject *key_ptr
+        cdef PyObject *value_ptr
+        cdef _Key k
+        cdef int threads = 0  # 0: not asked (only an array of PARALLEL_MIN elements asks for threads)
+        cdef void *s[FASTGD_MAX_STATES]
+        cdef bint scalars = False
+        if type(params) is dict:
+            while PyDict_Next(params, &pos, &key_ptr, &value_ptr):
+                plan.append(self._plan(<object>key_ptr, <object>value_ptr, grads))
+        elif isinstance(params, MutableMapping):
+            for key in list(params):
+                plan.append(self._plan(key, params[key], grads))
+        else:
+            raise TypeError("params must be a dict of arrays or scalars, updated in place; "
+                            f"got {type(params).__name__}")
+        for k in plan:  # every allocation, and the question of threads, before the first change
+            self._allocate(k)
+            if threads == 0 and cnp.PyArray_SIZE(k.p) >= FASTGD_PARALLEL_MIN:
+                threads = max(1, min(int(self._team_size()), 1 << 20))
+        for i in range(self.k.n_states):  # the state dicts, made on the first update as the twin does
+            if self.states[i] is None:
+                self.states[i] = {}
+        for k in plan:
+            if k.flags & NEW_STATE:
+                self._store_states(k)
+        if self.k.prepare != NULL:
+            self.k.prepare(self.values)
+        for k in plan:
+            if k.flags & STAGE_PARAM:
+                cnp.PyArray_CopyInto(k.p, k.target)
+            if k.flags & STAGE_GRAD and k.grad is not None:
+                cnp.PyArray_CopyInto(k.g, k.grad)
+            for i in range(self.k.n_states):
+                s[i] = cnp.PyArray_DATA(_state_of(k, i))
+            n = cnp.PyArray_SIZE(k.p)
+            if n >= GIL_RELEASE_MIN:
+                with nogil:
+                    fastgd_update(self.k, k.type, n, cnp.PyArray_DATA(k.p), cnp.PyArray_DATA(k.g), s, self.values,
+                                  threads)
             else:
-                params[step.key] = opt._step(step.key, step.p, step.g)
-    except BaseException:
-        for snapshot in reversed(snapshots):
-            _restore(snapshot, params, state_dicts)
-        for d, key in created:
-            d.pop(key, None)
-        for i in range(len(state_names)):
-            if original[i] is None:
-                setattr(opt, state_names[i], None)
-        for name, value in zip(settings, saved):
-            setattr(opt, name, value)
-        raise
+                fastgd_update(self.k, k.type, n, cnp.PyArray_DATA(k.p), cnp.PyArray_DATA(k.g), s, self.values, 1)
+            if k.flags & STAGE_PARAM:
+                cnp.PyArray_CopyInto(k.target, k.p)
+            scalars = scalars or k.flags & SCALAR
+        if scalars:  # last: a mapping's __setitem__ is the only code of the caller's that runs here
+            for k in plan:
+                if k.flags & SCALAR:
+                    params[k.key] = float(k.p) if type(k.param) is not (<object>k.p).dtype.type else k.p[()]
+
+    cdef _Key _plan(self, object key, object param, object grads):
+        """Check one key (param, grad, states) and decide how to update it; raise naming it if it cannot be."""
+        cdef _Key k = _Key.__new__(_Key)
+        cdef cnp.ndarray a
+        cdef PyObject *found
+        k.key, k.param = key, param
+        if type(grads) is dict:
+            found = PyDict_GetItemWithError(grads, key)
+            if found == NULL:
+                raise KeyError(f"grads has no entry for params key {key!r}")
+            k.grad = <object>found
+        elif isinstance(grads, Mapping):
+            try:
+                k.grad = grads[key]
+            except KeyError:
+                raise KeyError(f"grads has no entry for params key {key!r}") from None
+        else:
+            raise TypeError(f"grads must be a dict of arrays or scalars; got {type(grads).__name__}")
+        if cnp.PyArray_Check(param):
+            if cnp.PyArray_CheckExact(param):
+                a = param
+            else:
+                _refuse_masked(key, "params", param)
+                a = param.view(np.ndarray)  # its memory, whatever the subclass does with operators
+            if not cnp.PyArray_ISFLOAT(a):
+                raise TypeError(f"params[{key!r}] must be a real floating array, got dtype {(<object>a).dtype}")
+            k.type = _kernel_type(a)
+            if k.type < 0:
+                raise TypeError(f"params[{key!r}] has dtype {(<object>a).dtype}: fastgd's kernels take float32, "
+                                "float64 and longdouble (float16 arithmetic rounds every operation); "
+                                "convert it to float32")
+            if not cnp.PyArray_ISWRITEABLE(a):
+                raise ValueError(f"params[{key!r}] is read-only; it must be writeable to be updated in place")
+            k.target = a
+            k.target_extent = _extent(a)
+            if _kernel_layout(a):
+                k.p = a
+            else:
+                k.flags |= STAGE_PARAM
+            self._plan_grad(k, cnp.PyArray_NDIM(a))
+        elif _is_real_scalar(param):
+            _check_python_int(key, "params", param)
+            k.type = _kernel_type_of(_computing_dtype(key, param).type_num)
+            k.flags |= SCALAR
+            self._plan_grad(k, 0)
+        else:
+            raise TypeError(f"params[{key!r}] must be a float array or a real scalar, got {type(param).__name__}")
+        self._plan_states(k)
+        return k
+
+    cdef int _plan_grad(self, _Key k, int ndim) except -1:
+        cdef cnp.ndarray ga
+        cdef object g = k.grad
+        if cnp.PyArray_Check(g):
+            if not cnp.PyArray_CheckExact(g):
+                _refuse_masked(k.key, "grads", g)
+            ga = g
+            if not (cnp.PyArray_ISFLOAT(ga) or cnp.PyArray_ISINTEGER(ga)):
+                raise TypeError(f"grads[{k.key!r}] must be a real array, got dtype {(<object>ga).dtype}")
+            if k.target is not None and not _same_shape(ga, k.target):
+                raise ValueError(f"grads[{k.key!r}] has shape {(<object>ga).shape}, but params[{k.key!r}] has shape "
+                                 f"{(<object>k.target).shape}")
+            if k.target is None and cnp.PyArray_NDIM(ga) != 0:
+                raise TypeError(f"grads[{k.key!r}] must be a real scalar like params[{k.key!r}], "
+                                f"got {type(g).__name__} of shape {(<object>ga).shape}")
+            if (k.p is not None and cnp.PyArray_CheckExact(ga) and _kernel_layout_readable(ga)
+                    and cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(k.p)):
+                k.g_extent = _extent(ga)
+                if not _overlap(k.g_extent, k.target_extent):
+                    k.g = ga
+            if k.g is None:
+                k.flags |= STAGE_GRAD  # copied when its key's turn comes
+        elif _is_real_scalar(g):
+            if ndim != 0:
+                raise ValueError(f"grads[{k.key!r}] is a scalar, but params[{k.key!r}] has shape "
+                                 f"{(<object>k.target).shape}")
+            _check_python_int(k.key, "grads", g)
+            k.flags |= STAGE_GRAD
+        elif k.target is None:
+            raise TypeError(f"grads[{k.key!r}] must be a real scalar like params[{k.key!r}], got {type(g).__name__}")
+        else:
+            raise TypeError(f"grads[{k.key!r}] must be a real array or scalar, got {type(g).__name__}")
+        return 0
+
+    cdef int _plan_states(self, _Key k) except -1:
+        cdef int i, j
+        cdef PyObject *found
+        cdef cnp.ndarray s
+        cdef bint ready
+        cdef _Extent extents[FASTGD_MAX_STATES]
+        for i in range(self.k.n_states):
+            d = self.states[i]
+            if d is None:
+                continue
+            found = PyDict_GetItemWithError(d, k.key)
+            if found == NULL:
+                continue
+            state = <object>found
+            if not (cnp.PyArray_CheckExact(state) and cnp.PyArray_ISFLOAT(<cnp.ndarray>state)):
+                self._check_state(k, i, state)
+            s = state
+            ready = (cnp.PyArray_CheckExact(s) and _kernel_layout(s) and _kernel_type(s) == k.type
+                     and (_same_shape(s, k.target) if k.target is not None else cnp.PyArray_NDIM(s) == 0))
+            if ready:  # and shares no memory with the param, the grad or the key's other states in use
+                extents[i] = _extent(s)
+                ready = ((k.target is None or not _overlap(extents[i], k.target_extent))
+                         and (k.g is None or not _overlap(extents[i], k.g_extent)))
+                for j in range(i):
+                    if (ready and k.states[j] != NULL and not k.new_states & (1u << j)
+                            and _overlap(extents[i], extents[j])):
+                        ready = False
+            if not ready:
+                self._check_state(k, i, state)
+            k.set_state(i, s, not ready)  # not ready: replaced by a copy in _allocate
+        return 0
+
+    cdef int _check_state(self, _Key k, int i, object state) except -1:
+        """Raise unless ``state`` can be state ``i`` of the key, as it is or converted."""
+        cdef cnp.ndarray s
+        name = type(self)._row.states[i]
+        if not cnp.PyArray_Check(state):
+            raise TypeError(f"state {name}[{k.key!r}] must be a float array, got {type(state).__name__}")
+        s = state
+        if not cnp.PyArray_ISFLOAT(s):
+            raise TypeError(f"state {name}[{k.key!r}] must be a float array, got dtype {(<object>s).dtype}")
+        if (cnp.PyArray_NDIM(s) != 0 if k.target is None else not _same_shape(s, k.target)):
+            shape = () if k.target is None else (<object>k.target).shape
+            raise ValueError(f"state {name}[{k.key!r}] has shape {(<object>s).shape}, but params[{k.key!r}] has "
+                             f"shape {shape}: the param changed shape since its state was made, or the state was "
+                             "loaded for another")
+        return 0
+
+    cdef int _allocate(self, _Key k) except -1:
+        """The key's buffers and new states (no change to anything the caller sees)."""
+        cdef int i
+        cdef cnp.dtype dtype
+        if not k.flags and _all_states(k, self.k.n_states):
+            return 0
+        if k.target is None:
+            dtype = _computing_dtype(k.key, k.param)
+            k.p = np.array(k.param, dtype=dtype)
+            shape = ()
+        else:
+            dtype = (<object>k.target).dtype.newbyteorder("=")
+            shape = (<object>k.target).shape
+            if k.flags & STAGE_PARAM:
+                k.p = np.empty(shape, dtype)
+        if k.flags & STAGE_GRAD:
+            if cnp.PyArray_Check(k.grad):
+                k.g = np.empty(shape, dtype)
+            else:
+                k.g = np.array(k.grad, dtype=dtype)  # a scalar: converted once
+                k.grad = None
+        for i in range(self.k.n_states):
+            if k.states[i] == NULL:
+                k.set_state(i, np.zeros(shape, dtype), True)
+            elif k.new_states & (1u << i):
+                k.set_state(i, np.array(_state_of(k, i), dtype=dtype, order="C"), True)
+        return 0
+
+    cdef int _store_states(self, _Key k) except -1:
+        cdef int i
+        for i in range(self.k.n_states):
+            if k.new_states & (1u << i):
+                PyDict_SetItem(self.states[i], k.key, _state_of(k, i))
+        return 0
+
+
+cdef inline bint _kernel_layout_readable(cnp.ndarray a) noexcept:
+    """What the kernel reads directly: C-contiguous, aligned, native byte order."""
+    return cnp.PyArray_IS_C_CONTIGUOUS(a) and cnp.PyArray_ISALIGNED(a) and cnp.PyArray_ISNOTSWAPPED(a)

@@ -1,181 +1,179 @@
 /* Fused optimizer kernels and their registry: one pass per element over param, grad and states.
  *
- * Each kernel performs the reference's IEEE operations in the reference's order
- * (fastgd.reference.optimizer); build with -ffp-contract=off and without fast-math so that
- * holds. Coefficients arrive as doubles in a struct of named fields, computed in Python as the
- * reference computes them, and are rounded to the array's type where numpy would (NEP 50 weak
- * scalars).
+ * The kernels are written once, in optim_kernels.inc (one block per optimizer), which this header
+ * reads in passes: the settings structs and per-update `prepare` functions; the loops, once per
+ * element type (T = double, float, long double: the one dtype mechanism of fastgd's C code); the
+ * registry. Not Cython fused types: gcc's target_clones (an SSE2 and an AVX2 build of each loop,
+ * the better one picked at load time) is an attribute of C functions, which fused-type Cython
+ * functions cannot carry. Build with -ffp-contract=off and without fast-math, so that each loop
+ * performs the textbook's IEEE operations in the textbook's order.
  *
- * Dtypes: the loops are written once in optim_kernels.inc, a template this header includes once
- * per element type (T = double, then float), the one dtype mechanism of fastgd's C code. Not
- * Cython fused types: gcc's target_clones (an SSE2 and an AVX2 build of each loop, the better one
- * picked at load time) is an attribute of C functions, which fused-type Cython functions cannot
- * carry.
- *
- * Adding a kernel: its coefficient struct and field list below, its loop in optim_kernels.inc,
- * its entry in fastgd_kernels[]. The Python layer finds it by name, fills the struct by field
- * name and checks the number of state arrays against n_states.
+ * The Python layer (src/optim.pyx) finds a kernel by name, stores an optimizer's settings in its
+ * struct by the names of `settings`, and runs `prepare` once per update, then the loop per array.
  */
 #ifndef FASTGD_OPTIM_KERNELS_H
 #define FASTGD_OPTIM_KERNELS_H
 
+#include <Python.h>
 #include <math.h>
 #include <stddef.h>
 
-#include "parallel_for.h"
-
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define FASTGD_SIMD __attribute__((target_clones("avx2", "default")))
-#else
-#define FASTGD_SIMD
-#endif
+#include "pool.h"
 
 #define FASTGD_EPS 1e-7
-/* The most state arrays and coefficient bytes any kernel takes (the caller's buffers). */
+/* The most state arrays, and doubles in a settings struct, any kernel has (the caller's buffers). */
 #define FASTGD_MAX_STATES 4
-#define FASTGD_MAX_COEFFICIENTS 16
+#define FASTGD_MAX_FIELDS 16
 
-/* One named double of a coefficient struct: its name and its byte offset. */
-typedef struct {
-    const char *name;
-    size_t offset;
-} fastgd_field;
+/* Element types, as the Python layer names them. */
+enum fastgd_type { FASTGD_F64 = 0, FASTGD_F32 = 1, FASTGD_LONGDOUBLE = 2 };
 
-#define FASTGD_FIELD(type, field) {#field, offsetof(type, field)}
-#define FASTGD_FIELDS_END {NULL, 0}
+/* ---- pass 1: settings structs and prepare functions ---- */
 
-/* ---- coefficient structs, one per kernel ---- */
+#define FASTGD_DOUBLE(name) double name;
+#define FASTGD_REGISTER(name, states, prepare)
+#define FASTGD_DECLARE
+#include "optim_kernels.inc"
+#undef FASTGD_DECLARE
 
-typedef struct { double lr, weight_decay; } fastgd_sgd;
-static const fastgd_field fastgd_sgd_fields[] = {
-    FASTGD_FIELD(fastgd_sgd, lr), FASTGD_FIELD(fastgd_sgd, weight_decay), FASTGD_FIELDS_END};
+/* ---- pass 2: the loops, once per element type ---- */
 
-typedef struct { double momentum, lr; } fastgd_momentum;
-static const fastgd_field fastgd_momentum_fields[] = {
-    FASTGD_FIELD(fastgd_momentum, momentum), FASTGD_FIELD(fastgd_momentum, lr), FASTGD_FIELDS_END};
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define FASTGD_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FASTGD_SIMD_CLONES
+#endif
 
-typedef struct { double momentum_squared, one_plus_momentum_lr, momentum, lr; } fastgd_nesterov;
-static const fastgd_field fastgd_nesterov_fields[] = {
-    FASTGD_FIELD(fastgd_nesterov, momentum_squared), FASTGD_FIELD(fastgd_nesterov, one_plus_momentum_lr),
-    FASTGD_FIELD(fastgd_nesterov, momentum), FASTGD_FIELD(fastgd_nesterov, lr), FASTGD_FIELDS_END};
-
-typedef struct { double lr; } fastgd_adagrad;
-static const fastgd_field fastgd_adagrad_fields[] = {FASTGD_FIELD(fastgd_adagrad, lr), FASTGD_FIELDS_END};
-
-typedef struct { double decay_rate, one_minus_decay_rate, lr; } fastgd_rmsprop;
-static const fastgd_field fastgd_rmsprop_fields[] = {
-    FASTGD_FIELD(fastgd_rmsprop, decay_rate), FASTGD_FIELD(fastgd_rmsprop, one_minus_decay_rate),
-    FASTGD_FIELD(fastgd_rmsprop, lr), FASTGD_FIELDS_END};
-
-typedef struct { double one_minus_beta1, one_minus_beta2, lr_t; } fastgd_adam;
-static const fastgd_field fastgd_adam_fields[] = {
-    FASTGD_FIELD(fastgd_adam, one_minus_beta1), FASTGD_FIELD(fastgd_adam, one_minus_beta2),
-    FASTGD_FIELD(fastgd_adam, lr_t), FASTGD_FIELDS_END};
-
-/* AdamW: Adam's scalars and the decoupled decay factor 1 - lr * weight_decay. */
-typedef struct { double one_minus_beta1, one_minus_beta2, lr_t, decay; } fastgd_adamw;
-static const fastgd_field fastgd_adamw_fields[] = {
-    FASTGD_FIELD(fastgd_adamw, one_minus_beta1), FASTGD_FIELD(fastgd_adamw, one_minus_beta2),
-    FASTGD_FIELD(fastgd_adamw, lr_t), FASTGD_FIELD(fastgd_adamw, decay), FASTGD_FIELDS_END};
-
-/* ---- the loops, once per element type ---- */
-
+#define FASTGD_LOOPS
 #define T double
 #define SQRT sqrt
 #define NAME(name) name##_f64
+#define WIDE double
+#define SIMD FASTGD_SIMD_CLONES
 #include "optim_kernels.inc"
 #undef T
 #undef SQRT
 #undef NAME
+#undef WIDE
 
 #define T float
 #define SQRT sqrtf
 #define NAME(name) name##_f32
+#define WIDE double
 #include "optim_kernels.inc"
 #undef T
 #undef SQRT
 #undef NAME
+#undef WIDE
+#undef SIMD
 
-/* ---- the registry ---- */
+/* long double: numpy's longdouble, x87 80-bit on x86-64 Linux, double elsewhere (MSVC). */
+#define T long double
+#define SQRT sqrtl
+#define NAME(name) name##_ld
+#define WIDE long double
+#define SIMD
+#include "optim_kernels.inc"
+#undef T
+#undef SQRT
+#undef NAME
+#undef WIDE
+#undef SIMD
+#undef FASTGD_LOOPS
 
-/* A kernel updates n contiguous elements: p from g, the states s[0 .. n_states-1] in place. */
-typedef void (*fastgd_kernel_f64)(ptrdiff_t n, double *p, const double *g, double *const *s, const void *c);
-typedef void (*fastgd_kernel_f32)(ptrdiff_t n, float *p, const float *g, float *const *s, const void *c);
+/* ---- pass 3: the registry ---- */
+
+typedef void (*fastgd_loop_f64)(Py_ssize_t n, double *p, const double *g, double *const *s, const void *c);
+typedef void (*fastgd_loop_f32)(Py_ssize_t n, float *p, const float *g, float *const *s, const void *c);
+typedef void (*fastgd_loop_ld)(Py_ssize_t n, long double *p, const long double *g, long double *const *s,
+                               const void *c);
 
 typedef struct {
     const char *name;
-    const fastgd_field *coefficients; /* the struct's fields, ended by FASTGD_FIELDS_END */
-    size_t coefficients_size;         /* sizeof the struct: every field must be listed */
+    const char *settings; /* the settings' names, each followed by a space: the struct's first fields */
+    size_t size;          /* sizeof the struct: the settings, then what prepare computes (all doubles) */
     int n_states;
-    fastgd_kernel_f64 f64;
-    fastgd_kernel_f32 f32;
+    void (*prepare)(void *c); /* once per update, before the loops (NULL: nothing to do) */
+    fastgd_loop_f64 f64;
+    fastgd_loop_f32 f32;
+    fastgd_loop_ld ld;
 } fastgd_kernel;
 
-/* name: the kernel's loops name##_f64/_f32; coefficients: its struct fastgd_<coefficients>. */
-#define FASTGD_KERNEL(name, coefficients, n_states) \
-    {#name, fastgd_##coefficients##_fields, sizeof(fastgd_##coefficients), n_states, name##_f64, name##_f32}
+#define FASTGD_NAME(name) #name " "
+#undef FASTGD_REGISTER
+#define FASTGD_REGISTER(name, states, prepare) \
+    {#name, fastgd_##name##_settings(FASTGD_NAME), sizeof(fastgd_##name), states, prepare, \
+     name##_f64, name##_f32, name##_ld},
 
 static const fastgd_kernel fastgd_kernels[] = {
-    FASTGD_KERNEL(sgd, sgd, 0),
-    FASTGD_KERNEL(momentum, momentum, 1),
-    FASTGD_KERNEL(nesterov, nesterov, 1),
-    FASTGD_KERNEL(nesterov_korean, nesterov, 1),
-    FASTGD_KERNEL(adagrad, adagrad, 1),
-    FASTGD_KERNEL(rmsprop, rmsprop, 1),
-    FASTGD_KERNEL(adam, adam, 2),
-    FASTGD_KERNEL(adamw, adamw, 2),
-    {NULL, NULL, 0, 0, NULL, NULL},
+#include "optim_kernels.inc"
+    {NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
 };
+#undef FASTGD_REGISTER
 
-/* ---- running a kernel over an array, split over threads ---- */
+/* ---- running a kernel over an array, split over the pool's threads ---- */
 
-enum fastgd_status { FASTGD_OK = 0, FASTGD_BAD_STATE_COUNT = 1, FASTGD_BAD_DTYPE = 2 };
+/* Arrays of fewer elements are updated on the calling thread alone, without asking for threads. */
+#ifndef FASTGD_PARALLEL_MIN /* -DFASTGD_PARALLEL_MIN=... to measure another */
+#define FASTGD_PARALLEL_MIN 32768
+#endif
+/* Chunks hold at least this many elements (a multiple of 16: whole 64-byte cache lines) ... */
+#define FASTGD_CHUNK_MIN 16384
+/* ... and an update has about this many, so claiming stays cheap and the last chunk short. */
+#define FASTGD_CHUNKS_PER_UPDATE 64
 
-/* One update: kernel k on n contiguous elements of dtype f64 (else f32), states s[0 .. n_states-1]. */
+/* One update: kernel k on n contiguous elements of type `type`, states s[0 .. k->n_states - 1]. */
 typedef struct {
     const fastgd_kernel *k;
-    int f64;
+    int type;
     char *p;
     const char *g;
     char *s[FASTGD_MAX_STATES];
-    int n_states;
     const void *c;
     size_t itemsize;
 } fastgd_update_job;
 
-static void fastgd_update_range(void *ctx, ptrdiff_t lo, ptrdiff_t hi)
+static int fastgd_update_range(void *ctx, Py_ssize_t lo, Py_ssize_t hi, int worker)
 {
     const fastgd_update_job *job = (const fastgd_update_job *)ctx;
     size_t off = (size_t)lo * job->itemsize;
     char *s[FASTGD_MAX_STATES];
-    for (int i = 0; i < job->n_states; i++)
+    (void)worker;
+    for (int i = 0; i < job->k->n_states; i++)
         s[i] = job->s[i] + off;
-    if (job->f64)
+    if (job->type == FASTGD_F64)
         job->k->f64(hi - lo, (double *)(job->p + off), (const double *)(job->g + off), (double *const *)s, job->c);
-    else
+    else if (job->type == FASTGD_F32)
         job->k->f32(hi - lo, (float *)(job->p + off), (const float *)(job->g + off), (float *const *)s, job->c);
+    else
+        job->k->ld(hi - lo, (long double *)(job->p + off), (const long double *)(job->g + off),
+                   (long double *const *)s, job->c);
+    return 0;
 }
 
-/* Apply kernel k to n contiguous, aligned elements of p (double if f64, else float) from g,
- * states s[0 .. n_states-1] (n_states must be the kernel's), coefficients c (k's struct), on up
- * to `threads` threads. Returns a fastgd_status. */
-static int fastgd_update(const fastgd_kernel *k, int f64, ptrdiff_t n, void *p, const void *g,
-                         void *const *s, int n_states, const void *c, int threads)
+/* Apply kernel k to n contiguous, aligned elements of p (of `type`) from g, states s[0 ..
+ * k->n_states - 1], its struct c (already prepared), on up to `threads` threads for arrays of
+ * FASTGD_PARALLEL_MIN elements or more. */
+static void fastgd_update(const fastgd_kernel *k, int type, Py_ssize_t n, void *p, const void *g, void *const *s,
+                          const void *c, int threads)
 {
     fastgd_update_job job;
-    if (n_states != k->n_states || n_states > FASTGD_MAX_STATES)
-        return FASTGD_BAD_STATE_COUNT;
+    Py_ssize_t chunk;
     job.k = k;
-    job.f64 = f64;
+    job.type = type;
     job.p = (char *)p;
     job.g = (const char *)g;
-    for (int i = 0; i < n_states; i++)
+    for (int i = 0; i < k->n_states; i++)
         job.s[i] = (char *)s[i];
-    job.n_states = n_states;
     job.c = c;
-    job.itemsize = f64 ? sizeof(double) : sizeof(float);
-    fastgd_parallel_for(n, fastgd_update_range, &job, threads);
-    return FASTGD_OK;
+    job.itemsize = type == FASTGD_F64 ? sizeof(double) : type == FASTGD_F32 ? sizeof(float) : sizeof(long double);
+    if (threads <= 1 || n < FASTGD_PARALLEL_MIN) {
+        fastgd_update_range(&job, 0, n, 0);
+        return;
+    }
+    chunk = (n / FASTGD_CHUNKS_PER_UPDATE + 15) / 16 * 16;
+    fastgd_parallel_for(n, chunk > FASTGD_CHUNK_MIN ? chunk : FASTGD_CHUNK_MIN, fastgd_update_range, &job, threads,
+                        NULL);
 }
 
 static const char *fastgd_simd_level(void)

@@ -5,8 +5,10 @@ fastgd: ``FASTGD_TEXTBOOK_JA`` / ``FASTGD_TEXTBOOK_KO`` name a checkout or a bar
 oreilly-japan/deep-learning-from-scratch and WegraLee/deep-learning-from-scratch (default: the
 mirrors of the development machine). Without a clone the edition's tests are skipped.
 """
+import importlib
 import os
 import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -25,19 +27,22 @@ EDITIONS = {  # edition: (environment variable, default clone, its class name ->
 SMALL_NET = {"W1": (4, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
 
 
-def _textbook_module(edition):
+def _textbook_source(edition, path):
+    """``(text of the edition's file at path, its clone)``; the test is skipped without a clone."""
     variable, default, _ = EDITIONS[edition]
     clone = Path(os.environ.get(variable, default))
-    if (clone / "common" / "optimizer.py").is_file():
-        source = (clone / "common" / "optimizer.py").read_text(encoding="utf-8")
-    elif (clone / "HEAD").is_file():  # a bare git directory
-        done = subprocess.run(["git", "--git-dir", str(clone), "show", "HEAD:common/optimizer.py"],
-                              capture_output=True, text=True)
+    if (clone / path).is_file():
+        return (clone / path).read_text(encoding="utf-8"), clone
+    if (clone / "HEAD").is_file():  # a bare git directory
+        done = subprocess.run(["git", "--git-dir", str(clone), "show", f"HEAD:{path}"], capture_output=True, text=True)
         if done.returncode != 0:
-            pytest.skip(f"no common/optimizer.py in {clone}")
-        source = done.stdout
-    else:
-        pytest.skip(f"no clone of the {edition} edition at {clone} (set {variable})")
+            pytest.skip(f"no {path} in {clone}")
+        return done.stdout, clone
+    pytest.skip(f"no clone of the {edition} edition at {clone} (set {variable})")
+
+
+def _textbook_module(edition):
+    source, clone = _textbook_source(edition, "common/optimizer.py")
     module = types.ModuleType(f"textbook_{edition}_optimizer")
     exec(compile(source, f"{clone}/common/optimizer.py", "exec"), module.__dict__)  # noqa: S102
     return module
@@ -82,3 +87,38 @@ def test_the_two_nesterov_orders_differ():
         ja.update(params["ja"], {"w": np.ones(3)})
         ko.update(params["ko"], {"w": np.ones(3)})
     assert not np.array_equal(params["ja"]["w"], params["ko"]["w"])
+
+
+def _demo_paths(edition, optimizers, monkeypatch):
+    """Run the edition's ch06/optimizer_compare_naive.py (the 2-D demo on Python floats) with ``optimizers`` as its
+    ``common.optimizer``; return the paths it plots: one (x history, y history) per optimizer."""
+    source, clone = _textbook_source(edition, "ch06/optimizer_compare_naive.py")
+    paths = []
+
+    def plot(*args, **kwargs):
+        if isinstance(args[0], list):
+            paths.append((list(args[0]), list(args[1])))
+
+    class PyPlot(types.ModuleType):  # every other pyplot call does nothing
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
+
+    pyplot = PyPlot("matplotlib.pyplot")
+    pyplot.plot = plot
+    monkeypatch.setitem(sys.modules, "matplotlib", types.SimpleNamespace(pyplot=pyplot))
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", pyplot)
+    monkeypatch.setitem(sys.modules, "common", types.ModuleType("common"))
+    monkeypatch.setitem(sys.modules, "common.optimizer", optimizers)
+    path = f"{clone}/ch06/optimizer_compare_naive.py"
+    exec(compile(source, path, "exec"), {"__name__": "__main__", "__file__": path})  # noqa: S102
+    return paths
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_books_2d_demo_on_python_floats_plots_the_same_paths(edition, monkeypatch):
+    book = _demo_paths(edition, _textbook_module(edition), monkeypatch)
+    mirror = "fastgd.book.common.optimizer" if edition == "ja" else "fastgd.book.ko.common.optimizer"
+    fast = _demo_paths(edition, importlib.import_module(mirror), monkeypatch)
+    assert len(book) == len(fast) == 4  # SGD, Momentum, AdaGrad, Adam
+    assert fast == book
+    assert all(type(x) is float for xs, _ in fast for x in xs)  # Python floats stay Python floats

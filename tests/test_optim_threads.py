@@ -1,4 +1,5 @@
-"""The optimizers' threads: one setting over the OpenMP runtime, capped, passive helpers, safe after fork.
+"""fastgd's thread engine (``fastgd._pool``) and the optimizers on it: one setting over the OpenMP runtime,
+capped, passive helpers that never spin, woken only for work that pays, safe after fork.
 
 Thread counts are observed from outside: in a fresh subprocess, the threads of the process
 (``/proc/self/task``) before and after updates that are large enough to wake helpers.
@@ -14,7 +15,7 @@ import pytest
 from arrays import same_bits
 
 import fastgd
-from fastgd import _threads, reference
+from fastgd import _pool, _threads, reference
 from fastgd.optim import _kernels
 from fastgd.optim.table import NAMES
 
@@ -203,3 +204,44 @@ def test_team_size_shrinks_beside_processes_busy_on_every_cpu(fresh_load_reading
         stop.set()
         for hog in hogs:
             hog.join()
+
+
+# ---- the engine itself: fastgd._pool, driven by its test job ----
+
+def test_one_thread_runs_every_chunk_in_order_on_the_caller():
+    status, done, workers = _pool.run(100, 7, 1)
+    assert status == 0 and done == 100 and np.all(workers == 0)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 4])
+def test_a_chunk_that_returns_nonzero_stops_the_job_after_a_prefix(threads):
+    status, done, workers = _pool.run(200, 10, threads, ns_per_element=2000.0, stop_at=95)
+    assert status == 1
+    assert 100 <= done <= 200 and done % 10 == 0  # the stopping chunk's end, or a later chunk already claimed
+    assert np.all(workers[:done] >= 0) and np.all(workers[done:] == -1)
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_many_threads_run_every_element_once_and_number_the_workers(threads):
+    status, done, workers = _pool.run(64, 1, threads, ns_per_element=20_000.0)  # 1.3 ms: worth helpers
+    assert status == 0 and done == 64
+    assert set(np.unique(workers)) <= set(range(threads)) and 0 in workers  # the caller always works
+
+
+@needs_proc
+def test_helpers_start_only_for_work_that_pays_and_then_sleep():
+    out = run_python("""
+import time
+from fastgd import _pool
+_pool.run(64, 1, 2, ns_per_element=100.0)  # 6 us of work: the caller alone
+print(_pool.helpers())
+_pool.run(64, 1, 2, ns_per_element=50_000.0)  # 3 ms: a helper is started
+print(_pool.helpers())
+time.sleep(0.05)
+start = time.process_time()
+time.sleep(0.5)  # the helper has no job: it must sleep, not spin
+print(time.process_time() - start)
+""")
+    small, large, idle_cpu = out.split()
+    assert small == "0" and large == "1"
+    assert float(idle_cpu) < 0.05  # a spinning helper would have used about 0.5 s

@@ -1,7 +1,7 @@
 """Stubs for the fused optimizer updates (src/optim.pyx)."""
 
-from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any
+from collections.abc import Mapping, MutableMapping
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -12,27 +12,25 @@ SIMD_LEVEL: str
 KERNELS: tuple[str, ...]
 PARALLEL_MIN: int
 
-@disjoint_base
+@final
 class Kernel:
     name: str
-    coefficients: tuple[str, ...]
+    settings: tuple[str, ...]
     n_states: int
     def __init__(self, name: str) -> None: ...
-    def check_coefficients(self, values: object) -> None: ...
     def run(
         self,
         p: npt.NDArray[np.floating[Any]],
         g: npt.NDArray[np.floating[Any]],
         states: list[npt.NDArray[np.floating[Any]]],
-        coefficients: dict[str, float],
+        settings: dict[str, float],
         threads: int = 1,
-    ) -> None: ...
+    ) -> dict[str, float]: ...
 
-def update(
-    opt: Any,
-    params: MutableMapping[Any, Any],
-    grads: Mapping[Any, Any],
-    kernel: Kernel,
-    coefficients: Callable[[Any], dict[str, float]],
-    threads: Callable[[], int],
-) -> None: ...
+@disjoint_base
+class Optimizer:
+    def _setting(self, i: int) -> float: ...
+    def _set_setting(self, i: int, value: float) -> None: ...
+    def _state(self, i: int) -> dict[Any, npt.NDArray[Any]] | None: ...
+    def _set_state(self, i: int, state: object, name: str) -> None: ...
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None: ...

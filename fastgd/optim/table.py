@@ -1,9 +1,10 @@
-"""The one table of optimizers: everything fastgd knows about each, one row per optimizer.
+"""The one table of optimizers: everything fastgd's Python knows about each, one row per optimizer.
 
 The fused classes (:mod:`fastgd.optim.fused`), ``fastgd.__all__``, the command line's choices and
-default learning rates, the tests and the benchmarks all read :data:`TABLE`. Adding an optimizer is
-its numpy twin in :mod:`fastgd.reference.optimizer` (listed in that module's ``__all__``), its kernel
-in ``src/optim_kernels.inc`` with its registry entry in ``src/optim_kernels.h``, and its row here.
+default learning rates, the tests and the benchmarks all read :data:`TABLE`. Adding an optimizer
+is its row here, its kernel (one block in ``src/optim_kernels.inc``: its settings, per-update
+coefficients and loop, whose registry entry is generated from the block) and its numpy twin in
+:mod:`fastgd.reference.optimizer`, the tests' oracle (listed in that module's ``__all__``).
 
 Examples
 --------
@@ -13,14 +14,91 @@ Examples
 >>> adam = TABLE[NAMES.index("Adam")]
 >>> adam.kernel, adam.states, adam.settings
 ('adam', ('m', 'v'), ('lr', 'beta1', 'beta2', 'iter'))
+>>> [(h.name, h.default) for h in adam.hyper_parameters]
+[('lr', 0.001), ('beta1', 0.9), ('beta2', 0.999)]
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from fastgd.reference import optimizer as reference
+from fastgd._validate import count, finite_number
+
+#: Counters are stored as doubles in the kernel's struct: exact up to 2**53.
+COUNTER_MAX: int = 2**53
+
+
+def _number(value: object, name: str) -> float:
+    try:
+        return finite_number(value, name)
+    except OverflowError:  # an int beyond the float range
+        raise ValueError(f"{name} must be finite, got an int of {len(str(value))} digits") from None
+
+
+def non_negative(value: object, name: str) -> float:
+    """``value`` as a finite float >= 0; TypeError or ValueError naming ``name`` otherwise."""
+    value = _number(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def below_one(value: object, name: str) -> float:
+    """``value`` as a float in [0, 1); TypeError or ValueError naming ``name`` otherwise."""
+    value = _number(value, name)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+def up_to_one(value: object, name: str) -> float:
+    """``value`` as a float in [0, 1]; TypeError or ValueError naming ``name`` otherwise."""
+    value = _number(value, name)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+    return value
+
+
+def counter(value: object, name: str) -> int:
+    """``value`` as an int in [0, 2**53]; TypeError or ValueError naming ``name`` otherwise."""
+    n = count(value, name)
+    if n > COUNTER_MAX:
+        raise ValueError(f"{name} must be at most 2**53, got {n}")
+    return n
+
+
+@dataclass(frozen=True)
+class Hyper:
+    """A hyper-parameter: a constructor argument, stored as a float.
+
+    Attributes
+    ----------
+    name : str
+        Its name: the constructor's argument, the attribute, the field of the kernel's struct.
+    default : float
+        The constructor's default.
+    check : callable
+        ``check(value, name) -> float``: the value to store, or TypeError/ValueError naming ``name``.
+    doc : str
+        Its line in the class's ``Parameters`` section.
+    """
+
+    name: str
+    default: float
+    check: Callable[[object, str], float]
+    doc: str
+
+
+def lr(default: float) -> Hyper:
+    """The learning rate, with its default."""
+    return Hyper("lr", default, non_negative, "Learning rate.")
+
+
+MOMENTUM = Hyper("momentum", 0.9, non_negative, "Share of the velocity kept from one update to the next.")
+DECAY_RATE = Hyper("decay_rate", 0.99, up_to_one,
+                   "Share of the squared-gradient average kept from one update to the next, in [0, 1].")
+BETA1 = Hyper("beta1", 0.9, below_one, "Decay rate of the first moment, in [0, 1).")
+BETA2 = Hyper("beta2", 0.999, below_one, "Decay rate of the second moment, in [0, 1).")
 
 
 @dataclass(frozen=True)
@@ -29,14 +107,18 @@ class Row:
 
     Attributes
     ----------
-    twin : type
-        Its numpy twin in :mod:`fastgd.reference.optimizer`: constructor, settings, state names and
-        the numpy step for what the kernel does not take. The fused class subclasses it.
+    name : str
+        The class name, the same in :mod:`fastgd` and :mod:`fastgd.reference`.
     kernel : str
-        Its kernel's name in the C registry (``fastgd_kernels`` in ``src/optim_kernels.h``).
-    coefficients : callable
-        ``coefficients(optimizer) -> {name: float}``: the kernel's named coefficients, computed from
-        the optimizer's settings (after its per-update ``_advance``) as the twin computes them.
+        Its kernel's name in ``src/optim_kernels.inc``.
+    rule : str
+        What one update does, for the class's docstring.
+    hyper_parameters : tuple of Hyper
+        The constructor's arguments, in order.
+    counters : tuple of str
+        Settings that updates advance (Adam's ``iter``), ints from 0; not constructor arguments.
+    states : tuple of str
+        Names of the state dicts (attributes, one array per param key), in the order the kernel takes them.
     default_lr : float
         The learning rate of ``python -m fastgd train --optimizer <name>``.
     example : str
@@ -45,62 +127,64 @@ class Row:
         ``repr(np.round(w, 6))`` after those updates.
     """
 
-    twin: type[reference.Optimizer]
+    name: str
     kernel: str
-    coefficients: Callable[[Any], dict[str, float]]
+    rule: str
+    hyper_parameters: tuple[Hyper, ...]
+    counters: tuple[str, ...]
+    states: tuple[str, ...]
     default_lr: float
     example: str
     example_result: str
 
     @property
-    def name(self) -> str:
-        """The class name, the same in :mod:`fastgd` and :mod:`fastgd.reference`."""
-        return self.twin.__name__
-
-    @property
-    def states(self) -> tuple[str, ...]:
-        """Names of the state dicts, in the order the kernel takes them (the twin's ``_state_names``)."""
-        return self.twin._state_names
-
-    @property
     def settings(self) -> tuple[str, ...]:
-        """Names of the hyper-parameters and counters (the twin's ``_settings``), as in ``state_dict()``."""
-        return self.twin._settings
+        """Names of the hyper-parameters, then the counters, as in ``state_dict()['settings']``."""
+        return tuple(h.name for h in self.hyper_parameters) + self.counters
 
 
-def _nesterov(o: Any) -> dict[str, float]:
-    """The coefficients of the Nesterov kernels, as the twin's expressions compute them."""
-    return {"momentum_squared": o.momentum * o.momentum, "one_plus_momentum_lr": (1 + o.momentum) * o.lr,
-            "momentum": o.momentum, "lr": o.lr}
-
+_ADAM_RULE = ("The textbook's Adam: bias corrections folded into ``lr_t``, eps outside the sqrt.\n\n"
+              "``iter += 1``; ``lr_t = lr * sqrt(1 - beta2**iter) / (1 - beta1**iter)``;\n"
+              "``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g**2 - v)``;\n"
+              "``p -= lr_t * m / (sqrt(v) + 1e-7)``.")
 
 TABLE: tuple[Row, ...] = (
-    Row(reference.SGD, "sgd", lambda o: {"lr": o.lr, "weight_decay": o.weight_decay},
-        default_lr=1.0, example="lr=0.1, weight_decay=0.01", example_result="array([ 0.847153, -2.068931,  0.798202])"),
-    Row(reference.Momentum, "momentum", lambda o: {"momentum": o.momentum, "lr": o.lr},
+    Row("SGD", "sgd", "``p -= lr * g``; with ``weight_decay``, ``p -= lr * (g + weight_decay * p)``.",
+        (lr(0.01), Hyper("weight_decay", 0.0, non_negative,
+                         "L2 penalty: ``weight_decay * p`` is added to the gradient (0 leaves it out).")),
+        (), (), default_lr=1.0, example="lr=0.1, weight_decay=0.01",
+        example_result="array([ 0.847153, -2.068931,  0.798202])"),
+    Row("Momentum", "momentum", "``v = momentum * v - lr * g``; ``p += v``.",
+        (lr(0.01), MOMENTUM), (), ("v",),
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.7195 , -2.14025,  1.061  ])"),
-    Row(reference.Nesterov, "nesterov", _nesterov,
+    Row("Nesterov", "nesterov",
+        "Nesterov momentum as the Japanese original writes it: the params move first, with the old ``v``.\n\n"
+        "``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``; ``v *= momentum``; ``v -= lr * g``: "
+        "the formula both editions cite, Bengio, Boulanger-Lewandowski & Pascanu (2012), section 3.5.",
+        (lr(0.01), MOMENTUM), (), ("v",),
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.59755 , -2.201225,  1.3049  ])"),
-    Row(reference.NesterovKorean, "nesterov_korean", _nesterov,
+    Row("NesterovKorean", "nesterov_korean",
+        "Nesterov momentum as the Korean edition writes it: ``v`` moves first, then the params with the new ``v``.\n\n"
+        "``v *= momentum``; ``v -= lr * g``; ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``. "
+        "Not the cited formula (that is :class:`Nesterov`); kept for parity with the Korean edition's programs.",
+        (lr(0.01), MOMENTUM), (), ("v",),
         default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.487795, -2.256102,  1.52441 ])"),
-    Row(reference.AdaGrad, "adagrad", lambda o: {"lr": o.lr},
+    Row("AdaGrad", "adagrad", "``h += g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``.",
+        (lr(0.01),), (), ("h",),
         default_lr=0.1, example="lr=0.1", example_result="array([ 0.771554, -2.228446,  0.728446])"),
-    Row(reference.RMSprop, "rmsprop",
-        lambda o: {"decay_rate": o.decay_rate, "one_minus_decay_rate": 1 - o.decay_rate, "lr": o.lr},
+    Row("RMSprop", "rmsprop",
+        "``h *= decay_rate``; ``h += (1 - decay_rate) * g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``.",
+        (lr(0.01), DECAY_RATE), (), ("h",),
         default_lr=0.01, example="lr=0.01, decay_rate=0.99", example_result="array([ 0.771087, -2.228912,  0.728913])"),
-    Row(reference.Adam, "adam",
-        lambda o: {"one_minus_beta1": 1 - o.beta1, "one_minus_beta2": 1 - o.beta2, "lr_t": float(o._lr_t)},
+    Row("Adam", "adam", _ADAM_RULE, (lr(0.001), BETA1, BETA2), ("iter",), ("m", "v"),
         default_lr=0.01, example="lr=0.1", example_result="array([ 0.700001, -2.299997,  0.799999])"),
-    Row(reference.AdamW, "adamw",
-        lambda o: {"one_minus_beta1": 1 - o.beta1, "one_minus_beta2": 1 - o.beta2, "lr_t": float(o._lr_t),
-                   "decay": 1 - o.lr * o.weight_decay},
-        default_lr=0.01, example="lr=0.1, weight_decay=0.01",
+    Row("AdamW", "adamw",
+        "Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before Adam's step.\n\n" + _ADAM_RULE,
+        (lr(0.001), BETA1, BETA2, Hyper("weight_decay", 0.01, non_negative,
+                                         "Decay of the parameters per update, relative to ``lr``.")),
+        ("iter",), ("m", "v"), default_lr=0.01, example="lr=0.1, weight_decay=0.01",
         example_result="array([ 0.697304, -2.293703,  0.798201])"),
 )
 
 #: The optimizers' class names, in table order.
 NAMES: tuple[str, ...] = tuple(row.name for row in TABLE)
-
-if sorted(NAMES) != sorted(reference.__all__):  # the twins' module lists them for type checkers
-    raise ImportError(f"fastgd.optim.table: rows {sorted(NAMES)} but twins {sorted(reference.__all__)} "
-                      "in fastgd.reference.optimizer.__all__: every twin needs its row and every row its twin")

@@ -1,98 +1,27 @@
-"""The textbook's numpy optimizers (plus AdamW and SGD weight decay): fastgd's slow twins.
+"""The textbook's optimizers in numpy (``common/optimizer.py``, both editions), plus AdamW and SGD's weight decay.
 
-Each ``update(params, grads)`` applies the textbook's rule key by key, in place for arrays.
-A dict value that is a Python or numpy scalar is replaced by its updated value, as the
-textbook's ``params[key] -= ...`` does. State (one array per key) is created lazily with
-``np.zeros_like`` on the first ``update``. Python evaluates each rule left to right; the
-compiled kernels in :mod:`fastgd.optim` perform the same IEEE operations in that order.
+fastgd's slow twins, written as the book writes them: each ``update(params, grads)`` applies the
+book's statements key by key, in place for arrays; a dict value that is a Python or numpy scalar
+is replaced by its updated value, as the book's ``params[key] -= ...`` does. The state dicts are
+made with ``np.zeros_like`` on the first ``update``. Imports numpy and the standard library only.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, MutableMapping
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from fastgd._typing import Grad, KeyT, Param, ParamT, State
-from fastgd._typing import StateDict as StateDict  # the type of a checkpoint, re-exported for annotations
-
-#: The optimizers: type checkers read this list (fastgd.optim.table checks every one has its row).
+#: The optimizers: type checkers read this list (fastgd.optim.table has a row for each).
 __all__ = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 
-EPS: float = 1e-7
-
-
-def adam_lr_t(lr: float, beta1: float, beta2: float, t: int) -> np.float64:
-    """The textbook's bias-corrected step size ``lr * sqrt(1 - beta2**t) / (1 - beta1**t)``.
-
-    A numpy float64, as the textbook's ``np.sqrt`` makes it (so float32 params get a
-    float64 step, by NEP 50); ``math.sqrt`` is the same correctly rounded square root.
-
-    Parameters
-    ----------
-    lr : float
-        Learning rate.
-    beta1, beta2 : float
-        Decay rates of the first and second moments.
-    t : int
-        Iteration count, from 1.
-
-    Returns
-    -------
-    numpy.float64
-        The step size of iteration ``t``.
-
-    Examples
-    --------
-    >>> from fastgd.reference.optimizer import adam_lr_t
-    >>> lr_t = adam_lr_t(0.001, 0.9, 0.999, 1)  # 0.001 * sqrt(0.001) / 0.1
-    >>> type(lr_t).__name__, round(float(lr_t), 9)
-    ('float64', 0.000316228)
-    >>> round(float(adam_lr_t(0.001, 0.9, 0.999, 10**6)), 12)  # the corrections fade: lr
-    0.001
-    """
-    # annotated: with python_version 3.10, numpy's stubs make np.float64(...) Any
-    lr_t: np.float64 = np.float64(lr * math.sqrt(1.0 - beta2**t) / (1.0 - beta1**t))
-    return lr_t
+State = dict[Any, Any]  #: one state: an array (or a numpy scalar, for scalar params) per key
 
 
 class Optimizer:
-    """Base of the textbook optimizers: settings, lazy state, a per-key ``_step``.
+    """Base of the textbook optimizers: each writes the book's ``update``."""
 
-    Subclasses name their settings (hyper-parameters and counters) in ``_settings``,
-    their state dicts in ``_state_names``, and implement
-    ``_step(key, param, grad) -> updated param``.
-
-    Examples
-    --------
-    A checkpoint from :meth:`state_dict` resumes the updates bit for bit:
-
-    >>> import numpy as np
-    >>> from fastgd.reference import Adam
-    >>> grads = {"w": np.array([0.3, -0.2])}
-    >>> first, params = Adam(lr=0.1), {"w": np.array([1.0, 2.0])}
-    >>> first.update(params, grads)
-    >>> checkpoint = first.state_dict()
-    >>> checkpoint["settings"]
-    {'lr': 0.1, 'beta1': 0.9, 'beta2': 0.999, 'iter': 1}
-    >>> resumed, copy = Adam(), {"w": params["w"].copy()}
-    >>> resumed.load_state_dict(checkpoint)
-    >>> first.update(params, grads)
-    >>> resumed.update(copy, grads)
-    >>> bool(np.array_equal(params["w"], copy["w"])), resumed.iter
-    (True, 2)
-    """
-
-    _settings: ClassVar[tuple[str, ...]] = ()
-    _state_names: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self) -> None:
-        for name in self._state_names:
-            setattr(self, name, None)
-
-    def update(self, params: MutableMapping[KeyT, ParamT], grads: Mapping[KeyT, Grad]) -> None:
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
         """Update every ``params[key]`` from ``grads[key]``.
 
         Parameters
@@ -102,100 +31,12 @@ class Optimizer:
         grads : mapping
             A gradient for every key of ``params``, of its shape.
         """
-        self._advance()
-        self._begin_update(params)
-        for key in params:
-            params[key] = self._step(key, params[key], grads[key])
-
-    def state_dict(self) -> StateDict:
-        """A checkpoint: the settings and copies of the state arrays (None before any update).
-
-        Returns
-        -------
-        dict
-            ``{"settings": {name: value}, "state": {name: {key: array} or None}}``.
-        """
-        return {
-            "settings": {name: getattr(self, name) for name in self._settings},
-            "state": {name: _copy_state(getattr(self, name)) for name in self._state_names},
-        }
-
-    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Resume from :meth:`state_dict`: later updates continue bit for bit.
-
-        Parameters
-        ----------
-        state_dict : mapping
-            A checkpoint from :meth:`state_dict` (of an optimizer of the same class).
-
-        Raises
-        ------
-        TypeError
-            ``state_dict`` or a part of it has the wrong type: not a mapping, a state array that is
-            not real floating point.
-        ValueError
-            A setting is missing, unknown (a checkpoint of another optimizer) or out of range.
-        """
-        checkpoint = _mapping(state_dict, "state_dict")
-        settings = _mapping(checkpoint.get("settings"), "state_dict['settings']")
-        states = _mapping(checkpoint.get("state"), "state_dict['state']")
-        for part, names, expected in (("settings", settings, self._settings), ("state", states, self._state_names)):
-            missing, unknown = set(expected) - set(names), set(names) - set(expected)
-            if missing or unknown:
-                raise ValueError(f"state_dict[{part!r}] of a {type(self).__name__} has "
-                                 f"{', '.join(expected) or 'nothing'}; missing {sorted(missing)}, "
-                                 f"unknown {sorted(map(repr, unknown))}")
-        checked = self._checked_settings(settings)
-        state = {name: _checked_state(states[name], f"state_dict['state'][{name!r}]") for name in self._state_names}
-        for name in self._settings:
-            setattr(self, name, checked[name])
-        for name, value in state.items():
-            setattr(self, name, value)
-
-    def _checked_settings(self, settings: Mapping[str, object]) -> Mapping[str, object]:
-        return settings
-
-    def _advance(self) -> None:
-        """Per-update bookkeeping before the keys are stepped (Adam's iteration count)."""
-
-    def _begin_update(self, params: Mapping[Any, Param]) -> None:
-        """Create the state lazily: one zero array shaped like each param."""
-        for name in self._state_names:
-            if getattr(self, name) is None:
-                setattr(self, name, {key: np.zeros_like(val) for key, val in params.items()})
-
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        """``param`` after one step: the same array updated in place, or a new scalar (numpy's type)."""
         raise NotImplementedError
 
 
-def _copy_state(state: Mapping[Any, npt.ArrayLike] | None) -> dict[Any, npt.NDArray[Any]] | None:
-    """A C-ordered copy of one state dict (None stays None)."""
-    if state is None:
-        return None
-    return {key: np.array(value, order="C") for key, value in state.items()}
-
-
-def _mapping(value: object, name: str) -> Mapping[Any, Any]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} must be a mapping (from state_dict()), got {type(value).__name__}")
-    return value
-
-
-def _checked_state(state: object, name: str) -> dict[Any, npt.NDArray[Any]] | None:
-    """A C-ordered copy of a checkpoint's state dict, each value checked to be a real floating array."""
-    if state is None:
-        return None
-    copy = {}
-    for key, value in _mapping(state, name).items():
-        try:
-            array = np.array(value, order="C")
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{name}[{key!r}] must be a real floating array: {error}") from None
-        if array.dtype.kind != "f":
-            raise TypeError(f"{name}[{key!r}] must be a real floating array, got dtype {array.dtype}")
-        copy[key] = array
-    return copy
+def _zeros_like(params: Mapping[Any, Any]) -> State:
+    """The book's lazily made state: a zero array shaped like each param."""
+    return {key: np.zeros_like(val) for key, val in params.items()}
 
 
 class SGD(Optimizer):
@@ -219,18 +60,17 @@ class SGD(Optimizer):
     (True, array([ 0.95, -2.05]))
     """
 
-    _settings = ("lr", "weight_decay")
 
     def __init__(self, lr: float = 0.01, weight_decay: float = 0.0) -> None:
-        super().__init__()
         self.lr = lr
         self.weight_decay = weight_decay
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        if self.weight_decay:
-            grad = grad + self.weight_decay * param
-        param -= self.lr * grad
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        for key in params:
+            grad = grads[key]
+            if self.weight_decay:
+                grad = grad + self.weight_decay * params[key]
+            params[key] -= self.lr * grad
 
 
 class Momentum(Optimizer):
@@ -254,21 +94,18 @@ class Momentum(Optimizer):
     (array([-0.19]), array([0.71]))
     """
 
-    _settings = ("lr", "momentum")
-    _state_names = ("v",)
-
-    v: State | None  #: velocity per key (None before the first update)
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__()
         self.lr = lr
         self.momentum = momentum
+        self.v: State | None = None  #: velocity per key (None before the first update)
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.v is not None  # created by update() before any step
-        self.v[key] = self.momentum * self.v[key] - self.lr * grad
-        param += self.v[key]
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.v is None:
+            self.v = _zeros_like(params)
+        for key in params:
+            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
+            params[key] += self.v[key]
 
 
 class Nesterov(Momentum):
@@ -299,13 +136,14 @@ class Nesterov(Momentum):
     (array([-0.19]), array([0.539]))
     """
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.v is not None  # created by update() before any step
-        param += self.momentum * self.momentum * self.v[key]
-        param -= (1 + self.momentum) * self.lr * grad
-        self.v[key] *= self.momentum
-        self.v[key] -= self.lr * grad
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.v is None:
+            self.v = _zeros_like(params)
+        for key in params:
+            params[key] += self.momentum * self.momentum * self.v[key]
+            params[key] -= (1 + self.momentum) * self.lr * grads[key]
+            self.v[key] *= self.momentum
+            self.v[key] -= self.lr * grads[key]
 
 
 class NesterovKorean(Momentum):
@@ -336,13 +174,14 @@ class NesterovKorean(Momentum):
     (array([-0.19]), array([0.3851]))
     """
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.v is not None  # created by update() before any step
-        self.v[key] *= self.momentum
-        self.v[key] -= self.lr * grad
-        param += self.momentum * self.momentum * self.v[key]
-        param -= (1 + self.momentum) * self.lr * grad
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.v is None:
+            self.v = _zeros_like(params)
+        for key in params:
+            self.v[key] *= self.momentum
+            self.v[key] -= self.lr * grads[key]
+            params[key] += self.momentum * self.momentum * self.v[key]
+            params[key] -= (1 + self.momentum) * self.lr * grads[key]
 
 
 class AdaGrad(Optimizer):
@@ -363,20 +202,17 @@ class AdaGrad(Optimizer):
     (array([0.9, 1.1]), array([4.  , 0.25]))
     """
 
-    _settings = ("lr",)
-    _state_names = ("h",)
-
-    h: State | None  #: sum of squared gradients per key (None before the first update)
 
     def __init__(self, lr: float = 0.01) -> None:
-        super().__init__()
         self.lr = lr
+        self.h: State | None = None  #: sum of squared gradients per key (None before the first update)
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.h is not None  # created by update() before any step
-        self.h[key] += grad * grad
-        param -= self.lr * grad / (np.sqrt(self.h[key]) + EPS)
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.h is None:
+            self.h = _zeros_like(params)
+        for key in params:
+            self.h[key] += grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)
 
 
 class RMSprop(Optimizer):
@@ -399,29 +235,27 @@ class RMSprop(Optimizer):
     (array([0.04]), array([0.9]))
     """
 
-    _settings = ("lr", "decay_rate")
-    _state_names = ("h",)
-
-    h: State | None  #: moving average of squared gradients per key (None before the first update)
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99) -> None:
-        super().__init__()
         self.lr = lr
         self.decay_rate = decay_rate
+        self.h: State | None = None  #: moving average of squared gradients per key (None before the first update)
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.h is not None  # created by update() before any step
-        self.h[key] *= self.decay_rate
-        self.h[key] += (1 - self.decay_rate) * grad * grad
-        param -= self.lr * grad / (np.sqrt(self.h[key]) + EPS)
-        return param
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.h is None:
+            self.h = _zeros_like(params)
+        for key in params:
+            self.h[key] *= self.decay_rate
+            self.h[key] += (1 - self.decay_rate) * grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + 1e-7)
 
 
 class Adam(Optimizer):
     """The textbook's Adam: bias corrections folded into ``lr_t``, eps outside the sqrt.
 
+    ``iter += 1``; ``lr_t = lr * sqrt(1 - beta2**iter) / (1 - beta1**iter)``;
     ``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g**2 - v)``;
-    ``p -= lr_t * m / (sqrt(v) + 1e-7)``, with ``lr_t`` from :func:`adam_lr_t`.
+    ``p -= lr_t * m / (sqrt(v) + 1e-7)``.
 
     Parameters
     ----------
@@ -440,34 +274,28 @@ class Adam(Optimizer):
     (1, array([0.9, 1.1]))
     """
 
-    _settings: ClassVar[tuple[str, ...]] = ("lr", "beta1", "beta2", "iter")  # tuple[str, ...]: AdamW extends it
-    _state_names = ("m", "v")
-
-    m: State | None  #: first moment per key (None before the first update)
-    v: State | None  #: second moment per key (None before the first update)
-    _lr_t: np.float64  #: the bias-corrected step size of the current update
 
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999) -> None:
-        super().__init__()
         self.lr = lr
         self.beta1 = beta1
         self.beta2 = beta2
         self.iter = 0
+        self.m: State | None = None  #: first moment per key (None before the first update)
+        self.v: State | None = None  #: second moment per key (None before the first update)
 
-    def _advance(self) -> None:
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        if self.m is None or self.v is None:
+            self.m, self.v = _zeros_like(params), _zeros_like(params)
         self.iter += 1
-        self._lr_t = adam_lr_t(self.lr, self.beta1, self.beta2, self.iter)
-
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        assert self.m is not None and self.v is not None  # created by update() before any step
-        self.m[key] += (1 - self.beta1) * (grad - self.m[key])
-        self.v[key] += (1 - self.beta2) * (grad**2 - self.v[key])
-        param -= self._lr_t * self.m[key] / (np.sqrt(self.v[key]) + EPS)
-        return param
+        lr_t = self.lr * np.sqrt(1.0 - self.beta2**self.iter) / (1.0 - self.beta1**self.iter)
+        for key in params:
+            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
+            self.v[key] += (1 - self.beta2) * (grads[key]**2 - self.v[key])
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the Adam step.
+    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay``, then Adam's step.
 
     Parameters
     ----------
@@ -488,12 +316,11 @@ class AdamW(Adam):
     array([0.95])
     """
 
-    _settings = Adam._settings + ("weight_decay",)
-
     def __init__(self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, weight_decay: float = 0.01) -> None:
         super().__init__(lr, beta1, beta2)
         self.weight_decay = weight_decay
 
-    def _step(self, key: Any, param: Param, grad: Grad) -> Any:
-        param *= 1 - self.lr * self.weight_decay
-        return super()._step(key, param, grad)
+    def update(self, params: MutableMapping[Any, Any], grads: Mapping[Any, Any]) -> None:
+        for key in params:
+            params[key] *= 1 - self.lr * self.weight_decay
+        super().update(params, grads)
