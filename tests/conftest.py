@@ -14,8 +14,9 @@ def pytest_runtest_setup(item):
     """``@pytest.mark.sends_sigint`` tests Ctrl-C themselves (``_thread.interrupt_main``); where SIGINT is
     ignored (``nohup ... &``) or handled elsewhere, Python never raises it and such a test would wait for
     the whole loop it means to interrupt: skip it there."""
-    if item.get_closest_marker("sends_sigint") and signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        pytest.skip(f"SIGINT is not delivered as KeyboardInterrupt here (its handler: {signal.getsignal(signal.SIGINT)!r})")
+    handler = signal.getsignal(signal.SIGINT)
+    if item.get_closest_marker("sends_sigint") and handler is not signal.default_int_handler:
+        pytest.skip(f"SIGINT is not delivered as KeyboardInterrupt here (its handler: {handler!r})")
 
 
 @pytest.fixture(autouse=True)
