@@ -62,21 +62,23 @@ def _positive(text: str) -> int:
     return value
 
 
-def _learning_rate(text: str) -> float:
+def _parsed(text: str, kind: type[int] | type[float], what: str) -> int | float:
+    """``kind(text)``, or argparse's error naming what was expected."""
     try:
-        value = float(text)
+        return kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
+def _learning_rate(text: str) -> float:
+    value = float(_parsed(text, float, "a number"))
     if not (math.isfinite(value) and value > 0):  # 1e400 parses as inf
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return value
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    value = int(_parsed(text, int, "an integer"))
     if not 0 <= value <= MAX_SEED:
         raise argparse.ArgumentTypeError(f"must be 0 to {MAX_SEED}, got {value}")
     return value
