@@ -1,6 +1,7 @@
 """README.md as a new user reads it: every ```python block runs as pasted, in a fresh interpreter of this
 environment; its test command is the first thing CI runs; the examples run. (Skipped where the tests run
 outside a clone, as tools/check-wheel runs them.)"""
+import ast
 import importlib.util
 import re
 import subprocess
@@ -20,8 +21,13 @@ def blocks(language):
 
 def needs(code):
     """The top-level modules a block imports that are not fastgd's or numpy's."""
-    modules = re.findall(r"^(?:from|import) (\w+)", code, re.M)
-    return sorted({m for m in modules if m not in ("numpy", "fastgd")})
+    modules = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules.add(node.module.split(".")[0])
+    return sorted(modules - {"numpy", "fastgd"})
 
 
 def test_readme_has_its_blocks():
