@@ -97,7 +97,8 @@ def test_train_tiny_run_writes_a_plot(tmp_path):
     out = run("train", "--iters", "30", "--no-progress", "--plot", "curves.png", tmp_path=tmp_path)
     accuracy = re.search(r"test accuracy (\d\.\d+)", out)
     assert accuracy and float(accuracy.group(1)) > 0.3  # 30 Adam steps already learn something
-    assert re.search(r"numpy reference \(estimate: 3,760 of the 3,760 parameters' differences of one step timed, "
+    # within its 1 s budget: the whole step on a quiet machine, part of it on a busy one
+    assert re.search(r"numpy reference \(estimate: [\d,]+ of the 3,760 parameters' differences of one step timed, "
                      r"extrapolated to 30 steps\): \d+ s", out)
     assert len(re.findall(r"^conditions: fastgd .* threads \d+; BLAS .*; load average ", out, re.M)) == 2
     assert (tmp_path / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
