@@ -234,6 +234,9 @@ def interleaved(rounds=21):
 
 
 if __name__ == "__main__":
+    from fastgd.cli.conditions import describe
+
+    print(describe() + "\n")
     if sys.argv[1:] == ["--interleaved"]:
         print(interleaved())
     else:

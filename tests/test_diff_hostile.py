@@ -105,6 +105,7 @@ def interrupted_after(seconds, call):
     return time.perf_counter() - start - seconds
 
 
+@pytest.mark.sends_sigint
 @pytest.mark.parametrize("threads", [1, 2])
 def test_ctrl_c_with_a_slow_c_objective_answers_within_a_bound(threads):
     """A 10 ms objective: the loop looks at Ctrl-C every ~20 ms of work, not every N evaluations

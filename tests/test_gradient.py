@@ -240,6 +240,7 @@ def test_descent_stops_cleanly_when_f_raises():
     assert np.array_equal(x, expected)  # two whole steps taken, the third element restored
 
 
+@pytest.mark.sends_sigint
 @pytest.mark.parametrize("call", [fastgd.numerical_gradient, fastgd.gradient_descent])
 def test_long_loop_with_a_builtin_f_responds_to_ctrl_c(call):
     x = np.linspace(0, 1, 200_000)

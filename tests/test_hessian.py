@@ -250,6 +250,7 @@ def test_bad_p_is_named():
         fastgd.hessp(lambda v: float(np.sum(v**2)), x, np.array([1.0, np.nan, 0.0]))
 
 
+@pytest.mark.sends_sigint
 @needs_tqdm
 def test_ctrl_c_stops_with_x_intact():
     x = np.linspace(0.0, 1.0, 60)

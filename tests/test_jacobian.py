@@ -260,6 +260,7 @@ def test_progress_is_silent_for_a_quick_computation(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.sends_sigint
 @needs_tqdm
 def test_ctrl_c_stops_with_x_intact():
     x = np.linspace(0.0, 1.0, 1000)

@@ -124,6 +124,7 @@ def test_unsupported_signatures_and_arrays():
         fastgd.numerical_gradient(sum_squares, np.ones(2), vectorized=True, workers=map)
 
 
+@pytest.mark.sends_sigint
 def test_c_loop_responds_to_ctrl_c():
     x = np.linspace(0, 1, 300_000)  # 600,000 evaluations of a 300,000-term sum: minutes
     before = x.copy()

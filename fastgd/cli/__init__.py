@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
 from collections.abc import Sequence
 
 from fastgd.optim.table import NAMES
+
+MAX_SIZE: int = 10**8  # bench allocates about 8 arrays of a size (params, grads, states, the reference's temporaries)
+MAX_SEED: int = 2**32 - 1
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -14,18 +19,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     train_cmd = commands.add_parser("train",
                                     help="train the textbook's TwoLayerNet on the digits with numerical gradients")
     train_cmd.add_argument("--optimizer", default="adam", choices=[name.lower() for name in NAMES])
-    train_cmd.add_argument("--lr", type=float, default=None, help="learning rate (default: per optimizer)")
+    train_cmd.add_argument("--lr", type=_learning_rate, default=None, help="learning rate (default: per optimizer)")
     train_cmd.add_argument("--iters", type=_positive, default=1000, help="training steps (default: 1000)")
     train_cmd.add_argument("--batch-size", type=_positive, default=100)
     train_cmd.add_argument("--hidden", type=_positive, default=50, help="hidden units (default: 50)")
-    train_cmd.add_argument("--seed", type=int, default=0)
-    train_cmd.add_argument("--plot", metavar="PATH", help="write a PNG of the loss and accuracy curves")
+    train_cmd.add_argument("--seed", type=_seed, default=0, help=f"0 to {MAX_SEED} (default: 0)")
+    train_cmd.add_argument("--plot", metavar="PATH", type=_plot_path,
+                           help="write an image (PNG, PDF, SVG, ...) of the loss and accuracy curves")
     train_cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
+    train_cmd.add_argument("--no-reference", action="store_true",
+                           help="skip the numpy reference's time estimate (by default timed for about 1 s)")
     commands.add_parser("demo", help="the textbook's worked examples, fastgd beside the numpy reference")
     bench_cmd = commands.add_parser("bench", help="speed table: reference time ÷ fastgd time per function and size")
     bench_cmd.add_argument("--sizes", type=_sizes, default=(10**3, 10**5, 10**6),
-                       help="comma-separated array sizes for the optimizers (default: 1000,100000,1000000)")
-    commands.add_parser("info", help="version, SIMD level, OpenMP threads, numpy: what a bug report needs")
+                           help=f"comma-separated array sizes for the optimizers, 1 to {MAX_SIZE:.0e} "
+                                "(default: 1000,100000,1000000)")
+    commands.add_parser("info", help="version, compiled modules, SIMD level, threads, numpy: what a bug report needs")
     args = parser.parse_args(argv)
     if args.command == "info":
         from fastgd.cli import info
@@ -35,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from fastgd.cli import train
 
         train.main(args.optimizer, args.lr, args.iters, args.batch_size, args.hidden, args.seed, args.plot,
-                    progress=not args.no_progress)
+                   progress=not args.no_progress, reference_budget=None if args.no_reference else 1.0)
     elif args.command == "demo":
         from fastgd.cli import demo
 
@@ -53,12 +62,58 @@ def _positive(text: str) -> int:
     return value
 
 
+def _parsed(text: str, kind: type[int] | type[float], what: str) -> int | float:
+    """``kind(text)``, or argparse's error naming what was expected."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
+def _learning_rate(text: str) -> float:
+    value = float(_parsed(text, float, "a number"))
+    if not (math.isfinite(value) and value > 0):  # 1e400 parses as inf
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(_parsed(text, int, "an integer"))
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be 0 to {MAX_SEED}, got {value}")
+    return value
+
+
+def _plot_path(text: str) -> str:
+    """The plot's path, checked before training rather than after it: matplotlib, the format, the folder."""
+    try:
+        import matplotlib.figure
+    except ImportError:
+        raise argparse.ArgumentTypeError("needs matplotlib (pip install matplotlib, or the nn extra)") from None
+    formats = matplotlib.figure.Figure().canvas.get_supported_filetypes()
+    extension = os.path.splitext(text)[1].lstrip(".").lower()
+    if extension not in formats:
+        raise argparse.ArgumentTypeError(f"{text!r}: the file name must end in one of "
+                                         f"{', '.join('.' + name for name in sorted(formats))}")
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"{text!r}: no such directory {folder!r}")
+    existed = os.path.exists(text)
+    try:
+        with open(text, "ab"):  # appends nothing: an existing file is left as it is until the plot replaces it
+            pass
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: cannot write there ({error.strerror})") from None
+    if not existed:
+        os.remove(text)
+    return text
+
+
 def _sizes(text: str) -> tuple[int, ...]:
     try:
-        sizes = tuple(int(float(part)) for part in text.split(","))
+        values = [float(part) for part in text.split(",")]  # "1e6" is a size too
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated sizes, got {text!r}") from None
-    if any(n < 1 for n in sizes):
-        raise argparse.ArgumentTypeError("sizes must be >= 1")
-    return sizes
-
+    if not all(value.is_integer() and 1 <= value <= MAX_SIZE for value in values):  # inf and nan too
+        raise argparse.ArgumentTypeError(f"sizes must be whole numbers from 1 to {MAX_SIZE:.0e}, got {text!r}")
+    return tuple(int(value) for value in values)

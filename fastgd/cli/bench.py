@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
+from fastgd.cli.conditions import describe
 from fastgd.cli.timing import format_seconds, seconds_per_call
 from fastgd.optim.table import NAMES
 from fastgd.reference.analytic import broyden
@@ -82,10 +83,12 @@ def _optimizer_cases(sizes: Sequence[int]) -> Iterator[tuple[str, MakeCall]]:
 def main(sizes: Sequence[int] = (10**3, 10**5, 10**6)) -> None:
     """Time every case with the reference and with fastgd; print one row each."""
     print(f"fastgd {fastgd.__version__} speed: reference time ÷ fastgd time "
-          f"({fastgd.get_num_threads()} threads for large arrays)\n")
+          f"({fastgd.get_num_threads()} threads for large arrays)")
+    print(describe() + "\n", flush=True)
     row = "{:<58} {:>11} {:>11} {:>8}"
     print(row.format("case", "reference", "fastgd", "ratio"))
     for label, make in (*_gradient_cases(), *_jacobian_cases(), *_optimizer_cases(sizes)):
         slow = seconds_per_call(make(reference), repeat=3)
         fast = seconds_per_call(make(fastgd), repeat=3)
         print(row.format(label, format_seconds(slow), format_seconds(fast), f"{slow / fast:.1f}"), flush=True)
+    print(describe())

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 import fastgd
 from fastgd import reference
+from fastgd.cli.conditions import describe
 from fastgd.cli.timing import format_seconds, seconds_per_call
 from fastgd.reference.examples import function_2, nothing, simple_net_loss
 
@@ -42,7 +43,8 @@ def _overhead_per_element(n: int = 100) -> tuple[float, float]:
 
 def main() -> None:
     """Print the worked examples with their timings."""
-    print(f"fastgd {fastgd.__version__}: the textbook's examples, fastgd beside the numpy reference\n")
+    print(f"fastgd {fastgd.__version__}: the textbook's examples, fastgd beside the numpy reference")
+    print(describe() + "\n", flush=True)
     print(ROW.format("", "fastgd result", "fastgd", "reference", "speedup", "same"))
     for point in ((3.0, 4.0), (0.0, 2.0), (3.0, 0.0)):
         _compare(f"numerical_gradient(function_2, {point})", fastgd.numerical_gradient,
@@ -66,3 +68,4 @@ def main() -> None:
     print(f"\nLoop overhead per element beyond the two calls of a do-nothing f (n=100): "
           f"fastgd {fast * 1e6:.3f} µs, reference {slow * 1e6:.3f} µs")
     print("'same': the fastgd result equals the reference's (np.array_equal).")
+    print(describe())

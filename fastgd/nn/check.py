@@ -36,8 +36,8 @@ class GradientCheck(NamedTuple):
     GradientCheck(mean_abs_diff=0.0, max_rel_error=0.0, worst_index=(), numerical_error=nan)
     """
 
-    mean_abs_diff: float  #: mean of |analytic - numerical|: what the textbook prints
-    max_rel_error: float  #: max of |a - n| / max(|a|, |n|) (0 where both are 0)
+    mean_abs_diff: float  #: mean of ``|analytic - numerical|``: what the textbook prints
+    max_rel_error: float  #: max of ``|a - n| / max(|a|, |n|)`` (0 where both are 0)
     worst_index: tuple[int, ...]  #: where that maximum is
     numerical_error: float = math.nan  #: with method= or h=: the largest error estimate of the numerical gradient
 
