@@ -103,10 +103,11 @@ def forward(stack: Stack, x: _F) -> tuple[list[Pass], _F]:
     return passes, np.dot(z, stack.W_out) + stack.b_out
 
 
-def softmax_parts(logits: _F) -> tuple[_F, _F]:
-    """``E = exp(logits - rowmax)`` and its row sums ``S``: the unperturbed softmax."""
-    E = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return E, E.sum(axis=1)
+def softmax_parts(logits: _F) -> tuple[_F, _F, _F]:
+    """``Z = logits - rowmax``, ``E = exp(Z)`` and its row sums ``S``: the unperturbed softmax, as the kernels take it."""
+    Z = logits - logits.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return Z, E, E.sum(axis=1)
 
 
 def nonzero_columns(x: _F) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], _F]:
@@ -157,7 +158,7 @@ def linear_model(stack: Stack, passes: list[Pass], layer: int, E: _F) -> tuple[_
     return V, v_max, moments(E, V), radius
 
 
-def _net(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets,
+def _net(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targets,
          statistics: Sequence[tuple[_F, _F] | None]) -> _kernels.Net:
     hidden = []
     for layer, p, stats in zip(stack.hidden, passes, statistics, strict=True):
@@ -170,7 +171,7 @@ def _net(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets,
         if stats is not None:
             spec.update(st_mean=stats[0], st_var=stats[1])
         hidden.append(spec)
-    return _kernels.Net(hidden, x, stack.W_out, stack.b_out, E, S, *tgt)
+    return _kernels.Net(hidden, x, stack.W_out, stack.b_out, (Z, E, S), tgt)
 
 
 def thread_count(pairs: int) -> int:
@@ -178,7 +179,7 @@ def thread_count(pairs: int) -> int:
     return _threads.get_num_threads() if pairs >= THREADED_WORK else 1
 
 
-def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets, net: _kernels.Net,
+def _incremental(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targets, net: _kernels.Net,
                  bases: dict[tuple[int, int], int], n_evals: int) -> dict[tuple[int, int], _F]:
     batch = x.shape[0]
     L = len(stack.hidden)
@@ -192,7 +193,7 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Tar
         if layer == L:
             H_ = passes[L - 1].z if L else x
             H_ = np.ones((batch, 1)) if kind == BIAS else H_
-            job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), E, S, *tgt, H, grad)
+            job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), (Z, E, S), tgt, H, grad)
         else:
             if layer not in models:  # per layer: the linear model and the sigmoid's Taylor coefficients
                 sigmoid_layer = stack.hidden[layer].activation == SIGMOID
@@ -240,7 +241,7 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
     :data:`fastgd.nn._running.MAX_STATISTICS` doubles of statistics.
     """
     passes, logits = forward(stack, x)
-    E, S = softmax_parts(logits)
+    Z, E, S = softmax_parts(logits)
     sizes = {(layer, kind): param(stack, layer, kind).size for _, layer, kind in stack.keys}
     bases, offset = {}, 0
     for _, layer, kind in stack.keys:
@@ -251,12 +252,12 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
     statistics = statistics_rows(layers, n_evals)
     if statistics is None:
         return None
-    net = _net(stack, passes, x, E, S, tgt, statistics)
+    net = _net(stack, passes, x, Z, E, S, tgt, statistics)
     last = stack.keys[-1][1:]
     if any(layer.dropout is not None for layer in stack.hidden):
         grads = _with_dropout(stack, x, net, bases, n_evals, (last[0], last[1]))
     else:
-        grads = _incremental(stack, passes, x, E, S, tgt, net, bases, n_evals)
+        grads = _incremental(stack, passes, x, Z, E, S, tgt, net, bases, n_evals)
     for _, layer, kind in stack.keys:
         if kind == WEIGHT and stack.decay:
             W = param(stack, layer, kind)

@@ -91,14 +91,14 @@ class SimpleConvNet(CompiledGradient, reference.SimpleConvNet):
         mlp_grads, running = result
         set_running(stack, running)
         passes, logits = _mlp.forward(stack, pooled)
-        E, S = _mlp.softmax_parts(logits)
+        Z, E, S = _mlp.softmax_parts(logits)
         xpad = np.ascontiguousarray(np.pad(x64, [(0, 0), (0, 0), (conv.pad, conv.pad), (conv.pad, conv.pad)]))
         threads = _mlp.thread_count(W1.size * N * ph * pw)
         grads = {}
         for key, bias, P in ((names[0], False, W1), (names[1], True, b1)):
             grad = np.empty(P.shape)
             run(_conv_kernels.FilterJob(bias, P.reshape(-1), FH, FW, xpad, conv_out, conv.stride, pool.pool_h,
-                                        pool.stride, pooled, stack.hidden[0].W, passes[0].a, stack.W_out, E, S, *tgt,
+                                        pool.stride, pooled, stack.hidden[0].W, passes[0].a, stack.W_out, Z, E, S, *tgt,
                                         _mlp.H, grad.reshape(-1)), threads)
             grads[key] = grad
         return grads | mlp_grads

@@ -51,9 +51,9 @@ class SimpleNet(reference.SimpleNet):
             return self.generic_gradient(lambda W: self.loss(x, t), self.W)
         tgt = targets(t, batch.shape[0], self.W.shape[1], one_sample=np.ndim(x) == 1)
         W = np.ascontiguousarray(self.W)
-        E, S = _mlp.softmax_parts(batch @ W)
+        softmax = _mlp.softmax_parts(batch @ W)
         out = np.empty(W.shape)
-        _kernels.OutputJob(batch, W, E, S, *tgt, _mlp.H, out).run(0, W.size)
+        _kernels.OutputJob(batch, W, softmax, tgt, _mlp.H, out).run(0, W.size)
         return out
 
 
