@@ -104,7 +104,7 @@ def forward(stack: Stack, x: _F) -> tuple[list[Pass], _F]:
 
 
 def softmax_parts(logits: _F) -> tuple[_F, _F, _F]:
-    """``Z = logits - rowmax``, ``E = exp(Z)`` and its row sums ``S``: the unperturbed softmax, as the kernels take it."""
+    """``Z = logits - rowmax``, ``E = exp(Z)`` and its row sums ``S``: the unperturbed softmax the kernels take."""
     Z = logits - logits.max(axis=1, keepdims=True)
     E = np.exp(Z)
     return Z, E, E.sum(axis=1)
