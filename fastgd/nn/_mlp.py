@@ -2,9 +2,10 @@
 
 :func:`numerical_gradient` takes a :class:`Stack` (hidden layers of affine, optional batch
 norm, ReLU or sigmoid, optional dropout; an output affine layer; a softmax cross-entropy loss
-with L2 weight decay) and returns the reference's central differences, parameter by parameter,
+with L2 weight decay) and returns the book's central differences, parameter by parameter,
 in the order of ``Stack.keys``. The unperturbed forward pass is computed here with the
-reference's numpy operations; ``src/nn.pyx`` evaluates every perturbed loss from it.
+layers' own operations (:mod:`fastgd.nn.layers`, the book's numpy code); ``src/nn.pyx``
+evaluates every perturbed loss from it.
 """
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ import numpy.typing as npt
 
 from fastgd import _threads
 from fastgd.nn import _kernels
+from fastgd.nn._draws import Rng, uniform
 from fastgd.nn._parallel import run
 from fastgd.nn._running import running_averages, statistics_rows
 from fastgd.nn._series import moments, sigmoid_taylor
 from fastgd.nn._targets import Targets
-from fastgd.reference.functions import sigmoid
-from fastgd.reference.layers import BatchNormalization
-from fastgd.reference.random import Rng, uniform
+from fastgd.nn.functions import sigmoid
+from fastgd.nn.layers import BatchNormalization, affine, normalize, rectify
 
 _F = npt.NDArray[np.float64]
 H: float = 1e-4  # the book's step
@@ -81,26 +82,16 @@ def param(stack: Stack, layer: int, kind: int) -> _F:
 
 
 def forward(stack: Stack, x: _F) -> tuple[list[Pass], _F]:
-    """The unperturbed pass in training mode without dropout, by the reference's operations; and the logits."""
+    """The unperturbed pass in training mode without dropout, by the layers' operations; and the logits."""
     passes = []
     z = x
     for layer in stack.hidden:
-        a = np.dot(z, layer.W) + layer.b
-        xn = mean = var = None
-        o = a
-        if layer.batch_norm is not None:
-            mean = a.mean(axis=0)
-            xc = a - mean
-            var = np.mean(xc**2, axis=0)
-            xn = xc / np.sqrt(var + 10e-7)
-            o = layer.batch_norm.gamma * xn + layer.batch_norm.beta
-        if layer.activation == RELU:
-            z = o.copy()
-            z[o <= 0] = 0
-        else:
-            z = sigmoid(o)
-        passes.append(Pass(a, o, z, xn, mean, var))
-    return passes, np.dot(z, stack.W_out) + stack.b_out
+        a = affine(z, layer.W, layer.b)
+        bn = None if layer.batch_norm is None else normalize(a, layer.batch_norm.gamma, layer.batch_norm.beta)
+        o = a if bn is None else bn.out
+        z = rectify(o)[0] if layer.activation == RELU else sigmoid(o)
+        passes.append(Pass(a, o, z, *((None, None, None) if bn is None else (bn.xn, bn.mean, bn.var))))
+    return passes, affine(z, stack.W_out, stack.b_out)
 
 
 def softmax_parts(logits: _F) -> tuple[_F, _F, _F]:
@@ -211,7 +202,7 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, t
 
 def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int, int], int], n_evals: int,
                   last: tuple[int, int]) -> dict[tuple[int, int], _F]:
-    """Every evaluation in full, with masks drawn in the reference's order; the last parameter is left out."""
+    """Every evaluation in full, with masks drawn in the book's order; the last parameter is left out."""
     batch = x.shape[0]
     draws = batch * sum(layer.W.shape[1] for layer in stack.hidden if layer.dropout is not None)
     threads = thread_count(n_evals // 2 * batch)
@@ -223,7 +214,7 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
         stop = P.size - 1 if (layer, kind) == last else P.size
         for q0 in range(0, stop, per_chunk):
             q1 = min(stop, q0 + per_chunk)
-            uniforms = uniform(stack.rng, 2 * (q1 - q0) * draws).reshape(2 * (q1 - q0), draws)
+            uniforms = uniform(stack.rng, 2 * (q1 - q0), draws)
             run(_kernels.DropoutJob(net, layer, kind, P, P.shape[-1], q0, uniforms, H, grad[q0:q1],
                                     bases[layer, kind], n_evals), threads)
         out[layer, kind] = grad.reshape(P.shape)
@@ -231,13 +222,13 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
 
 
 def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F], list[tuple[_F, _F] | None]] | None:
-    """The reference's central differences for every parameter of ``stack.keys``.
+    """The book's central differences for every parameter of ``stack.keys``.
 
     Returns the gradients by key and, per batch-norm layer, the running averages after all
     evaluations but the last two. With dropout the last element of the last key is not
-    computed: the caller evaluates it as the reference does (which draws its masks, and for a
+    computed: the caller evaluates it as the book does (which draws its masks, and for a
     layer-based net leaves the layers' caches and the running averages' last two updates as
-    the reference leaves them). None when the running averages would need more than
+    the book leaves them). None when the running averages would need more than
     :data:`fastgd.nn._running.MAX_STATISTICS` doubles of statistics.
     """
     passes, logits = forward(stack, x)
