@@ -141,12 +141,14 @@ class Affine:
     array([[1.5, 2. ]])
     """
 
+    x: _Array | None
+    original_x_shape: tuple[int, ...] | None
+    dW: _Array | None
+    db: _Array | None
+
     def __init__(self, W: _Array, b: _Array) -> None:
         self.W, self.b = W, b
-        self.x: _Array | None = None
-        self.original_x_shape: tuple[int, ...] | None = None
-        self.dW: _Array | None = None
-        self.db: _Array | None = None
+        self.x = self.original_x_shape = self.dW = self.db = None
 
     def forward(self, x: _Array) -> _Array:
         self.original_x_shape = x.shape
@@ -256,17 +258,19 @@ class BatchNormalization:
     array([0.2, 2. ])
     """
 
+    input_shape: tuple[int, ...] | None  # of the last input: 4-D after a convolution, 2-D after an affine layer
+    batch_size: int | None
+    xc: _Array | None  # the last batch, centred: what backward needs, with xn and std
+    xn: _Array | None
+    std: _Array | None
+    dgamma: _Array | None
+    dbeta: _Array | None
+
     def __init__(self, gamma: _Array, beta: _Array, momentum: float = 0.9, running_mean: _Array | None = None,
                  running_var: _Array | None = None) -> None:
         self.gamma, self.beta, self.momentum = gamma, beta, momentum
         self.running_mean, self.running_var = running_mean, running_var
-        self.input_shape: tuple[int, ...] | None = None  # 4-D after a convolution, 2-D after an affine layer
-        self.batch_size: int | None = None
-        self.xc: _Array | None = None
-        self.xn: _Array | None = None
-        self.std: _Array | None = None
-        self.dgamma: _Array | None = None
-        self.dbeta: _Array | None = None
+        self.input_shape = self.batch_size = self.xc = self.xn = self.std = self.dgamma = self.dbeta = None
 
     def forward(self, x: _Array, train_flg: bool = True) -> _Array:
         self.input_shape = x.shape
@@ -309,13 +313,15 @@ class Convolution:
              [20., 24.]]]])
     """
 
+    x: _Array | None
+    col: _Array | None  # the last input's patches, one per row
+    col_W: _Array | None  # the filters, one per column
+    dW: _Array | None
+    db: _Array | None
+
     def __init__(self, W: _Array, b: _Array, stride: int = 1, pad: int = 0) -> None:
         self.W, self.b, self.stride, self.pad = W, b, stride, pad
-        self.x: _Array | None = None
-        self.col: _Array | None = None  # the input's patches, one per row
-        self.col_W: _Array | None = None  # the filters, one per column
-        self.dW: _Array | None = None
-        self.db: _Array | None = None
+        self.x = self.col = self.col_W = self.dW = self.db = None
 
     def forward(self, x: _Array) -> _Array:
         FN, _, FH, FW = self.W.shape

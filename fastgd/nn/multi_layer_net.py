@@ -21,6 +21,8 @@ from fastgd.nn.layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid,
 _Array = npt.NDArray[Any]
 #: The hidden layers' activation, by the name the constructors take.
 ACTIVATIONS: dict[str, type[Relu] | type[Sigmoid]] = {"sigmoid": Sigmoid, "relu": Relu}
+#: Layers whose name holds one of these take ``train_flg`` in ``MultiLayerNetExtend.predict``, as in the book.
+TRAINING_MODE_LAYERS = ("Dropout", "BatchNorm")
 
 
 class MultiLayerNet(LayerNet):
@@ -81,12 +83,12 @@ class MultiLayerNet(LayerNet):
         for i in range(1, self.hidden_layer_num + 2):
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
             if i <= self.hidden_layer_num:
-                self.layers.update((f"{name}{i}", layer) for name, layer in self._hidden(i, activation, rng))
+                self._add_hidden(i, ACTIVATIONS[activation], rng)
         self.last_layer = SoftmaxWithLoss()
 
-    def _hidden(self, i: int, activation: str, rng: Rng) -> list[tuple[str, Any]]:
-        """The layers after hidden affine layer ``i``, by name (``i`` appended)."""
-        return [("Activation_function", ACTIVATIONS[activation]())]
+    def _add_hidden(self, i: int, activation: type[Relu] | type[Sigmoid], rng: Rng) -> None:
+        """The layers after hidden affine layer ``i``: its activation."""
+        self.layers[f"Activation_function{i}"] = activation()
 
     def last(self) -> SoftmaxWithLoss:
         return self.last_layer
@@ -153,21 +155,21 @@ class MultiLayerNetExtend(MultiLayerNet):
         super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda,
                          rng)
 
-    def _hidden(self, i: int, activation: str, rng: Rng) -> list[tuple[str, Any]]:
-        named: list[tuple[str, Any]] = []
+    def _add_hidden(self, i: int, activation: type[Relu] | type[Sigmoid], rng: Rng) -> None:
+        """After hidden affine layer ``i``: [batch norm, with ``gamma{i}`` and ``beta{i}``], activation, [dropout]."""
         if self.use_batchnorm:
             width = self.hidden_size_list[i - 1]
-            self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(width), np.zeros(width)
-            named.append(("BatchNorm", BatchNormalization(self.params[f"gamma{i}"], self.params[f"beta{i}"])))
-        named += super()._hidden(i, activation, rng)
+            gamma, beta = self.params[f"gamma{i}"], self.params[f"beta{i}"] = np.ones(width), np.zeros(width)
+            self.layers[f"BatchNorm{i}"] = BatchNormalization(gamma, beta)
+        super()._add_hidden(i, activation, rng)
         if self.use_dropout:
-            named.append(("Dropout", Dropout(self.dropout_ration, rng=rng)))
-        return named
+            self.layers[f"Dropout{i}"] = Dropout(self.dropout_ration, rng=rng)
 
     def predict(self, x: _Array, train_flg: bool = False) -> _Array:
-        """The scores for ``x``; ``train_flg`` goes to the Dropout and BatchNorm layers."""
+        """The scores for ``x``; ``train_flg`` goes to the Dropout and BatchNorm layers (by their names)."""
         for name, layer in self.layers.items():
-            x = layer.forward(x, train_flg) if "Dropout" in name or "BatchNorm" in name else layer.forward(x)
+            modes = [train_flg] if any(kind in name for kind in TRAINING_MODE_LAYERS) else []
+            x = layer.forward(x, *modes)
         return x
 
     def loss(self, x: _Array, t: _Array, train_flg: bool = False) -> Any:
@@ -186,4 +188,4 @@ class MultiLayerNetExtend(MultiLayerNet):
         return sources
 
 
-__all__ = ["MultiLayerNet", "MultiLayerNetExtend", "ACTIVATIONS"]
+__all__ = ["MultiLayerNet", "MultiLayerNetExtend", "ACTIVATIONS", "TRAINING_MODE_LAYERS"]

@@ -16,17 +16,13 @@ class ReluTwoLayerNet(LayerNet):
 
     Parameters
     ----------
-    input_size, hidden_size, output_size : int
-        Layer widths.
-    weight_init_std : float, optional
-        Standard deviation of the initial weights (biases start at zero).
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; by default ``np.random.randn``, as the book.
+    input_size, hidden_size, output_size, weight_init_std, rng
+        As :class:`fastgd.nn.TwoLayerNet`'s.
 
     Attributes
     ----------
     params : dict
-        ``W1`` (input × hidden), ``b1``, ``W2`` (hidden × output), ``b2``.
+        ``W1`` (input × hidden), ``b1``, ``W2`` (hidden × output), ``b2``, as chapter 4's net.
     layers : collections.OrderedDict
         ``Affine1``, ``Relu1``, ``Affine2``, holding the ``params`` arrays themselves.
     lastLayer : SoftmaxWithLoss
