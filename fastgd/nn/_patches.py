@@ -43,7 +43,10 @@ def im2col(input_data: npt.NDArray[Any], filter_h: int, filter_w: int, stride: i
     out_h, out_w = out_size(H, filter_h, stride, pad), out_size(W, filter_w, stride, pad)
     img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
     windows = sliding_window_view(img, (filter_h, filter_w), axis=(2, 3))[:, :, ::stride, ::stride]
-    return np.array(windows.transpose(0, 2, 3, 1, 4, 5), dtype=np.float64).reshape(N * out_h * out_w, -1)
+    # Laid out in memory as the book's (N, C, FH, FW, out_h, out_w) buffer: for one image its rows are a strided
+    # view of it, and BLAS rounds a product with that view differently from one with a copy.
+    taps = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3), dtype=np.float64)
+    return taps.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
 
 
 def col2im(col: npt.NDArray[Any], input_shape: tuple[int, ...], filter_h: int, filter_w: int, stride: int = 1,
