@@ -240,6 +240,7 @@ def test_conv_net_params_round_trip(tmp_path):
     (lambda: nn.MultiLayerNet(4, [3], 2, weight_init_std="gauss"), ValueError, "weight_init_std"),
     (lambda: nn.MultiLayerNet(4, [3], 2, activation="tanh"), ValueError, "activation"),
     (lambda: nn.MultiLayerNet(4, [3.5], 2), TypeError, "hidden_size_list"),
+    (lambda: nn.MultiLayerNet(4, [0, 3], 2), ValueError, "W2 by its fan-in, which is 0"),
     (lambda: nn.ReluTwoLayerNet(4, -3, 2), ValueError, "hidden_size"),
     (lambda: nn.TwoLayerNet(4, 3, 2, rng=42), TypeError, "rng"),
     (lambda: nn.SimpleNet(True, 3), TypeError, "input_size"),
@@ -260,3 +261,18 @@ def test_the_loss_refuses_labels_the_book_reads_silently_wrong(t, error):
     net = nn.ReluTwoLayerNet(4, 3, 3, rng=np.random.default_rng(0))
     with pytest.raises(error, match="t"):
         net.loss(np.ones((2, 4)), t)
+
+
+@pytest.mark.parametrize("fast_class, twin_class, args", [
+    (nn.ReluTwoLayerNet, relu_reference.ReluTwoLayerNet, (4, 0, 3)),
+    (nn.TwoLayerNet, nn_reference.TwoLayerNet, (4, 0, 3)),
+    (nn.MultiLayerNetExtend, multi_reference.MultiLayerNetExtend, (4, [3, 0], 3, "relu", 0.1)),
+])
+def test_a_layer_of_no_units_gives_the_books_empty_gradient(fast_class, twin_class, args):
+    """The kernels refused a parameter of no elements with an internal error; the book returns an empty gradient."""
+    x, t = np.random.default_rng(0).random((2, 4)), np.array([0, 2])
+    np.random.seed(0)
+    got = fast_class(*args).numerical_gradient(x, t)
+    np.random.seed(0)
+    expected = twin_class(*args).numerical_gradient(x, t)
+    assert all(got[key].shape == expected[key].shape and np.array_equal(got[key], expected[key]) for key in expected)

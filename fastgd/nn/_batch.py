@@ -8,8 +8,8 @@ import numpy.typing as npt
 
 
 def is_float64(array: object, contiguous: bool = False) -> TypeGuard[npt.NDArray[np.float64]]:
-    """``array`` is a finite float64 ndarray (C-contiguous too, if asked)."""
-    return (isinstance(array, np.ndarray) and array.dtype == np.float64
+    """``array`` is a finite, non-empty float64 ndarray (C-contiguous too, if asked)."""
+    return (isinstance(array, np.ndarray) and array.dtype == np.float64 and array.size > 0
             and (array.flags.c_contiguous or not contiguous) and bool(np.isfinite(array).all()))
 
 

@@ -161,6 +161,8 @@ def init_weights(sizes: Sequence[int], weight_init_std: float | str, rng: Rng) -
         raise ValueError(f"weight_init_std must be a number or one of {sorted(_SCALES)}, got {weight_init_std!r}")
     params: dict[str, _F] = {}
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), 1):
+        if named in _SCALES and fan_in == 0:
+            raise ValueError(f"weight_init_std {weight_init_std!r} scales W{i} by its fan-in, which is 0")
         scale: Any = np.sqrt(_SCALES[named] / fan_in) if named in _SCALES else weight_init_std
         params[f"W{i}"], params[f"b{i}"] = scale * normal(rng, fan_in, fan_out), np.zeros(fan_out)
     return params
