@@ -196,9 +196,9 @@ cdef inline double sigmoid_change(double o, double s, double s_bar, double delta
     """``sigmoid(o + delta) - sigmoid(o)`` without cancellation; ``s = sigmoid(o)``, ``s_bar = sigmoid(-o)``.
 
     ``sigmoid(o + delta) * s_bar * -expm1(-delta)`` for ``delta >= 0``,
-    ``s * sigmoid(-(o + delta)) * expm1(delta)`` below: every factor is at most 1 in magnitude, so a
-    saturated unit (``s_bar`` or ``s`` 0) moved far gives 0, never ``0 * inf``.
+    ``sigmoid(-(o + delta)) * s * expm1(delta)`` below, written once with the sign ``g`` of
+    ``delta`` (a factor ±1, exact): every factor is at most 1 in magnitude, so a saturated unit
+    (``s_bar`` or ``s`` 0) moved far gives 0, never ``0 * inf``.
     """
-    if delta >= 0:
-        return s_bar * -expm1(-delta) / (1.0 + exp(-(o + delta)))
-    return s * expm1(delta) / (1.0 + exp(o + delta))
+    cdef double g = 1.0 if delta >= 0 else -1.0
+    return -g * (s_bar if delta >= 0 else s) * expm1(-fabs(delta)) / (1.0 + exp(-g * (o + delta)))

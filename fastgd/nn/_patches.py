@@ -1,4 +1,4 @@
-"""Image patches as matrix rows and back: the book's ``im2col`` and ``col2im``, by sliding-window views.
+"""Image patches as matrix rows and back: the book's ``im2col`` and ``col2im``, by a strided view.
 
 A convolution of a (N, C, H, W) batch with (FH, FW) filters every ``stride`` pixels, after
 ``pad`` zeros around each image, reads ``out_h × out_w`` patches per image. :func:`im2col`
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 
 def out_size(size: int, filter_size: int, stride: int, pad: int) -> int:
@@ -41,11 +41,14 @@ def im2col(input_data: npt.NDArray[Any], filter_h: int, filter_w: int, stride: i
     """
     N, C, H, W = input_data.shape
     out_h, out_w = out_size(H, filter_h, stride, pad), out_size(W, filter_w, stride, pad)
-    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)])
-    windows = sliding_window_view(img, (filter_h, filter_w), axis=(2, 3))[:, :, ::stride, ::stride]
-    # Laid out in memory as the book's (N, C, FH, FW, out_h, out_w) buffer: for one image its rows are a strided
-    # view of it, and BLAS rounds a product with that view differently from one with a copy.
-    taps = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3), dtype=np.float64)
+    if out_h < 0 or out_w < 0:
+        raise ValueError(f"a {filter_h} × {filter_w} filter does not fit a {H} × {W} image padded by {pad}")
+    img = np.pad(input_data, [(0, 0), (0, 0), (pad, pad), (pad, pad)]) if pad else input_data
+    n, c, y, x = img.strides
+    # Every tap of every patch, (N, C, FH, FW, out_h, out_w), copied into the book's buffer: for one image the
+    # rows returned are a strided view of it, and BLAS rounds a product with that view unlike one with a copy.
+    taps = np.array(as_strided(img, (N, C, filter_h, filter_w, out_h, out_w), (n, c, y, x, y * stride, x * stride),
+                               writeable=False), dtype=np.float64, order="C")
     return taps.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
 
 

@@ -46,16 +46,20 @@ def labels(t: npt.ArrayLike, batch: int, n_out: int) -> npt.NDArray[np.integer[A
     (array([1, 0]), (2, 1))
     """
     given: npt.NDArray[Any] = np.asarray(t)
-    out = given
     if given.size == batch * n_out:  # one-hot, as cross_entropy_error decides
         if given.ndim < 2:
             raise ValueError(f"t has {given.size} values, as one-hot rows of {n_out} would, but is {given.ndim}-D")
         out = given.argmax(axis=1)
-    try:
-        np.broadcast_shapes((batch,), out.shape)
-    except ValueError:
-        raise ValueError(f"t must hold {batch} labels or {batch}×{n_out} one-hot rows, got shape {given.shape}"
-                         ) from None
+        if given.shape == (batch, n_out):
+            return out  # one class per row
+    else:
+        out = given
+    if out.shape != (batch,):
+        try:
+            np.broadcast_shapes((batch,), out.shape)
+        except ValueError:
+            raise ValueError(f"t must hold {batch} labels or {batch}×{n_out} one-hot rows, got shape {given.shape}"
+                             ) from None
     if out.dtype.kind not in "iu":
         raise TypeError(f"t must be one-hot rows or integer labels, got dtype {given.dtype}")
     if out.size and (out.min() < 0 or out.max() >= n_out):
