@@ -236,7 +236,13 @@ def test_conv_net_params_round_trip(tmp_path):
         other.load_params(tmp_path / "bad.pkl")
 
 
+def test_widths_in_any_sequence():
+    assert list(nn.MultiLayerNet(4, np.array([3, 2]), 2).layers)[-1] == "Affine3"
+    assert list(nn.MultiLayerNet(4, (3,), 2).params) == ["W1", "b1", "W2", "b2"]
+
+
 @pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.MultiLayerNet(4, "32", 2), TypeError, "hidden_size_list"),
     (lambda: nn.MultiLayerNet(4, [3], 2, weight_init_std="gauss"), ValueError, "weight_init_std"),
     (lambda: nn.MultiLayerNet(4, [3], 2, activation="tanh"), ValueError, "activation"),
     (lambda: nn.MultiLayerNet(4, [3.5], 2), TypeError, "hidden_size_list"),

@@ -169,9 +169,9 @@ def init_weights(sizes: Sequence[int], weight_init_std: float | str, rng: Rng) -
 
 
 def widths(**sizes: Any) -> None:
-    """Check that each keyword is a layer width (an int >= 0) or a list of them: TypeError/ValueError naming it."""
+    """Check that each keyword is a layer width (an int >= 0) or a sequence of them: TypeError/ValueError naming it."""
     for name, value in sizes.items():
-        for width in value if isinstance(value, (list, tuple)) else [value]:
+        for width in value if isinstance(value, (Sequence, np.ndarray)) and not isinstance(value, str) else [value]:
             if not isinstance(width, (int, np.integer)) or isinstance(width, bool):
                 raise TypeError(f"{name} must hold whole numbers (layer widths), got {width!r}")
             if width < 0:
