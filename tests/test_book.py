@@ -258,3 +258,13 @@ def test_korean_trainer_prints_the_korean_editions_lines(optimizer, capsys):
     if optimizer == "Nesterov":  # the original's order gives other numbers
         from fastgd.book.common.trainer import Trainer as OriginalTrainer
         assert printed != run_trainer(OriginalTrainer, fastgd.nn.MultiLayerNetExtend, optimizer, capsys)
+
+
+@pytest.mark.parametrize("optimizer", ["adadelta", None])
+def test_trainer_names_an_unknown_optimizer(optimizer):
+    """The book's trainer raised a bare KeyError (or AttributeError for None)."""
+    from fastgd.book.common.trainer import Trainer
+
+    x, t = np.zeros((4, 3)), np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        Trainer(fastgd.nn.MultiLayerNet(3, [2], 2), x, t, x, t, optimizer=optimizer)
