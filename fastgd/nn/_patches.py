@@ -49,7 +49,8 @@ def im2col(input_data: npt.NDArray[Any], filter_h: int, filter_w: int, stride: i
     # rows returned are a strided view of it, and BLAS rounds a product with that view unlike one with a copy.
     taps = np.array(as_strided(img, (N, C, filter_h, filter_w, out_h, out_w), (n, c, y, x, y * stride, x * stride),
                                writeable=False), dtype=np.float64, order="C")
-    return taps.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)
+    rows: npt.NDArray[np.float64] = taps.transpose(0, 4, 5, 1, 2, 3).reshape(N * out_h * out_w, -1)  # see col2im
+    return rows
 
 
 def col2im(col: npt.NDArray[Any], input_shape: tuple[int, ...], filter_h: int, filter_w: int, stride: int = 1,

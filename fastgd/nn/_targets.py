@@ -49,7 +49,7 @@ def labels(t: npt.ArrayLike, batch: int, n_out: int) -> npt.NDArray[np.integer[A
     if given.size == batch * n_out:  # one-hot, as cross_entropy_error decides
         if given.ndim < 2:
             raise ValueError(f"t has {given.size} values, as one-hot rows of {n_out} would, but is {given.ndim}-D")
-        out = given.argmax(axis=1)
+        out: npt.NDArray[np.integer[Any]] = given.argmax(axis=1)
         if given.shape == (batch, n_out):
             return out  # one class per row
     else:
