@@ -130,7 +130,6 @@ cdef inline double change_logits(const Softmax* y, Py_ssize_t b, const double* d
     for k in range(y.K):
         if fabs(d_plus[k]) > incremental_move() or fabs(d_minus[k]) > incremental_move():
             return _moved_change(y, b, d_plus, 1.0, d_minus, 1.0, -1)
-    for k in range(y.K):
         if d_plus[k] != 0:
             s_plus += E[k] * expm1(d_plus[k])
         if d_minus[k] != 0:
