@@ -9,6 +9,7 @@ import math
 import os
 import sys
 import zlib
+from numbers import Real
 from typing import Any, Protocol, TypeAlias
 
 import numpy as np
@@ -34,11 +35,18 @@ Labels: TypeAlias = npt.NDArray[np.float64] | npt.NDArray[np.intp]
 """Targets: one-hot rows (float64) or integer labels (intp)."""
 
 
-def _one_hot(labels: npt.NDArray[np.intp], n_classes: int, name: str = "labels") -> npt.NDArray[np.float64]:
+def _classes(labels: npt.NDArray[Any], n_classes: int, name: str = "labels") -> npt.NDArray[np.intp]:
+    """``labels`` as intp, each checked to be a class ``0..n_classes - 1``: else ValueError naming it and its index."""
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be integers, got {labels.dtype} values")
     bad = (labels < 0) | (labels >= n_classes)
     if bad.any():
         i = int(np.argmax(bad))
         raise ValueError(f"{name}: label {labels[i]} (at index {i}) is not a class in 0..{n_classes - 1}")
+    return labels.astype(np.intp)
+
+
+def _one_hot(labels: npt.NDArray[np.intp], n_classes: int) -> npt.NDArray[np.float64]:
     out = np.zeros((labels.size, n_classes))
     out[np.arange(labels.size), labels] = 1.0
     return out
@@ -82,8 +90,8 @@ def load_digits(test_fraction: float = 0.2, normalize: bool = True, one_hot_labe
     >>> labels.dtype == np.intp, bool(np.array_equal(labels, t_train.argmax(axis=1)))
     (True, True)
     """
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction}")
+    if not isinstance(test_fraction, Real) or not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be a number in (0, 1), got {test_fraction!r}")
     try:
         # stubtest does not read pyproject's ignore_missing_imports: scikit-learn ships no type hints
         from sklearn.datasets import load_digits as sklearn_digits  # type: ignore[import-untyped, unused-ignore]
@@ -94,8 +102,11 @@ def load_digits(test_fraction: float = 0.2, normalize: bool = True, one_hot_labe
     labels = data.target.astype(np.intp)
     order = np.random.default_rng(seed).permutation(len(x))
     n_test = int(round(len(x) * test_fraction))
+    if not 0 < n_test < len(x):
+        raise ValueError(f"test_fraction {test_fraction} leaves no {'test' if n_test == 0 else 'training'} images "
+                         f"of {len(x)}")
     test, train = order[:n_test], order[n_test:]
-    t = _one_hot(labels, 10) if one_hot_label else labels
+    t = _one_hot(_classes(labels, 10), 10) if one_hot_label else labels
     return (x[train], t[train]), (x[test], t[test])
 
 
@@ -218,8 +229,8 @@ def load_mnist(directory: str | os.PathLike[str], normalize: bool = True, flatte
     FileNotFoundError
         One of the four files is in ``directory`` neither raw nor as ``.gz``.
     ValueError
-        A file is not IDX, images and labels do not match, or (``one_hot_label``) a label is
-        not a class 0..9.
+        A file is not IDX, the images are not uint8 pixels, images and labels do not match, or
+        a label is not a class 0..9 (named, with its index).
 
     Examples
     --------
@@ -250,11 +261,13 @@ def load_mnist(directory: str | os.PathLike[str], normalize: bool = True, flatte
     out = []
     for part in ("train", "test"):
         images = read_idx(_find(directory, MNIST_FILES[f"{part}_images"]))
-        labels: npt.NDArray[Any] = read_idx(_find(directory, MNIST_FILES[f"{part}_labels"]))  # then intp
+        labels = read_idx(_find(directory, MNIST_FILES[f"{part}_labels"]))
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{part} images {images.shape} and labels {labels.shape} do not match")
+        if images.dtype != np.uint8:
+            raise ValueError(f"{part} images must be uint8 pixels (IDX type 0x08), got {images.dtype}")
         x = images.astype(np.float64) / 255.0 if normalize else images
         x = x.reshape(len(x), -1) if flatten else x.reshape(len(x), 1, *images.shape[1:])
-        labels = labels.astype(np.intp)
-        out.append((x, _one_hot(labels, 10, f"{part} labels") if one_hot_label else labels))
+        classes = _classes(labels, 10, f"{part} labels")
+        out.append((x, _one_hot(classes, 10) if one_hot_label else classes))
     return out[0], out[1]  # (train, test)

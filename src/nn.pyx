@@ -28,11 +28,11 @@ remember (the last ``rows`` of them) are written to the layer's ``st_mean``/``st
 so the Python layer can replay the running averages.
 """
 cimport numpy as cnp
-from libc.math cimport exp, fabs, log, sqrt
+from libc.math cimport exp, fabs, sqrt
 from libc.stdlib cimport free, malloc
 
-from nn_common cimport (SERIES_TERMS, Targets, change_along, change_logits, change_one_logit, relu, relu_change,
-                        series, series_radius, sigmoid_change)
+from nn_common cimport (SERIES_TERMS, Softmax, change_along, change_logits, change_one_logit, moved_loss, relu,
+                        relu_change, series, series_radius, sigmoid_change)
 
 cnp.import_array()
 
@@ -93,6 +93,28 @@ cdef const double* _data(object array, list keep) except? NULL:
     return <const double*> cnp.PyArray_DATA(a)
 
 
+cdef const Py_ssize_t* _index_data(object array, list keep) except? NULL:
+    """The data of a C-contiguous intp array, kept alive in ``keep``."""
+    cdef cnp.ndarray a = array
+    if a.dtype.num != cnp.NPY_INTP or not a.flags.c_contiguous:
+        raise ValueError("the kernels take C-contiguous intp index arrays")
+    keep.append(a)
+    return <const Py_ssize_t*> cnp.PyArray_DATA(a)
+
+
+cdef int _read_softmax(Softmax* y, object softmax, object targets, list keep) except -1:
+    """Fill ``y`` from ``softmax = (Z, E, S)`` (B × K, B × K, B) and ``targets = (ptr, cls, weight)`` (CSR)."""
+    Z, E, S = softmax
+    ptr, cls, weight = targets
+    if Z.ndim != 2 or E.shape != Z.shape or S.shape != Z.shape[:1] or ptr.shape != (Z.shape[0] + 1,) \
+            or cls.shape != weight.shape:
+        raise ValueError("the softmax (Z, E, S) and targets (ptr, cls, weight) do not fit one another")
+    y.K = Z.shape[1]
+    y.Z, y.E, y.S = _data(Z, keep), _data(E, keep), _data(S, keep)
+    y.t.ptr, y.t.cls, y.t.weight = _index_data(ptr, keep), _index_data(cls, keep), _data(weight, keep)
+    return 0
+
+
 cdef class Net:
     """The unperturbed forward pass of a fully connected net with a softmax cross-entropy loss.
 
@@ -106,25 +128,24 @@ cdef class Net:
         The input batch, B × n_0.
     W_out, b_out : numpy.ndarray
         The output layer.
-    E, S : numpy.ndarray
-        ``exp(logits - rowmax)`` and its row sums.
-    cls_ptr, cls, cls_weight : numpy.ndarray
-        The target classes of each sample (CSR) and how often each occurs.
+    softmax : tuple of numpy.ndarray
+        ``(Z, E, S)``: the logits minus their row maximum, ``exp(Z)`` and its row sums.
+    targets : tuple of numpy.ndarray
+        ``(ptr, cls, weight)``: the target classes of each sample (CSR) and how often each occurs.
     """
     cdef Py_ssize_t B, K, L, max_n
     cdef Layer* layers
     cdef const double* x
     cdef const double* W_out
     cdef const double* b_out
-    cdef const double* E
-    cdef const double* S
-    cdef Targets t
+    cdef Softmax y
     cdef list keep
 
-    def __init__(self, list hidden, x, W_out, b_out, E, S, cls_ptr, cls, cls_weight):
+    def __init__(self, list hidden, x, W_out, b_out, softmax, targets):
         self.keep = []
+        _read_softmax(&self.y, softmax, targets, self.keep)
         self.L = len(hidden)
-        self.B, self.K = E.shape
+        self.B, self.K = softmax[0].shape
         free(self.layers)
         self.layers = <Layer*> malloc(max(self.L, 1) * sizeof(Layer))
         if self.layers == NULL:
@@ -155,12 +176,6 @@ cdef class Net:
         self.x = _data(x, self.keep)
         self.W_out = _data(W_out, self.keep)
         self.b_out = _data(b_out, self.keep)
-        self.E = _data(E, self.keep)
-        self.S = _data(S, self.keep)
-        self.keep += [cls_ptr, cls, cls_weight]
-        self.t.ptr = <const Py_ssize_t*> cnp.PyArray_DATA(cls_ptr)
-        self.t.cls = <const Py_ssize_t*> cnp.PyArray_DATA(cls)
-        self.t.weight = <const double*> cnp.PyArray_DATA(cls_weight)
 
     def __dealloc__(self):
         free(self.layers)
@@ -192,14 +207,14 @@ cdef inline double _unit_change(const Layer* lay, const double* sig, Py_ssize_t 
         return relu_change(lay.o[q], delta)
     if sig != NULL and fabs(delta) < series_radius():
         return series(&sig[q * SERIES_TERMS], delta)
-    return sigmoid_change(lay.o[q], lay.s_bar[q], delta)
+    return sigmoid_change(lay.o[q], lay.z[q], lay.s_bar[q], delta)
 
 
 cdef inline double _activation_change(const Layer* lay, Py_ssize_t q, double o_new) noexcept nogil:
     """Change of the activation at flat index ``q`` when its input becomes ``o_new``."""
     if lay.act == ACT_RELU:
         return relu(o_new) - lay.z[q]
-    return sigmoid_change(lay.o[q], lay.s_bar[q], o_new - lay.o[q])
+    return sigmoid_change(lay.o[q], lay.z[q], lay.s_bar[q], o_new - lay.o[q])
 
 
 cdef inline void _record(Layer* lay, Py_ssize_t n_evals, Py_ssize_t e, Py_ssize_t col, double mean,
@@ -279,12 +294,12 @@ cdef double _separable(Net net, Py_ssize_t l, const Linear* lin, Py_ssize_t b, P
     if lin.V != NULL:
         limit = lin.radius[b * n + j] if lin.radius != NULL else 1e308
         if fabs(dz_plus) < limit and fabs(dz_minus) < limit:
-            return change_along(&net.E[b * K], net.S[b], K, net.t, b, &lin.V[b * lin.V_step + j * K],
+            return change_along(&net.y, b, &lin.V[b * lin.V_step + j * K],
                                 lin.v_max[b * lin.max_step + j], &lin.moments[(b * n + j) * SERIES_TERMS],
                                 dz_plus, dz_minus)
     _propagate_sample(net, l, b, j, dz_plus, ws, ws + 2 * K)
     _propagate_sample(net, l, b, j, dz_minus, ws + K, ws + 2 * K)
-    return change_logits(&net.E[b * K], net.S[b], K, net.t, b, ws, ws + K)
+    return change_logits(&net.y, b, ws, ws + K)
 
 
 cdef void _propagate_batch(Net net, Py_ssize_t l, Py_ssize_t j, const double* dz, double* logits, double* tmp,
@@ -396,7 +411,7 @@ cdef double _hidden_param(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssiz
         _propagate_batch(net, l, j, dz, rest, rest + 2 * B * K, n_evals, e)
         _propagate_batch(net, l, j, dz + B, rest + B * K, rest + 2 * B * K, n_evals, e + 1)
         for b in range(B):
-            acc += change_logits(&net.E[b * K], net.S[b], K, net.t, b, &rest[b * K], &rest[B * K + b * K])
+            acc += change_logits(&net.y, b, &rest[b * K], &rest[B * K + b * K])
     else:
         for b in range(B):
             acc += _separable(net, l, lin, b, j, dz[b], dz[B + b], rest)
@@ -500,30 +515,24 @@ cdef class HiddenJob(Job):
 cdef class OutputJob(Job):
     """Gradient of the mean loss with respect to ``W[j, k]``, logits ``H @ W + b``.
 
-    ``E[b, k] = exp(logits[b, k] - max_k logits[b, k])`` and ``S[b] = sum_k E[b, k]`` at the
-    unperturbed point; the targets as :class:`Net` takes them. For a bias, pass ``H`` of
-    ones, shape (B, 1).
+    The unperturbed ``softmax`` and the ``targets`` as :class:`Net` takes them. For a bias,
+    pass ``H`` of ones, shape (B, 1).
     """
     cdef const double* H
     cdef const double* W
-    cdef const double* E
-    cdef const double* S
+    cdef Softmax y
     cdef Py_ssize_t B, J, K
-    cdef Targets t
     cdef double h
 
-    def __init__(self, H, W, E, S, cls_ptr, cls, cls_weight, double h, out):
-        if H.shape[1] != W.shape[0] or E.shape != (H.shape[0], W.shape[1]) or S.shape != (H.shape[0],):
+    def __init__(self, H, W, softmax, targets, double h, out):
+        self.keep = []
+        _read_softmax(&self.y, softmax, targets, self.keep)
+        if H.shape[1] != W.shape[0] or softmax[0].shape != (H.shape[0], W.shape[1]):
             raise ValueError("OutputJob: inconsistent shapes")
-        self.keep = [cls_ptr, cls]
         self.B, self.J, self.K = H.shape[0], W.shape[0], W.shape[1]
         self.size, self.workspace, self.h = W.size, 0, h
         self.H, self.W = _data(H, self.keep), _data(W, self.keep)
-        self.E, self.S = _data(E, self.keep), _data(S, self.keep)
         self.out = _output(out, W.size, self.keep)
-        self.t.ptr = <const Py_ssize_t*> cnp.PyArray_DATA(cls_ptr)
-        self.t.cls = <const Py_ssize_t*> cnp.PyArray_DATA(cls)
-        self.t.weight = _data(cls_weight, self.keep)
 
     cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
         cdef Py_ssize_t q, b, j, k
@@ -534,7 +543,7 @@ cdef class OutputJob(Job):
             for b in range(self.B):
                 v = self.H[b * self.J + j]
                 if v != 0.0:
-                    acc += change_one_logit(&self.E[b * self.K], self.S[b], self.t, b, k, v * d_plus, v * d_minus)
+                    acc += change_one_logit(&self.y, b, k, v * d_plus, v * d_minus)
             self.out[q] = acc / self.B / (2 * self.h)
 
 
@@ -551,7 +560,7 @@ cdef double _full_loss(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssize_t
     cdef double* col = ws + 2 * B * M
     cdef double* swap
     cdef Layer* lay
-    cdef double v, mean, var, gamma, beta, d, mx, s, loss = 0.0
+    cdef double v, mean, var, gamma, beta, d, loss = 0.0
     for m in range(net.L):
         lay = &net.layers[m]
         n = lay.n
@@ -623,16 +632,7 @@ cdef double _full_loss(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssize_t
                 for c in range(K):
                     cur[b * K + c] += v * (w_new if (l == net.L and kind == KIND_WEIGHT and k == i and c == j)
                                            else net.W_out[k * K + c])
-        mx = cur[b * K]
-        for c in range(1, K):
-            if cur[b * K + c] > mx:
-                mx = cur[b * K + c]
-        s = 0.0
-        for c in range(K):
-            s += exp(cur[b * K + c] - mx)
-        for p in range(net.t.ptr[b], net.t.ptr[b + 1]):
-            c = net.t.cls[p]
-            loss -= net.t.weight[p] * log(exp(cur[b * K + c] - mx) / s + 1e-7)
+        loss += moved_loss(&cur[b * K], K, net.y.t, b, NULL, 0.0, -1)
     return loss / B
 
 

@@ -10,7 +10,7 @@ through ``W3`` to the logits; the loss change follows from the unperturbed softm
 """
 from libc.stdlib cimport free, malloc
 
-from nn_common cimport Targets, change_logits, relu, relu_change
+from nn_common cimport Softmax, change_logits, relu, relu_change
 
 cdef struct Conv:
     Py_ssize_t B, C, Hp, Wp          # padded input
@@ -24,9 +24,7 @@ cdef struct Conv:
     const double* W2                  # FN·PH·PW × hidden
     const double* a2                  # B × hidden, before the ReLU
     const double* W3                  # hidden × K
-    const double* E
-    const double* S
-    Targets t
+    Softmax y                         # the unperturbed softmax and the targets
 
 
 cdef void _logit_change(const Conv* net, Py_ssize_t b, Py_ssize_t f, Py_ssize_t c, Py_ssize_t fy, Py_ssize_t fx,
@@ -80,7 +78,7 @@ cdef double _filter_param(const Conv* net, Py_ssize_t q, bint bias, double w, do
     for b in range(net.B):
         _logit_change(net, b, f, c, fy, fx, bias, d_plus, ws, ws + 2 * K)
         _logit_change(net, b, f, c, fy, fx, bias, d_minus, ws + K, ws + 2 * K)
-        acc += change_logits(&net.E[b * K], net.S[b], K, net.t, b, ws, ws + K)
+        acc += change_logits(&net.y, b, ws, ws + K)
     return acc / net.B / (2 * h)
 
 
@@ -90,7 +88,7 @@ cdef class FilterJob:
     ``xpad``: the padded input; ``conv``: the convolution's output before its ReLU;
     ``pooled``: the pooled ReLU outputs, flattened as the affine layer reads them (B × FN·PH·PW,
     ``pool`` × ``pool`` windows every ``pool_stride``); ``a2``: the hidden pre-activations;
-    the targets as :class:`fastgd.nn._kernels.Net` takes them. :meth:`run` evaluates a range of
+    ``Z``, ``E``, ``S`` and the targets as :class:`fastgd.nn._kernels.Net` takes them. :meth:`run` evaluates a range of
     the parameters without the GIL.
     """
     cdef Conv net
@@ -105,9 +103,10 @@ cdef class FilterJob:
                  const double[:, :, :, ::1] xpad, const double[:, :, :, ::1] conv, Py_ssize_t stride,
                  Py_ssize_t pool, Py_ssize_t pool_stride,
                  const double[:, ::1] pooled, const double[:, ::1] W2, const double[:, ::1] a2,
-                 const double[:, ::1] W3, const double[:, ::1] E, const double[::1] S, const Py_ssize_t[::1] cls_ptr,
+                 const double[:, ::1] W3, const double[:, ::1] Z, const double[:, ::1] E, const double[::1] S,
+                 const Py_ssize_t[::1] cls_ptr,
                  const Py_ssize_t[::1] cls, const double[::1] cls_weight, double h, double[::1] out):
-        self.keep = [P, xpad, conv, pooled, W2, a2, W3, E, S, cls_ptr, cls, cls_weight, out]
+        self.keep = [P, xpad, conv, pooled, W2, a2, W3, Z, E, S, cls_ptr, cls, cls_weight, out]
         net = &self.net
         net.B, net.C, net.Hp, net.Wp = xpad.shape[0], xpad.shape[1], xpad.shape[2], xpad.shape[3]
         net.FN, net.OH, net.OW = conv.shape[1], conv.shape[2], conv.shape[3]
@@ -121,11 +120,16 @@ cdef class FilterJob:
         if (self.size != (net.FN if bias else net.FN * net.C * net.FH * net.FW) or out.shape[0] != self.size
                 or net.PH < 1 or net.PW < 1 or stride < 1 or pool_stride < 1
                 or pooled.shape[1] != net.FN * net.PH * net.PW or W2.shape[0] != pooled.shape[1]
-                or a2.shape[1] != net.hidden or W3.shape[0] != net.hidden or E.shape[1] != net.K):
+                or a2.shape[1] != net.hidden or W3.shape[0] != net.hidden or E.shape[1] != net.K
+                or Z.shape[0] != E.shape[0] or Z.shape[1] != E.shape[1] or a2.shape[0] != net.B
+                or E.shape[0] != net.B or S.shape[0] != net.B or cls_ptr.shape[0] != net.B + 1
+                or conv.shape[0] != net.B or pooled.shape[0] != net.B
+                or cls.shape[0] != cls_weight.shape[0]):
             raise ValueError("FilterJob: inconsistent shapes")
         net.xpad, net.conv, net.pooled = &xpad[0, 0, 0, 0], &conv[0, 0, 0, 0], &pooled[0, 0]
-        net.W2, net.a2, net.W3, net.E, net.S = &W2[0, 0], &a2[0, 0], &W3[0, 0], &E[0, 0], &S[0]
-        net.t.ptr, net.t.cls, net.t.weight = &cls_ptr[0], &cls[0], &cls_weight[0]
+        net.W2, net.a2, net.W3 = &W2[0, 0], &a2[0, 0], &W3[0, 0]
+        net.y.K, net.y.Z, net.y.E, net.y.S = net.K, &Z[0, 0], &E[0, 0], &S[0]
+        net.y.t.ptr, net.y.t.cls, net.y.t.weight = &cls_ptr[0], &cls[0], &cls_weight[0]
         self.P = &P[0]
         self.out = &out[0]
 

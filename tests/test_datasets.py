@@ -87,18 +87,43 @@ def test_load_digits():
         datasets.load_digits(test_fraction=1.5)
 
 
-@pytest.mark.parametrize("bad", [-1, 12])
-def test_one_hot_refuses_labels_that_are_not_classes(tmp_path, bad):
-    """Issue 10, item 13: -1 silently became class 9 and 12 raised IndexError."""
-    images = np.zeros((3, 2, 2), dtype=np.uint8)
-    labels = np.array([1, bad, 3], dtype=np.int8)
+def write_parts(directory, images, labels, image_code=0x08, label_code=0x09):
     for part in ("train", "t10k"):
-        write_idx(tmp_path / f"{part}-images-idx3-ubyte", images)
-        write_idx(tmp_path / f"{part}-labels-idx1-ubyte", labels, code=0x09)
+        write_idx(directory / f"{part}-images-idx3-ubyte", images, code=image_code)
+        write_idx(directory / f"{part}-labels-idx1-ubyte", labels, code=label_code)
+
+
+@pytest.mark.parametrize("one_hot_label", [True, False])
+@pytest.mark.parametrize("bad", [-1, 12])
+def test_labels_that_are_not_classes_are_refused(tmp_path, bad, one_hot_label):
+    """Issue 10, item 13: -1 silently became class 9 and 12 raised IndexError; issue 17, item 10: as integers
+    they were returned silently."""
+    write_parts(tmp_path, np.zeros((3, 2, 2), dtype=np.uint8), np.array([1, bad, 3], dtype=np.int8))
     with pytest.raises(ValueError, match=rf"train labels: label {bad} \(at index 1\) is not a class in 0..9"):
-        datasets.load_mnist(tmp_path, one_hot_label=True)
-    (_, t), _ = datasets.load_mnist(tmp_path)  # as integers they are returned as they are
-    assert t.tolist() == [1, bad, 3]
+        datasets.load_mnist(tmp_path, one_hot_label=one_hot_label)
+
+
+def test_labels_that_are_not_integers_are_refused(tmp_path):
+    """A float label file (IDX 0x0D) would be cut to integers silently: 3.7 became class 3."""
+    write_parts(tmp_path, np.zeros((3, 2, 2), dtype=np.uint8), np.array([1.0, 3.7, 2.0], dtype=np.float32),
+                label_code=0x0D)
+    with pytest.raises(ValueError, match="train labels must be integers"):
+        datasets.load_mnist(tmp_path)
+
+
+def test_images_that_are_not_pixels_are_refused(tmp_path):
+    """Float or signed images scaled by 1/255 as if they were MNIST's bytes would be garbage."""
+    write_parts(tmp_path, np.full((3, 2, 2), -5, dtype=np.int8), np.array([1, 2, 3], dtype=np.int8), image_code=0x09)
+    with pytest.raises(ValueError, match="train images must be uint8"):
+        datasets.load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("fraction, message", [("0.2", "a number"), (1e-6, "no test images"),
+                                               (0.99999, "no training images"), (float("nan"), "a number")])
+def test_load_digits_refuses_fractions_that_leave_a_part_empty(fraction, message):
+    pytest.importorskip("sklearn")
+    with pytest.raises(ValueError, match=message):
+        datasets.load_digits(test_fraction=fraction)
 
 
 def test_corrupt_gzip_stream(tmp_path):

@@ -65,6 +65,8 @@ class Trainer:
         self.epochs = epochs
         self.batch_size = mini_batch_size
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
+        if not isinstance(optimizer, str) or optimizer.lower() not in self.OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {sorted(self.OPTIMIZERS)} (any case), got {optimizer!r}")
         self.optimizer = self.OPTIMIZERS[optimizer.lower()](**({"lr": 0.01} if optimizer_param is None
                                                               else optimizer_param))
         self.train_size = x_train.shape[0]

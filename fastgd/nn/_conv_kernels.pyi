@@ -30,6 +30,7 @@ class FilterJob:
         W2: _F,
         a2: _F,
         W3: _F,
+        Z: _F,
         E: _F,
         S: _F,
         cls_ptr: _I,

@@ -28,11 +28,8 @@ class Net:
         x: _F,
         W_out: _F,
         b_out: _F,
-        E: _F,
-        S: _F,
-        cls_ptr: _I,
-        cls: _I,
-        cls_weight: _F,
+        softmax: tuple[_F, _F, _F],
+        targets: tuple[_I, _I, _F],
     ) -> None: ...
     @property
     def workspace(self) -> int: ...
@@ -65,7 +62,9 @@ class HiddenJob(Job):
 
 @disjoint_base
 class OutputJob(Job):
-    def __init__(self, H: _F, W: _F, E: _F, S: _F, cls_ptr: _I, cls: _I, cls_weight: _F, h: float, out: _F) -> None: ...
+    def __init__(
+        self, H: _F, W: _F, softmax: tuple[_F, _F, _F], targets: tuple[_I, _I, _F], h: float, out: _F
+    ) -> None: ...
 
 @disjoint_base
 class DropoutJob(Job):

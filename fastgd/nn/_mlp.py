@@ -2,9 +2,10 @@
 
 :func:`numerical_gradient` takes a :class:`Stack` (hidden layers of affine, optional batch
 norm, ReLU or sigmoid, optional dropout; an output affine layer; a softmax cross-entropy loss
-with L2 weight decay) and returns the reference's central differences, parameter by parameter,
+with L2 weight decay) and returns the book's central differences, parameter by parameter,
 in the order of ``Stack.keys``. The unperturbed forward pass is computed here with the
-reference's numpy operations; ``src/nn.pyx`` evaluates every perturbed loss from it.
+layers' own operations (:mod:`fastgd.nn.layers`, the book's numpy code); ``src/nn.pyx``
+evaluates every perturbed loss from it.
 """
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ import numpy.typing as npt
 
 from fastgd import _threads
 from fastgd.nn import _kernels
+from fastgd.nn._draws import Rng, uniform
 from fastgd.nn._parallel import run
 from fastgd.nn._running import running_averages, statistics_rows
 from fastgd.nn._series import moments, sigmoid_taylor
 from fastgd.nn._targets import Targets
-from fastgd.reference.functions import sigmoid
-from fastgd.reference.layers import BatchNormalization
-from fastgd.reference.random import Rng, uniform
+from fastgd.nn.functions import sigmoid
+from fastgd.nn.layers import BatchNormalization, affine, normalize, rectify
 
 _F = npt.NDArray[np.float64]
 H: float = 1e-4  # the book's step
@@ -81,32 +82,23 @@ def param(stack: Stack, layer: int, kind: int) -> _F:
 
 
 def forward(stack: Stack, x: _F) -> tuple[list[Pass], _F]:
-    """The unperturbed pass in training mode without dropout, by the reference's operations; and the logits."""
+    """The unperturbed pass in training mode without dropout, by the layers' operations; and the logits."""
     passes = []
     z = x
     for layer in stack.hidden:
-        a = np.dot(z, layer.W) + layer.b
-        xn = mean = var = None
-        o = a
-        if layer.batch_norm is not None:
-            mean = a.mean(axis=0)
-            xc = a - mean
-            var = np.mean(xc**2, axis=0)
-            xn = xc / np.sqrt(var + 10e-7)
-            o = layer.batch_norm.gamma * xn + layer.batch_norm.beta
-        if layer.activation == RELU:
-            z = o.copy()
-            z[o <= 0] = 0
-        else:
-            z = sigmoid(o)
-        passes.append(Pass(a, o, z, xn, mean, var))
-    return passes, np.dot(z, stack.W_out) + stack.b_out
+        a = affine(z, layer.W, layer.b)
+        bn = None if layer.batch_norm is None else normalize(a, layer.batch_norm.gamma, layer.batch_norm.beta)
+        o = a if bn is None else bn.out
+        z = rectify(o)[0] if layer.activation == RELU else sigmoid(o)
+        passes.append(Pass(a, o, z, *((None, None, None) if bn is None else (bn.xn, bn.mean, bn.var))))
+    return passes, affine(z, stack.W_out, stack.b_out)
 
 
-def softmax_parts(logits: _F) -> tuple[_F, _F]:
-    """``E = exp(logits - rowmax)`` and its row sums ``S``: the unperturbed softmax."""
-    E = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return E, E.sum(axis=1)
+def softmax_parts(logits: _F) -> tuple[_F, _F, _F]:
+    """``Z = logits - rowmax``, ``E = exp(Z)`` and its row sums ``S``: the unperturbed softmax the kernels take."""
+    Z = logits - logits.max(axis=1, keepdims=True)
+    E = np.exp(Z)
+    return Z, E, E.sum(axis=1)
 
 
 def nonzero_columns(x: _F) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], _F]:
@@ -157,7 +149,7 @@ def linear_model(stack: Stack, passes: list[Pass], layer: int, E: _F) -> tuple[_
     return V, v_max, moments(E, V), radius
 
 
-def _net(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets,
+def _net(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targets,
          statistics: Sequence[tuple[_F, _F] | None]) -> _kernels.Net:
     hidden = []
     for layer, p, stats in zip(stack.hidden, passes, statistics, strict=True):
@@ -170,7 +162,7 @@ def _net(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets,
         if stats is not None:
             spec.update(st_mean=stats[0], st_var=stats[1])
         hidden.append(spec)
-    return _kernels.Net(hidden, x, stack.W_out, stack.b_out, E, S, *tgt)
+    return _kernels.Net(hidden, x, stack.W_out, stack.b_out, (Z, E, S), tgt)
 
 
 def thread_count(pairs: int) -> int:
@@ -178,7 +170,7 @@ def thread_count(pairs: int) -> int:
     return _threads.get_num_threads() if pairs >= THREADED_WORK else 1
 
 
-def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Targets, net: _kernels.Net,
+def _incremental(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targets, net: _kernels.Net,
                  bases: dict[tuple[int, int], int], n_evals: int) -> dict[tuple[int, int], _F]:
     batch = x.shape[0]
     L = len(stack.hidden)
@@ -192,7 +184,7 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Tar
         if layer == L:
             H_ = passes[L - 1].z if L else x
             H_ = np.ones((batch, 1)) if kind == BIAS else H_
-            job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), E, S, *tgt, H, grad)
+            job = _kernels.OutputJob(H_, P.reshape(-1, stack.W_out.shape[1]), (Z, E, S), tgt, H, grad)
         else:
             if layer not in models:  # per layer: the linear model and the sigmoid's Taylor coefficients
                 sigmoid_layer = stack.hidden[layer].activation == SIGMOID
@@ -210,7 +202,7 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, E: _F, S: _F, tgt: Tar
 
 def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int, int], int], n_evals: int,
                   last: tuple[int, int]) -> dict[tuple[int, int], _F]:
-    """Every evaluation in full, with masks drawn in the reference's order; the last parameter is left out."""
+    """Every evaluation in full, with masks drawn in the book's order; the last parameter is left out."""
     batch = x.shape[0]
     draws = batch * sum(layer.W.shape[1] for layer in stack.hidden if layer.dropout is not None)
     threads = thread_count(n_evals // 2 * batch)
@@ -222,7 +214,7 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
         stop = P.size - 1 if (layer, kind) == last else P.size
         for q0 in range(0, stop, per_chunk):
             q1 = min(stop, q0 + per_chunk)
-            uniforms = uniform(stack.rng, 2 * (q1 - q0) * draws).reshape(2 * (q1 - q0), draws)
+            uniforms = uniform(stack.rng, 2 * (q1 - q0), draws)
             run(_kernels.DropoutJob(net, layer, kind, P, P.shape[-1], q0, uniforms, H, grad[q0:q1],
                                     bases[layer, kind], n_evals), threads)
         out[layer, kind] = grad.reshape(P.shape)
@@ -230,17 +222,17 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
 
 
 def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F], list[tuple[_F, _F] | None]] | None:
-    """The reference's central differences for every parameter of ``stack.keys``.
+    """The book's central differences for every parameter of ``stack.keys``.
 
     Returns the gradients by key and, per batch-norm layer, the running averages after all
     evaluations but the last two. With dropout the last element of the last key is not
-    computed: the caller evaluates it as the reference does (which draws its masks, and for a
+    computed: the caller evaluates it as the book does (which draws its masks, and for a
     layer-based net leaves the layers' caches and the running averages' last two updates as
-    the reference leaves them). None when the running averages would need more than
+    the book leaves them). None when the running averages would need more than
     :data:`fastgd.nn._running.MAX_STATISTICS` doubles of statistics.
     """
     passes, logits = forward(stack, x)
-    E, S = softmax_parts(logits)
+    Z, E, S = softmax_parts(logits)
     sizes = {(layer, kind): param(stack, layer, kind).size for _, layer, kind in stack.keys}
     bases, offset = {}, 0
     for _, layer, kind in stack.keys:
@@ -251,12 +243,12 @@ def numerical_gradient(stack: Stack, x: _F, tgt: Targets) -> tuple[dict[str, _F]
     statistics = statistics_rows(layers, n_evals)
     if statistics is None:
         return None
-    net = _net(stack, passes, x, E, S, tgt, statistics)
+    net = _net(stack, passes, x, Z, E, S, tgt, statistics)
     last = stack.keys[-1][1:]
     if any(layer.dropout is not None for layer in stack.hidden):
         grads = _with_dropout(stack, x, net, bases, n_evals, (last[0], last[1]))
     else:
-        grads = _incremental(stack, passes, x, E, S, tgt, net, bases, n_evals)
+        grads = _incremental(stack, passes, x, Z, E, S, tgt, net, bases, n_evals)
     for _, layer, kind in stack.keys:
         if kind == WEIGHT and stack.decay:
             W = param(stack, layer, kind)

@@ -1,6 +1,6 @@
-"""Batch norm's running averages after the reference's evaluations, replayed from the few it still remembers.
+"""Batch norm's running averages after the book's evaluations, replayed from the few it still remembers.
 
-The reference's numerical gradient evaluates the loss in training mode twice per parameter, and
+The book's numerical gradient evaluates the loss in training mode twice per parameter, and
 every evaluation updates each batch-norm layer's running mean and variance,
 ``r = momentum * r + (1 - momentum) * batch_statistic``. Only the last evaluations still weigh
 in the result (the weight of an older one falls as ``momentum**age``): the kernels write those
@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd.nn import _kernels
-from fastgd.reference.layers import BatchNormalization
+from fastgd.nn.layers import BatchNormalization
 
 _F = npt.NDArray[np.float64]
 #: Evaluations whose weight in the running averages is below this are not replayed one by one.
@@ -74,13 +74,13 @@ def replay(momentum: float, start: _F | None, unmoved: _F, rows: _F, n_evals: in
 
     The older updates are taken as ``unmoved`` (the unperturbed statistics) as far as the result
     can tell (their weight is below :data:`FORGOTTEN`) and summed in closed form; the remembered
-    ones are replayed as the reference computes them, ``momentum * r + (1 - momentum) * value``.
+    ones are replayed as the book computes them, ``momentum * r + (1 - momentum) * value``.
     """
     r = np.zeros(unmoved.shape) if start is None else start
     older = n_evals - len(rows)
     if older:
         geometric = older if momentum == 1 else (1 - momentum**older) / (1 - momentum)
         r = momentum**older * r + (1 - momentum) * geometric * unmoved
-    r = np.array(r, dtype=np.float64)  # a new array, as the reference's update makes
+    r = np.array(r, dtype=np.float64)  # a new array, as the book's update makes
     _kernels.replay_running(momentum, r, rows)
     return r

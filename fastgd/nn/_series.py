@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd.nn import _kernels
-from fastgd.reference.functions import sigmoid
+from fastgd.nn.functions import sigmoid
 
 _F = npt.NDArray[np.float64]
 SERIES: int = _kernels.SERIES  # terms of every series, as the kernels sum them

@@ -1,21 +1,17 @@
 """The textbook's layers (its ``common/layers.py``), in numpy: forward and backward passes.
 
-Each layer keeps what its backward pass needs, and the weighted layers keep *references* to
-their parameter arrays (``Affine(params["W1"], params["b1"])``), so an optimizer updating
-``params`` in place updates the layers too. Same operations in the same order as the book.
+The book's code, statement for statement: each layer keeps what its backward pass needs, and
+the weighted layers keep *references* to their parameter arrays. :mod:`fastgd.nn.layers`
+documents the same classes; these are the twins its tests compare with.
 
 Examples
 --------
 >>> import numpy as np
->>> from fastgd.reference.layers import Affine, Relu, SoftmaxWithLoss
->>> W, b = np.array([[1.0, -1.0], [0.5, 2.0]]), np.zeros(2)
->>> affine, relu, last = Affine(W, b), Relu(), SoftmaxWithLoss()
->>> x, t = np.array([[1.0, 2.0]]), np.array([1])
->>> round(float(last.forward(relu.forward(affine.forward(x)), t)), 6)
-0.313262
->>> dx = affine.backward(relu.backward(last.backward()))
->>> affine.dW.shape, dx.shape
-((2, 2), (1, 2))
+>>> from fastgd.reference.layers import Convolution, Pooling
+>>> conv, pool = Convolution(np.ones((2, 1, 2, 2)), np.array([0.0, 1.0])), Pooling(2, 2)
+>>> out = pool.forward(conv.forward(np.arange(25.0).reshape(1, 1, 5, 5)))
+>>> out[0, :, 0, 0], conv.backward(pool.backward(np.ones_like(out))).shape
+(array([36., 37.]), (1, 1, 5, 5))
 """
 from __future__ import annotations
 
@@ -32,21 +28,7 @@ _Array = npt.NDArray[Any]
 
 
 class Relu:
-    """``max(0, x)``; the backward pass zeroes the gradient where ``x <= 0``.
-
-    Attributes
-    ----------
-    mask : numpy.ndarray or None
-        Where the last input was ``<= 0``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Relu
-    >>> relu = Relu()
-    >>> relu.forward(np.array([-1.0, 2.0])), relu.backward(np.array([5.0, 5.0]))
-    (array([0., 2.]), array([0., 5.]))
-    """
+    """``max(0, x)``; the backward pass zeroes the gradient where ``x <= 0``."""
 
     def __init__(self) -> None:
         self.mask: _Array | None = None
@@ -63,16 +45,7 @@ class Relu:
 
 
 class Sigmoid:
-    """``1 / (1 + exp(-x))``; the backward pass multiplies by ``(1 - out) * out``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Sigmoid
-    >>> layer = Sigmoid()
-    >>> layer.forward(np.array([0.0])), layer.backward(np.array([1.0]))
-    (array([0.5]), array([0.25]))
-    """
+    """``1 / (1 + exp(-x))``; the backward pass multiplies by ``(1 - out) * out``."""
 
     def __init__(self) -> None:
         self.out: _Array | None = None
@@ -89,26 +62,7 @@ class Sigmoid:
 
 
 class Affine:
-    """``x @ W + b``, with ``x`` flattened to one row per sample (``x.reshape(len(x), -1)``).
-
-    Parameters
-    ----------
-    W, b : numpy.ndarray
-        The weights and bias: kept by reference, not copied.
-
-    Attributes
-    ----------
-    dW, db : numpy.ndarray or None
-        Gradients from the last backward pass.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Affine
-    >>> layer = Affine(np.eye(2), np.array([0.5, 0.0]))
-    >>> layer.forward(np.array([[1.0, 2.0]]))
-    array([[1.5, 2. ]])
-    """
+    """``x @ W + b``, with ``x`` flattened to one row per sample (``x.reshape(len(x), -1)``)."""
 
     def __init__(self, W: _Array, b: _Array) -> None:
         self.W = W
@@ -134,23 +88,7 @@ class Affine:
 
 
 class SoftmaxWithLoss:
-    """Softmax of the scores, then :func:`~fastgd.reference.functions.cross_entropy_error` against ``t``.
-
-    Attributes
-    ----------
-    loss, y, t
-        The last loss, probabilities and targets.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import SoftmaxWithLoss
-    >>> layer = SoftmaxWithLoss()
-    >>> round(float(layer.forward(np.array([[0.0, 0.0]]), np.array([0]))), 6)
-    0.693147
-    >>> layer.backward()  # (y - one_hot(t)) / batch
-    array([[-0.5,  0.5]])
-    """
+    """Softmax of the scores, then :func:`~fastgd.reference.functions.cross_entropy_error` against ``t``."""
 
     def __init__(self) -> None:
         self.loss: Any = None
@@ -176,20 +114,7 @@ class SoftmaxWithLoss:
 
 
 class Dropout:
-    """Drops each unit with probability ``dropout_ratio`` while training; scales by ``1 - ratio`` otherwise.
-
-    Every training forward pass draws a new mask, ``rand(*x.shape) > dropout_ratio``, from
-    ``np.random`` (the book) or from ``rng``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Dropout
-    >>> layer = Dropout(0.5, rng=np.random.default_rng(0))
-    >>> out = layer.forward(np.ones(1000))
-    >>> 400 < int(out.sum()) < 600, layer.forward(np.ones(2), train_flg=False)
-    (True, array([0.5, 0.5]))
-    """
+    """Drops each unit with probability ``dropout_ratio`` while training; scales by ``1 - ratio`` otherwise."""
 
     def __init__(self, dropout_ratio: float = 0.5, rng: Rng = None) -> None:
         self.dropout_ratio = dropout_ratio
@@ -210,29 +135,7 @@ class Dropout:
 
 
 class BatchNormalization:
-    """Normalises each unit over the batch while training (running averages otherwise), then ``gamma * xn + beta``.
-
-    Parameters
-    ----------
-    gamma, beta : numpy.ndarray
-        Scale and shift, kept by reference.
-    momentum : float, optional
-        Of the running mean and variance, updated by every training forward pass.
-    running_mean, running_var : numpy.ndarray, optional
-        Start values (zeros at the first forward pass otherwise).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import BatchNormalization
-    >>> layer = BatchNormalization(np.ones(2), np.zeros(2))
-    >>> out = layer.forward(np.array([[1.0, 10.0], [3.0, 30.0]]))
-    >>> np.round(out, 4)  # each column: (x - mean) / sqrt(var + 1e-6)
-    array([[-1., -1.],
-           [ 1.,  1.]])
-    >>> layer.running_mean  # 0.9 * 0 + 0.1 * mean
-    array([0.2, 2. ])
-    """
+    """Normalises each unit over the batch while training (running averages otherwise), then ``gamma * xn + beta``."""
 
     def __init__(self, gamma: _Array, beta: _Array, momentum: float = 0.9, running_mean: _Array | None = None,
                  running_var: _Array | None = None) -> None:
@@ -301,17 +204,7 @@ class BatchNormalization:
 
 
 class Convolution:
-    """A 2-D convolution of (N, C, H, W) inputs with (FN, C, FH, FW) filters, by :func:`~fastgd.reference.util.im2col`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Convolution
-    >>> layer = Convolution(np.ones((1, 1, 2, 2)), np.zeros(1))
-    >>> layer.forward(np.arange(9.0).reshape(1, 1, 3, 3))  # sums of 2 × 2 patches
-    array([[[[ 8., 12.],
-             [20., 24.]]]])
-    """
+    """A convolution of (N, C, H, W) inputs with (FN, C, FH, FW) filters, by :func:`~fastgd.reference.util.im2col`."""
 
     def __init__(self, W: _Array, b: _Array, stride: int = 1, pad: int = 0) -> None:
         self.W = W
@@ -349,16 +242,7 @@ class Convolution:
 
 
 class Pooling:
-    """Max pooling over ``pool_h`` × ``pool_w`` windows of (N, C, H, W) inputs.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fastgd.reference.layers import Pooling
-    >>> Pooling(2, 2).forward(np.arange(16.0).reshape(1, 1, 4, 4))
-    array([[[[ 5.,  7.],
-             [13., 15.]]]])
-    """
+    """Max pooling over ``pool_h`` × ``pool_w`` windows of (N, C, H, W) inputs."""
 
     def __init__(self, pool_h: int, pool_w: int, stride: int = 2, pad: int = 0) -> None:
         self.pool_h = pool_h

@@ -20,32 +20,7 @@ ACTIVATIONS: dict[str, type[Relu] | type[Sigmoid]] = {"sigmoid": Sigmoid, "relu"
 class MultiLayerNet(LayerNet):
     """``Affine → activation`` for each hidden layer, a last ``Affine``, then SoftmaxWithLoss; L2 weight decay.
 
-    Parameters
-    ----------
-    input_size : int
-        Input width (784 for MNIST).
-    hidden_size_list : sequence of int
-        Width of each hidden layer, e.g. ``[100, 100, 100]``.
-    output_size : int
-        Number of classes.
-    activation : {'relu', 'sigmoid'}, optional
-        The hidden layers' activation.
-    weight_init_std : float or str, optional
-        Standard deviation of the initial weights, or ``'relu'``/``'he'`` (He's) or
-        ``'sigmoid'``/``'xavier'`` (Xavier's), as :func:`~fastgd.reference.layer_net.init_weights`.
-    weight_decay_lambda : float, optional
-        The loss adds ``0.5 * weight_decay_lambda * sum(W**2)`` for every weight matrix.
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; by default ``np.random.randn``, as the book.
-
-    Attributes
-    ----------
-    params : dict
-        ``W1, b1, ..., W{n+1}, b{n+1}`` for ``n`` hidden layers.
-    layers : collections.OrderedDict
-        ``Affine1, Activation_function1, ..., Affine{n+1}``.
-    last_layer : SoftmaxWithLoss
-        The loss layer.
+    The book's code; :class:`fastgd.nn.MultiLayerNet` documents its parameters.
 
     Examples
     --------
@@ -115,23 +90,7 @@ class MultiLayerNet(LayerNet):
 class MultiLayerNetExtend(MultiLayerNet):
     """:class:`MultiLayerNet` with optional batch normalization and dropout after each hidden affine layer.
 
-    Each hidden layer is ``Affine → [BatchNorm] → activation → [Dropout]``. ``predict`` and
-    ``loss`` take ``train_flg`` (batch statistics and fresh dropout masks when True, running
-    statistics and scaling when False); ``numerical_gradient`` and ``gradient`` use
-    ``train_flg=True``, as the book.
-
-    Parameters
-    ----------
-    input_size, hidden_size_list, output_size, activation, weight_init_std, weight_decay_lambda
-        As :class:`MultiLayerNet`.
-    use_dropout : bool, optional
-        A Dropout layer after each hidden activation.
-    dropout_ration : float, optional
-        Its drop probability (the book's spelling).
-    use_batchnorm : bool, optional
-        A BatchNormalization layer (``gamma{i}``, ``beta{i}`` in ``params``) after each hidden affine layer.
-    rng : numpy.random.Generator, optional
-        Source of the initial weights and of the dropout masks; by default ``np.random``, as the book.
+    The book's code; :class:`fastgd.nn.MultiLayerNetExtend` documents its parameters.
 
     Examples
     --------

@@ -34,17 +34,7 @@ def _one_hot_like(y: npt.NDArray[np.floating[Any]], t: npt.NDArray[Any]) -> npt.
 class SimpleNet:
     """One weight matrix ``W`` (input_size × output_size), softmax and cross-entropy.
 
-    Parameters
-    ----------
-    input_size, output_size : int, optional
-        Shape of ``W``; the textbook's net is 2 × 3.
-    rng : numpy.random.Generator, optional
-        Source of ``W``'s standard normal draws; by default ``np.random.randn``, as the book.
-
-    Attributes
-    ----------
-    W : numpy.ndarray
-        The weights, input_size × output_size.
+    The book's code; :class:`fastgd.nn.SimpleNet` documents its parameters.
 
     Examples
     --------
@@ -90,19 +80,7 @@ class SimpleNet:
 class TwoLayerNet:
     """The textbook's two-layer net: affine, sigmoid, affine, softmax, cross-entropy.
 
-    Parameters
-    ----------
-    input_size, hidden_size, output_size : int
-        Layer widths.
-    weight_init_std : float, optional
-        Standard deviation of the initial weights (biases start at zero).
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; by default ``np.random.randn``, as the book.
-
-    Attributes
-    ----------
-    params : dict
-        ``W1`` (input × hidden), ``b1``, ``W2`` (hidden × output), ``b2``.
+    The book's code; :class:`fastgd.nn.TwoLayerNet` documents its parameters.
 
     Examples
     --------

@@ -16,26 +16,7 @@ _Array = npt.NDArray[Any]
 class ReluTwoLayerNet(LayerNet):
     """Chapter 5's ``TwoLayerNet``: ``Affine1 → Relu1 → Affine2``, then ``lastLayer`` (SoftmaxWithLoss).
 
-    Not chapter 4's net (:class:`fastgd.reference.nn.TwoLayerNet`, sigmoid, no layers): the
-    same constructor, another model.
-
-    Parameters
-    ----------
-    input_size, hidden_size, output_size : int
-        Layer widths.
-    weight_init_std : float, optional
-        Standard deviation of the initial weights (biases start at zero).
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; by default ``np.random.randn``, as the book.
-
-    Attributes
-    ----------
-    params : dict
-        ``W1`` (input × hidden), ``b1``, ``W2`` (hidden × output), ``b2``.
-    layers : collections.OrderedDict
-        ``Affine1``, ``Relu1``, ``Affine2``, holding references to ``params``.
-    lastLayer : SoftmaxWithLoss
-        The loss layer.
+    The book's code; :class:`fastgd.nn.ReluTwoLayerNet` documents its parameters.
 
     Examples
     --------

@@ -19,28 +19,7 @@ _Array = npt.NDArray[Any]
 class SimpleConvNet(LayerNet):
     """``Conv1 → Relu1 → Pool1 → Affine1 → Relu2 → Affine2``, then ``last_layer`` (SoftmaxWithLoss).
 
-    Parameters
-    ----------
-    input_dim : tuple of int, optional
-        (channels, height, width) of one input image.
-    conv_param : dict, optional
-        ``filter_num``, ``filter_size``, ``pad``, ``stride`` of the convolution.
-    hidden_size : int, optional
-        Width of the hidden affine layer.
-    output_size : int, optional
-        Number of classes.
-    weight_init_std : float, optional
-        Standard deviation of the initial weights.
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; by default ``np.random.randn``, as the book.
-
-    Attributes
-    ----------
-    params : dict
-        ``W1`` (filters, FN × C × FS × FS), ``b1``, ``W2``, ``b2``, ``W3``, ``b3``.
-    layers : collections.OrderedDict
-        The six layers, holding references to ``params``.
-    last_layer : SoftmaxWithLoss
+    The book's code; :class:`fastgd.nn.SimpleConvNet` documents its parameters.
 
     Examples
     --------

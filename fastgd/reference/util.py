@@ -59,23 +59,14 @@ def conv_output_size(input_size: int, filter_size: int, stride: int = 1, pad: in
 
 def im2col(input_data: npt.NDArray[Any], filter_h: int, filter_w: int, stride: int = 1, pad: int = 0
            ) -> npt.NDArray[np.float64]:
-    """Every ``filter_h`` × ``filter_w`` patch of a (N, C, H, W) batch as a row.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (N * out_h * out_w, C * filter_h * filter_w): rows in (n, y, x) order, columns in
-        (c, fy, fx) order; ``pad`` zeros around each image.
+    """Every ``filter_h`` × ``filter_w`` patch of a (N, C, H, W) batch as a row, as the book lays them out.
 
     Examples
     --------
     >>> import numpy as np
     >>> from fastgd.reference.util import im2col
-    >>> im2col(np.arange(9.0).reshape(1, 1, 3, 3), 2, 2)
-    array([[0., 1., 3., 4.],
-           [1., 2., 4., 5.],
-           [3., 4., 6., 7.],
-           [4., 5., 7., 8.]])
+    >>> im2col(np.arange(8.0).reshape(1, 2, 2, 2), 2, 2)  # one patch: channel 0's taps, then channel 1's
+    array([[0., 1., 2., 3., 4., 5., 6., 7.]])
     """
     N, C, H, W = input_data.shape
     out_h = (H + 2 * pad - filter_h) // stride + 1
@@ -93,16 +84,15 @@ def im2col(input_data: npt.NDArray[Any], filter_h: int, filter_w: int, stride: i
 
 def col2im(col: npt.NDArray[Any], input_shape: tuple[int, ...], filter_h: int, filter_w: int, stride: int = 1,
            pad: int = 0) -> npt.NDArray[np.float64]:
-    """The inverse arrangement of :func:`im2col`: patch rows summed back into a (N, C, H, W) batch.
+    """Rows of patches added back into a (N, C, H, W) batch, tap by tap, as the book.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.reference.util import col2im, im2col
-    >>> col2im(im2col(np.ones((1, 1, 3, 3)), 2, 2), (1, 1, 3, 3), 2, 2)[0, 0]  # how many patches hold each pixel
-    array([[1., 2., 1.],
-           [2., 4., 2.],
-           [1., 2., 1.]])
+    >>> from fastgd.reference.util import col2im
+    >>> col2im(np.ones((4, 1)), (1, 1, 2, 2), 1, 1)[0, 0]
+    array([[1., 1.],
+           [1., 1.]])
     """
     N, C, H, W = input_shape
     out_h = (H + 2 * pad - filter_h) // stride + 1

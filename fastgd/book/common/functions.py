@@ -2,6 +2,14 @@
 
 Swap ``from common.functions import ...`` for ``from fastgd.book.common.functions import ...``.
 
+``sigmoid``, ``softmax`` and ``cross_entropy_error`` are the ones fastgd's nets are made of
+(:mod:`fastgd.nn.functions`). The others have nothing for fastgd to make faster or safer: they
+are :mod:`fastgd.reference.functions`, the book's numpy code as it is. A second copy in the
+product would only be a twin to keep in step; the check on them is the book itself
+(``tools/book_scripts.py`` runs the book's scripts with the book's own ``common`` and with these
+mirrors). Everything compiled in the mirror (gradients, nets, layers, optimizers) is fastgd's
+own code, so no comparison with :mod:`fastgd.reference` ever compares it with itself.
+
 Examples
 --------
 >>> import numpy as np
@@ -11,14 +19,12 @@ Examples
 """
 import numpy as np
 
+from fastgd.nn.functions import cross_entropy_error, sigmoid, softmax
 from fastgd.reference.functions import (
-    cross_entropy_error,
     identity_function,
     relu,
     relu_grad,
-    sigmoid,
     sigmoid_grad,
-    softmax,
     softmax_loss,
     step_function,
     sum_squared_error,

@@ -1,4 +1,7 @@
-"""The book's ``common/layers.py``: its layers, and the names ``from common.layers import *`` brings along.
+"""The book's ``common/layers.py``: its layers (:mod:`fastgd.nn.layers`), and the names its star import brings.
+
+The layers the mirror's nets are built from, so a layer taken from here and put into a net
+keeps its compiled ``numerical_gradient``.
 
 Examples
 --------
@@ -9,7 +12,7 @@ Examples
 """
 from fastgd.book.common.functions import *  # noqa: F403 - the book's own star import, leaked to its users
 from fastgd.book.common.util import col2im, im2col
-from fastgd.reference.layers import (
+from fastgd.nn.layers import (
     Affine,
     BatchNormalization,
     Convolution,

@@ -9,7 +9,7 @@ Examples
 """
 import numpy as np
 
-from fastgd.reference.functions import (
+from fastgd.book.common.functions import (
     cross_entropy_error,
     identity_function,
     relu,
@@ -20,7 +20,7 @@ from fastgd.reference.functions import (
     softmax_loss,
     step_function,
 )
-from fastgd.reference.functions import sum_squared_error as mean_squared_error
+from fastgd.book.common.functions import sum_squared_error as mean_squared_error
 
 __all__ = ["np", "identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax",
            "mean_squared_error", "cross_entropy_error", "softmax_loss"]

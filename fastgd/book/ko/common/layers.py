@@ -4,11 +4,11 @@ Examples
 --------
 >>> from fastgd.book.ko.common.layers import *
 >>> mean_squared_error.__name__, Affine.__module__
-('sum_squared_error', 'fastgd.reference.layers')
+('sum_squared_error', 'fastgd.nn.layers')
 """
 from fastgd.book.ko.common.functions import *  # noqa: F403 - the book's own star import, leaked to its users
 from fastgd.book.ko.common.util import col2im, im2col
-from fastgd.reference.layers import (
+from fastgd.nn.layers import (
     Affine,
     BatchNormalization,
     Convolution,
