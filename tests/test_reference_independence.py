@@ -15,7 +15,6 @@ PACKAGE = pathlib.Path(fastgd.__file__).parent
 REFERENCE_FILES = sorted((PACKAGE / "reference").glob("*.py"))
 #: Files of fastgd.reference other helpers own that still import fastgd._typing (issue 17, deliver 1).
 NOT_YET_INDEPENDENT = {
-    "functions.py": "issue 17 deliver 1 (the nets' functions, nn's file): imports fastgd._typing",
 }
 
 
