@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fastgd.diff._core.checks import box
 from fastgd.diff._core.schemes import Scheme
-from fastgd.diff._core.steps import representable
+from fastgd.diff._core.steps import Steps, representable
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -60,3 +61,19 @@ def fit(x: npt.NDArray[Any], steps: Floats, exact: bool, elements: Mask, scheme:
                 break
             steps[past] /= 2
     return [(row, where, steps) for row, where in rows if where.any()]
+
+
+def rows_within(x: npt.NDArray[Any], steps: Steps, row: Scheme, bounds: object
+                ) -> list[tuple[Scheme, npt.NDArray[np.bool_] | None, Steps]]:
+    """``(row, elements, steps)`` for each row a Jacobian runs: ``row`` over every element (elements None) without
+    bounds or where its points all fit; else the one-sided rows beside the bounds
+    (:func:`fastgd.diff._core.bounds.fit`), steps shaped like ``x``."""
+    limits = box(bounds, x)
+    if limits is None or x.size == 0:
+        return [(row, None, steps)]
+    flat = x.reshape(-1)
+    full = np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1)
+    layout = fit(flat, full, True, np.ones(x.size, dtype=bool), row, *limits)
+    if len(layout) == 1 and layout[0][0] is row and np.array_equal(layout[0][2], full):
+        return [(row, None, steps)]
+    return [(part, where, part_steps.reshape(x.shape)) for part, where, part_steps in layout]
