@@ -22,6 +22,7 @@ from fastgd.diff import (
     numerical_gradient,
     numerical_gradient_2d,
 )
+from fastgd.diff import SparseHessian, color_symmetric  # issue 19: sparse Hessians
 from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
 from fastgd.optim import __all__ as __all__
 
@@ -47,4 +48,7 @@ __all__ = [
     "set_num_threads",
     "ObjectiveError",
     "reference",
+    # issue 19: sparse Hessians (fastgd.optimize is imported on its own: it needs scipy)
+    "SparseHessian",
+    "color_symmetric",
 ]

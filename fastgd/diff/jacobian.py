@@ -21,7 +21,7 @@ from fastgd.diff._core.checks import check_finite, check_result, output_array
 from fastgd.diff._core.evaluator import known_vector, with_scheme
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.schemes import scheme
-from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core.steps import DEFAULT_H, jacobian_steps
 from fastgd.diff.sparse import SparseJacobian
 
 Bounds = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
@@ -56,6 +56,8 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         finite and > 0. ``'auto'``: ``eps**(1/(p+1)) * max(|x|, 1)`` for a scheme of order ``p``
         (scipy's rule; without :func:`fastgd.numerical_gradient`'s second try for small ``|x|``,
         so give steps where ``|x| << 1``). Every step divides as the representable ``(x + h) - x``.
+        For ``'forward'`` and ``'backward'``, per-element steps may be negative: the point moves the other
+        way (scipy's ``'2-point'`` steps by the sign of ``x`` and away from a bound so); not with ``bounds=``.
     method : str, optional
         ``'central'``, ``'forward'``, ``'backward'`` or ``'central4'``, as for
         :func:`fastgd.numerical_gradient` (``'complex'`` and ``'richardson'`` are for gradients).
@@ -134,7 +136,7 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
                              vectorized=vectorized, chunk_size=chunk_size, workers=workers, progress=progress)
     row = scheme(method, single_pass=True)
     evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
-    steps = resolved_steps(h, x, row)
+    steps = jacobian_steps(h, x, row, bounds)
     check_finite(x)
     layout = rows_within(x, steps, row, bounds)
     centre = any(part.centre_weight for part, _, _ in layout)

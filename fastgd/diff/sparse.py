@@ -37,7 +37,7 @@ from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.layout import has_typed_kernel, memory_order
 from fastgd.diff._core.on_copies import LazyPoints, moved
 from fastgd.diff._core.schemes import Scheme, scheme
-from fastgd.diff._core.steps import DEFAULT_H, representable, resolved_steps
+from fastgd.diff._core.steps import DEFAULT_H, jacobian_steps, representable
 from fastgd.diff._core.values import as_vector
 
 Index = npt.NDArray[np.intp]
@@ -47,7 +47,7 @@ RECOLOR_PASSES: int = 8
 BATCH_VALUES: int = 2**16
 
 
-def _scipy_sparse() -> Any:
+def scipy_sparse() -> Any:
     try:
         import scipy.sparse  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
@@ -56,10 +56,10 @@ def _scipy_sparse() -> Any:
     return scipy.sparse
 
 
-def _structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
+def pattern_structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
     """``(shape, indptr, indices)``: the CSR structure of a pattern's nonzeros (sorted, no duplicates)."""
     if type(sparsity).__module__.startswith("scipy.sparse"):
-        sparse = _scipy_sparse()
+        sparse = scipy_sparse()
         if not sparse.issparse(sparsity) or len(cast(Any, sparsity).shape) != 2:
             raise ValueError("sparsity must be a 2-D scipy.sparse matrix or array")
         csr = sparse.csr_array(sparsity, dtype=bool)  # a copy: nonzeros (NaN too) become True
@@ -135,7 +135,7 @@ def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
     >>> color_columns(tridiagonal)
     array([0, 1, 2, 0, 1, 2])
     """
-    shape, indptr, indices = _structure(sparsity)
+    shape, indptr, indices = pattern_structure(sparsity)
     return _colors(shape[1], indptr, indices)[0]
 
 
@@ -238,8 +238,8 @@ class SparseJacobian:
     """
 
     def __init__(self, sparsity: object, *, groups: npt.ArrayLike | None = None) -> None:
-        self._sparse = _scipy_sparse()
-        self.shape, indptr, indices = _structure(sparsity)
+        self._sparse = scipy_sparse()
+        self.shape, indptr, indices = pattern_structure(sparsity)
         m, n = self.shape
         if groups is None:
             colors, self.colors = _colors(n, indptr, indices)
@@ -316,7 +316,7 @@ class SparseJacobian:
         """
         row = scheme(method, single_pass=True)
         evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
-        steps = resolved_steps(h, x, row)
+        steps = jacobian_steps(h, x, row, bounds)
         rows, n = self.shape
         if x.size != n:
             raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
