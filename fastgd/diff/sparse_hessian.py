@@ -211,11 +211,11 @@ class SparseHessian:
     (3, 6)
     >>> x = np.linspace(-1.0, 2.0, n)
     >>> H = plan.hessian(None, x, gradient=rosen_der)
-    >>> exact = rosen_hess(x)
-    >>> bool(abs(sp.linalg.norm(H - exact) / np.linalg.norm(exact.data)) < 1e-8)
+    >>> exact = sp.csr_array(rosen_hess(x))
+    >>> bool(sp.linalg.norm(H - exact) / sp.linalg.norm(exact) < 1e-8)
     True
     >>> small = fastgd.SparseHessian(sp.diags_array([1, 1, 1], offsets=[-1, 0, 1], shape=(5, 5)))
-    >>> small.calls(), np.round(small.hessian(rosen, np.ones(5)).toarray(), 4)  # from f alone: 4 n - 1
+    >>> small.calls(), np.round(small.hessian(rosen, np.ones(5)).toarray(), 2)  # from f alone: 4 n - 1
     (19, array([[ 802., -400.,    0.,    0.,    0.],
            [-400., 1002., -400.,    0.,    0.],
            [   0., -400., 1002., -400.,    0.],

@@ -98,9 +98,15 @@ def minimize(fun: Any, x0: Any, args: tuple[Any, ...] = (), method: Any = None, 
     >>> from scipy.optimize import rosen
     >>> from fastgd import optimize
     >>> x0 = np.array([1.3, 0.7, 0.8, 1.9, 1.2])
-    >>> result = optimize.minimize(rosen, x0, method="BFGS")
-    >>> bool(result.success), bool(np.allclose(result.x, 1, atol=1e-5)), result.nfev  # scipy's '2-point': the same
-    (True, True, 240)
+    >>> seen = []
+    >>> def f(x):
+    ...     seen.append(x)  # a new array at every call: f may keep it
+    ...     return rosen(x)
+    >>> result = optimize.minimize(f, x0, method="BFGS")
+    >>> bool(result.success), result.nit, len(seen)  # scipy's '2-point' path and count: n calls per gradient
+    (True, 25, 180)
+    >>> len({id(x) for x in seen})
+    180
 
     ``f`` is never evaluated outside the bounds:
 
@@ -207,9 +213,13 @@ def least_squares(fun: Any, x0: Any, jac: Any = "2-point", bounds: Any = (-np.in
     ...     return f
     >>> n = 10000
     >>> pattern = sp.diags_array([1, 1, 1], offsets=[-1, 0, 1], shape=(n, n))
-    >>> result = optimize.least_squares(broyden, -np.ones(n), jac_sparsity=pattern, bounds=(-2, -0.1))
-    >>> bool(result.cost < 1e-20), result.nfev, result.njev
-    (True, 5, 5)
+    >>> seen = []
+    >>> def F(x):
+    ...     seen.append(x.min())
+    ...     return broyden(x)
+    >>> result = optimize.least_squares(F, -np.ones(n), jac_sparsity=pattern, bounds=(-2, -0.1))
+    >>> bool(result.cost < 1e-20), result.njev, len(seen), bool(min(seen) >= -2)  # 3 groups, F(x) shared
+    (True, 7, 28, True)
     """
     optimize = _scipy_optimize()
     if kwargs:
