@@ -103,6 +103,30 @@ def broyden_tridiagonal_jac(x):
     return sp.diags_array([-np.ones(n - 1), 3 - 2 * x, -2 * np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
 
 
+def rosen_terms(x):
+    """The Rosenbrock chain as its terms: ``scipy.optimize.rosen(x) == rosen_terms(x).sum()``."""
+    return 100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2
+
+
+def rosen_terms_pattern(n):
+    """The terms' Jacobian pattern: term ``k`` depends on ``x[k]`` and ``x[k + 1]``."""
+    import scipy.sparse as sp
+
+    return sp.diags_array([np.ones(n - 1), np.ones(n - 1)], offsets=[0, 1], shape=(n - 1, n), format="csr")
+
+
+def rosen_hess_sparse(x):
+    """The exact Hessian of ``scipy.optimize.rosen`` as a ``csr_array`` (``rosen_hess`` is dense)."""
+    import scipy.sparse as sp
+
+    diagonal = np.zeros_like(x)
+    diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
+    diagonal[-1] = 200
+    diagonal[1:-1] = 202 + 1200 * x[1:-1] ** 2 - 400 * x[2:]
+    off = -400 * x[:-1]
+    return sp.diags_array([off, diagonal, off], offsets=[-1, 0, 1], format="csr")
+
+
 def tridiagonal(n):
     import scipy.sparse as sp
 

@@ -22,7 +22,7 @@ from fastgd.diff import (
     numerical_gradient,
     numerical_gradient_2d,
 )
-from fastgd.diff import SparseHessian, color_symmetric  # issue 19: sparse Hessians
+from fastgd.diff import SparseHessian, SumHessian, color_symmetric  # issue 19: sparse Hessians
 from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
 from fastgd.optim import __all__ as __all__
 
@@ -50,5 +50,6 @@ __all__ = [
     "reference",
     # issue 19: sparse Hessians (fastgd.optimize is imported on its own: it needs scipy)
     "SparseHessian",
+    "SumHessian",
     "color_symmetric",
 ]

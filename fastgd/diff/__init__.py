@@ -14,9 +14,9 @@ from fastgd.diff.hessian import HessianInfo, hessian, hessp
 from fastgd.diff.jacobian import jacobian
 from fastgd.diff.scipy_adapters import gradient_of, hessian_of, hessp_of, jacobian_of
 from fastgd.diff.sparse import SparseJacobian, color_columns
-from fastgd.diff.sparse_hessian import SparseHessian, color_symmetric
+from fastgd.diff.sparse_hessian import SparseHessian, SumHessian, color_symmetric
 
 __all__ = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "ObjectiveError", "GradientInfo",
            "jacobian", "hessian", "hessp", "HessianInfo", "SparseJacobian", "color_columns", "gradient_of",
            "jacobian_of", "hessian_of", "hessp_of", "Method", "StepsArg",
-           "SparseHessian", "color_symmetric"]
+           "SparseHessian", "SumHessian", "color_symmetric"]

@@ -42,7 +42,7 @@ from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.on_copies import LazyPoints, moved
 from fastgd.diff._core.steps import CENTRAL_STEP, EPS, GRADIENT_STEP, Steps, hessian_steps, representable
-from fastgd.diff._core.values import as_double
+from fastgd.diff._core.values import as_double, as_vector
 from fastgd.diff.sparse import SparseJacobian, color_columns, pattern_structure, scipy_sparse
 
 Index = npt.NDArray[np.intp]
@@ -354,10 +354,257 @@ class SparseHessian:
         return self._result(data)
 
 
+class _GroupMoves(LazyPoints):
+    """The points of a Hessian of a sum of terms, in order: ``x``; ``x + t d_a`` for each group ``a``; ``x - t d_a``;
+    ``x + t (d_a + d_b)`` for each pair ``a < b``; ``x - t (d_a + d_b)`` (``t d_a``: group ``a``'s columns moved by
+    their steps)."""
+
+    def __init__(self, flat: npt.NDArray[Any], shape: tuple[int, ...], taken: Floats, columns: list[Index]) -> None:
+        self.flat, self.shape, self.taken, self.columns = flat, shape, taken, columns
+        k = len(columns)
+        self.pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
+        self.length = 1 + 2 * k + 2 * len(self.pairs)
+
+    def moves(self, item: int) -> tuple[tuple[int, ...], float]:
+        """The groups point ``item`` moves and the sign of the move."""
+        k = len(self.columns)
+        if item == 0:
+            return (), 0.0
+        item -= 1
+        if item < 2 * k:
+            sign, a = divmod(item, k)
+            return (a,), -1.0 if sign else 1.0
+        sign, p = divmod(item - 2 * k, len(self.pairs))
+        return self.pairs[p], -1.0 if sign else 1.0
+
+    def point(self, item: int) -> npt.NDArray[Any]:
+        """Point ``item``: a copy of x with one or two groups moved."""
+        point: npt.NDArray[Any] = self.flat.copy()
+        groups, sign = self.moves(item)
+        for a in groups:
+            columns = self.columns[a]
+            point[columns] = moved(self.flat[columns], sign * self.taken[columns], False, False)
+        return point.reshape(self.shape)
+
+
+class SumHessian:
+    """The Hessian of a sum of terms, ``f(x) = sum(F(x))``, from the terms' values alone, in a handful of calls.
+
+    Where ``f`` is given as its terms ``F`` (a vector function: each term depends on a few elements, as in the
+    Rosenbrock chain, least squares, finite elements -- Griewank & Toint's partially separable functions), the
+    columns of ``F``'s Jacobian pattern are grouped so that no term sees two columns of a group
+    (:func:`fastgd.color_columns`); with ``d_a`` group ``a``'s columns moved by their steps, each term ``r``
+    then sees at most one column ``i`` of ``a`` and ``j`` of ``b``, and::
+
+        F_r(x + d_a) + F_r(x - d_a) - 2 F_r(x)                            ~ t_i**2 d2F_r / dx_i**2
+        F_r(x + d_a + d_b) + F_r(x - d_a - d_b) - F_r(x + d_a) - F_r(x - d_a)
+                           - F_r(x + d_b) - F_r(x - d_b) + 2 F_r(x)        ~ 2 t_i t_j d2F_r / dx_i dx_j
+
+    so ``k`` groups cost ``k**2 + k + 1`` calls of ``F`` whatever ``n`` (7 for the Rosenbrock chain's 2 groups),
+    and ``H[i, j]`` is the sum over the terms of their second derivatives (terms in order). :meth:`gradient`
+    gives ``sum(dF_r / dx)`` by the same groups (``2 k`` calls). A pattern that misses a term's dependence on
+    an element gives a wrong Hessian: it must hold every element each term can depend on.
+
+    Parameters
+    ----------
+    sparsity : scipy.sparse matrix or array_like
+        ``F``'s Jacobian pattern, ``(m, n)``: row ``r`` marks the elements term ``r`` depends on.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        The Hessian's, ``(n, n)``.
+    colors : int
+        The column groups.
+    nnz : int
+        The Hessian's entries (the union of each term's elements squared).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from scipy.optimize import rosen, rosen_hess
+    >>> import fastgd
+    >>> def terms(x):  # rosen(x) == terms(x).sum()
+    ...     return 100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2
+    >>> n = 1000
+    >>> pattern = sp.diags_array([np.ones(n - 1), np.ones(n - 1)], offsets=[0, 1], shape=(n - 1, n))
+    >>> plan = fastgd.SumHessian(pattern)
+    >>> plan.colors, plan.calls()  # calls of terms per Hessian
+    (2, 7)
+    >>> x = np.linspace(-1.0, 2.0, n)
+    >>> H = plan.hessian(terms, x)
+    >>> exact = sp.csr_array(rosen_hess(x))
+    >>> bool(sp.linalg.norm(H - exact) / sp.linalg.norm(exact) < 1e-6)
+    True
+    """
+
+    def __init__(self, sparsity: object) -> None:
+        self._sparse = scipy_sparse()
+        (m, n), indptr, indices = pattern_structure(sparsity)
+        self.terms = m
+        self.shape = (n, n)
+        self.groups = color_columns(self._sparse.csr_array((np.ones(indices.size, dtype=bool), indices, indptr),
+                                                           shape=(m, n)))
+        self.groups.flags.writeable = False
+        self.colors = int(self.groups.max(initial=-1)) + 1
+        self._columns = [np.flatnonzero(self.groups == a).astype(np.intp) for a in range(self.colors)]
+        rows = np.repeat(np.arange(m, dtype=np.intp), np.diff(indptr))
+        # column_of[r, a]: the column of group a that term r depends on, or -1
+        column_of = np.full((m, max(self.colors, 1)), -1, dtype=np.intp)
+        column_of[rows, self.groups[indices]] = indices
+        # the contributions, term by term, each pair of groups a <= b in order: (term, a, b, i, j)
+        pairs = [(a, b) for a in range(self.colors) for b in range(a, self.colors)]
+        blocks = []
+        for p, (a, b) in enumerate(pairs):
+            present = np.flatnonzero((column_of[:, a] >= 0) & (column_of[:, b] >= 0))
+            blocks.append(np.stack([present, np.full(present.size, p), column_of[present, a], column_of[present, b]]))
+        table = np.concatenate(blocks, axis=1) if blocks else np.zeros((4, 0), dtype=np.intp)
+        table = table[:, np.lexsort((table[1], table[0]))]  # term by term, pairs in order
+        self._term, self._pair = table[0], table[1]
+        self._pairs = pairs
+        first, second = table[2], table[3]
+        # each contribution adds to (i, j), then (off the diagonal) to (j, i): every entry sums in the order above
+        off = first != second
+        keep = np.stack([np.ones(first.size, dtype=bool), off], axis=1).reshape(-1)
+        i = np.stack([first, second], axis=1).reshape(-1)[keep]
+        j = np.stack([second, first], axis=1).reshape(-1)[keep]
+        keys = np.unique(i * n + j)
+        self._indices = (keys % n).astype(np.intp)
+        self._indptr = np.searchsorted(keys // n, np.arange(n + 1)).astype(np.intp)
+        self._targets = np.searchsorted(keys, i * n + j)
+        self._order = np.repeat(np.arange(first.size), 1 + off)
+        self._first, self._second = first, second
+
+    @property
+    def nnz(self) -> int:
+        """The Hessian's entries."""
+        return int(self._indices.size)
+
+    def __repr__(self) -> str:
+        return f"SumHessian(terms={self.terms}, shape={self.shape}, nnz={self.nnz}, colors={self.colors})"
+
+    def calls(self) -> int:
+        """Calls of ``F`` a Hessian costs: ``colors**2 + colors + 1``."""
+        return self.colors ** 2 + self.colors + 1
+
+    def hessian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None, *,
+                f0: npt.ArrayLike | None = None, threads: int | None = None, vectorized: bool = False,
+                chunk_size: int | None = None, workers: Workers | None = None, progress: bool = False) -> Any:
+        """The Hessian of ``sum(F(x))`` at ``x`` as a symmetric ``scipy.sparse.csr_array``.
+
+        Parameters
+        ----------
+        F : callable or C-level vector function
+            The terms, ``F(x) -> m values``, as :func:`fastgd.jacobian` takes it.
+        x : numpy.ndarray
+            Point, ``n`` elements, float32 or float64, writeable, finite; restored bitwise.
+        h : float or array_like, optional
+            Steps (one, or one per element). Default ``5e-4 * max(1, |x|)``, as :func:`fastgd.hessian`'s.
+        f0 : array_like, optional
+            ``F(x)``, if it is known (saves a call).
+        threads, vectorized, chunk_size, workers, progress
+            As :func:`fastgd.jacobian` takes them.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            float64, ``(n, n)``, symmetric.
+        """
+        values, taken = self._values(F, x, h, f0, threads, vectorized, chunk_size, workers, progress)
+        k = self.colors
+        centre, plus, minus = values[0], values[1:k + 1], values[k + 1:2 * k + 1]
+        both_plus, both_minus = values[2 * k + 1:2 * k + 1 + k * (k - 1) // 2], values[2 * k + 1 + k * (k - 1) // 2:]
+        pair_a = np.array([a for a, _ in self._pairs], dtype=np.intp)
+        pair_b = np.array([b for _, b in self._pairs], dtype=np.intp)
+        r, p = self._term, self._pair
+        a, b = pair_a[p], pair_b[p]
+        i, j = self._first, self._second
+        contribution = np.empty(r.size)
+        diagonal = a == b
+        rd, ad = r[diagonal], a[diagonal]
+        contribution[diagonal] = ((plus[ad, rd] + minus[ad, rd] - 2 * centre[rd]) / taken[i[diagonal]]
+                                  / taken[i[diagonal]])
+        off = ~diagonal
+        ro, ao, bo = r[off], a[off], b[off]
+        index = _pair_index(ao, bo, k)
+        contribution[off] = ((both_plus[index, ro] + both_minus[index, ro] - plus[ao, ro] - minus[ao, ro]
+                              - plus[bo, ro] - minus[bo, ro] + 2 * centre[ro])
+                             / (2 * taken[i[off]] * taken[j[off]]))
+        data = np.bincount(self._targets, weights=contribution[self._order], minlength=self.nnz)
+        return self._sparse.csr_array((data, self._indices.copy(), self._indptr.copy()), shape=self.shape)
+
+    __call__ = hessian
+
+    def gradient(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None, *,
+                 threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
+                 workers: Workers | None = None) -> Floats:
+        """The gradient of ``sum(F(x))``: the column sums of ``F``'s Jacobian by central differences of the groups
+        (``2 * colors`` calls; default steps ``eps**(1/3) * max(1, |x|)``), shaped like ``x``."""
+        steps = hessian_steps(h, x, GRADIENT_STEP)
+        J = self._jacobian_plan().jacobian(F, x, steps, method="central", m=self.terms, threads=threads,
+                                           vectorized=vectorized, chunk_size=chunk_size, workers=workers)
+        gradient: Floats = np.asarray(J.sum(axis=0)).reshape(x.shape)
+        return gradient
+
+    def _jacobian_plan(self) -> SparseJacobian:
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            rows = self._term[self._first == self._second]
+            columns = self._first[self._first == self._second]
+            pattern = self._sparse.csr_array((np.ones(rows.size, dtype=bool), (rows, columns)),
+                                             shape=(self.terms, self.shape[0]))
+            plan = self.__dict__["_plan"] = SparseJacobian(pattern, groups=self.groups)
+        return cast(SparseJacobian, plan)
+
+    def _values(self, F: Any, x: npt.NDArray[Any], h: object, f0: npt.ArrayLike | None, threads: int | None,
+                vectorized: bool, chunk_size: int | None, workers: Workers | None, progress: bool
+                ) -> tuple[Floats, Floats]:
+        """``F`` at the :class:`_GroupMoves` points, ``(points, m)``, and the steps taken."""
+        n = self.shape[0]
+        if x.size != n:
+            raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
+        evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, vector=True)
+        if evaluator.outputs(None, default=self.terms) != self.terms:
+            raise ValueError(f"sparsity has {self.terms} rows (terms), but F writes a different number")
+        check_finite(x)
+        steps = hessian_steps(h, x, CENTRAL_STEP)
+        flat = np.ascontiguousarray(x).reshape(-1)
+        taken = representable(flat, np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1))
+        if not np.all(taken > 0):
+            raise ValueError(f"the step of element {int(np.argmin(taken > 0))} vanishes next to its value: "
+                             "(x + h) - x == 0, h is too small")
+        points = _GroupMoves(flat, x.shape, taken, self._columns)
+        values = np.empty((points.length, self.terms))
+        start = 0
+        if f0 is not None:
+            values[0], start = _terms(f0, self.terms), 1
+        with progress_bars.optional_bar(progress, points.length - start, "hessian") as bar:
+            counted = evaluator if bar is None else evaluator.counting(bar)
+            for item, value in enumerate(counted.values(_Tail(points, start), self.terms), start=start):
+                values[item] = _terms(value, self.terms)
+        if not np.isfinite(values).all():
+            raise ValueError("F returned a non-finite value near x (x is restored)")
+        return values, taken
+
+
+def _terms(value: object, m: int) -> Floats:
+    terms = as_vector(value)
+    if terms.size != m:
+        raise ValueError(f"F returned {terms.size} values, but sparsity has {m} rows (terms)")
+    return terms
+
+
+def _pair_index(a: Index, b: Index, k: int) -> Index:
+    """The position of the pair ``a < b`` among all pairs of ``k`` groups in order."""
+    index: Index = a * (2 * k - a - 1) // 2 + (b - a - 1)
+    return index
+
+
 class _Tail(LazyPoints):
     """``points`` from ``start`` on."""
 
-    def __init__(self, points: _EntryPoints, start: int) -> None:
+    def __init__(self, points: LazyPoints, start: int) -> None:
         self.points, self.start, self.length = points, start, points.length - start
 
     def point(self, i: int) -> npt.NDArray[Any]:

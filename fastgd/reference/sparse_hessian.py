@@ -8,6 +8,9 @@ published rules (numpy and the standard library only; nothing of :mod:`fastgd.di
 - :func:`from_gradient`: the Hessian from central (or forward) differences of a gradient along each color's
   columns moved together, each entry ``H[i, j]`` read where ``j`` is the only column of its color next to ``i``
   (Powell & Toint, *SIAM J. Numer. Anal.* 16, 1979), averaged with ``H[j, i]`` where both are so.
+- :func:`from_terms`: the Hessian of ``sum(F(x))`` from the values of its terms ``F`` at groups of columns
+  moved together (no term sees two columns of a group): each term's second differences along one or two
+  groups are its own second derivatives, summed over the terms in order.
 - :func:`from_values`: the Hessian from ``f`` alone on the pattern's entries,
   ``H[i, i] = (f(x + t_i e_i) + f(x - t_i e_i) - 2 f(x)) / t_i / t_i`` and
   ``H[i, j] = (f(x + t_i e_i + t_j e_j) + f(x - t_i e_i - t_j e_j) - f(x + t_i e_i) - f(x - t_i e_i)
@@ -166,4 +169,57 @@ def from_values(f: Callable[[Floats], Any], x: Floats, pattern: npt.ArrayLike, h
                 both = at({i: 1.0, j: 1.0}) + at({i: -1.0, j: -1.0})
                 H[i, j] = H[j, i] = ((both - plus[i] - minus[i] - plus[j] - minus[j] + 2 * centre)
                                      / (2 * t[i] * t[j]))
+    return H
+
+
+def from_terms(F: Callable[[Floats], Any], x: Floats, pattern: npt.ArrayLike, colors: Sequence[int],
+               h: npt.ArrayLike) -> Floats:
+    """The Hessian (dense) of ``sum(F(x))`` from ``F``'s values (see the module docstring); ``pattern``: ``F``'s
+    Jacobian pattern ``(m, n)``, ``colors``: a grouping of its columns with no two in a row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.reference import sparse_hessian
+    >>> P = np.array([[1, 1, 0], [0, 1, 1]])  # term 0 of x0, x1; term 1 of x1, x2
+    >>> F = lambda v: np.array([v[0] * v[1], v[1] * v[2] ** 2])
+    >>> np.round(sparse_hessian.from_terms(F, np.ones(3), P, [0, 1, 0], 1e-3), 6)
+    array([[0., 1., 0.],
+           [1., 0., 2.],
+           [0., 2., 2.]])
+    """
+    P = np.asarray(pattern) != 0
+    m, n = P.shape
+    k = max(colors) + 1 if len(colors) else 0
+    t = _taken(x, h)
+
+    def at(groups: tuple[int, ...], sign: float) -> Floats:
+        point = x.copy()
+        for a in groups:
+            for j in range(n):
+                if colors[j] == a:
+                    point[j] = x[j] + sign * t[j]
+        return np.asarray(F(point), dtype=np.float64).reshape(-1)
+
+    centre = at((), 0.0)
+    plus = [at((a,), 1.0) for a in range(k)]
+    minus = [at((a,), -1.0) for a in range(k)]
+    both = {(a, b): (at((a, b), 1.0), at((a, b), -1.0)) for a in range(k) for b in range(a + 1, k)}
+    H = np.zeros((n, n))
+    for r in range(m):
+        column = {colors[j]: j for j in range(n) if P[r, j]}
+        for a in range(k):
+            for b in range(a, k):
+                if a not in column or b not in column:
+                    continue
+                i, j = column[a], column[b]
+                if a == b:
+                    value = (plus[a][r] + minus[a][r] - 2 * centre[r]) / t[i] / t[i]
+                    H[i, i] += value
+                else:
+                    up, down = both[(a, b)]
+                    value = ((up[r] + down[r] - plus[a][r] - minus[a][r] - plus[b][r] - minus[b][r] + 2 * centre[r])
+                             / (2 * t[i] * t[j]))
+                    H[i, j] += value
+                    H[j, i] += value
     return H
