@@ -38,7 +38,7 @@ from fastgd.diff.gradient import numerical_gradient
 from fastgd.diff.hessian import hessian, hessp
 from fastgd.diff.jacobian import jacobian
 from fastgd.diff.sparse import SparseJacobian
-from fastgd.diff.sparse_hessian import SparseHessian
+from fastgd.diff.sparse_hessian import SparseHessian, SumHessian
 
 Floats = npt.NDArray[np.float64]
 Limits = tuple[Floats, Floats]
@@ -388,7 +388,7 @@ class Hessian(_DropIn):
 
     def __init__(self, f: Any, options: dict[str, Any]) -> None:
         sparsity = options.get("sparsity")
-        if sparsity is not None and not isinstance(sparsity, SparseHessian):
+        if sparsity is not None and not isinstance(sparsity, (SparseHessian, SumHessian)):
             options = {**options, "sparsity": SparseHessian(sparsity)}  # the coloring, made once
         super().__init__(f, options)
         self.sparsity = self.options.pop("sparsity", None)
@@ -396,6 +396,8 @@ class Hessian(_DropIn):
     def __call__(self, x: npt.ArrayLike, *args: Any) -> Any:
         with self._point(x) as (point, _):
             options = self._options(args)
+            if isinstance(self.sparsity, SumHessian):  # f: the terms
+                return self.sparsity.hessian(self._fresh(self.f, args), point, **options)
             if self.sparsity is not None:
                 known = None if self.c_level or self.f is None else self.fun.known(point, args)
                 return self.sparsity.hessian(self._fresh(self.f, args), point, f0=known, **options)
@@ -524,7 +526,8 @@ def hessian_of(f: Any, **options: Any) -> Hessian:
     With ``sparsity=`` (the Hessian's pattern, or a :class:`fastgd.SparseHessian`) the plan is made once and
     every call returns a ``scipy.sparse.csr_array`` (``trust-constr`` and ``Newton-CG`` take it): from a
     ``gradient`` by a star coloring, a few gradient calls; from ``f`` alone by second differences over the
-    pattern's entries (see :class:`fastgd.SparseHessian`).
+    pattern's entries (see :class:`fastgd.SparseHessian`). With ``sparsity=`` a :class:`fastgd.SumHessian`,
+    ``f`` is the *terms* of the objective (``F(x)`` whose sum it is), and a Hessian costs a handful of calls.
 
     Parameters
     ----------
