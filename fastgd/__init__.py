@@ -22,9 +22,13 @@ from fastgd.diff import (
     numerical_gradient,
     numerical_gradient_2d,
 )
-from fastgd.diff import SparseHessian, SumHessian, color_symmetric  # issue 19: sparse Hessians
 from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
 from fastgd.optim import __all__ as __all__
+
+# isort: off
+# issue 19: sparse Hessians (fastgd.optimize is imported on its own: it needs scipy)
+from fastgd.diff import SparseHessian, SumHessian, color_symmetric
+# isort: on
 
 __version__ = "0.1.0"
 

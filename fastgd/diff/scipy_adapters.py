@@ -42,7 +42,7 @@ from fastgd.diff.sparse_hessian import SparseHessian, SumHessian
 
 Floats = npt.NDArray[np.float64]
 Limits = tuple[Floats, Floats]
-StepRule = Callable[[npt.NDArray[Any], Scheme, Any], Floats]
+StepRule = Callable[[npt.NDArray[Any], Scheme, Any, Any], Floats]
 #: The adapters' default method and step: scipy's ``'2-point'`` (forward differences, ``sqrt(eps) * max(1, |x|)``).
 DEFAULT_METHOD: str = "forward"
 
@@ -149,12 +149,12 @@ class _DropIn:
     pairs: bool = True
 
     def __init__(self, f: Any, options: dict[str, Any]) -> None:
+        if "out" in options:
+            raise TypeError("out= is not taken: scipy keeps each result, so every call returns a new array")
         unknown = sorted(set(options) - self.accepts)
         if unknown:
             raise TypeError(f"{type(self).__name__.lower()} adapter got unexpected options {unknown}; "
                             f"it takes {sorted(self.accepts)}")
-        if "out" in options:
-            raise TypeError("out= is not taken: scipy keeps each result, so every call returns a new array")
         self.f, self.options = f, dict(options)
         self.bounds = self.options.pop("bounds", None)
         self.c_level = f is not None and c_objective(f) is not None
@@ -215,32 +215,38 @@ class _DropIn:
         return options
 
 
-def scipy_steps(x: npt.NDArray[Any], row: Scheme, rel_step: npt.ArrayLike | None = None) -> Floats:
+def scipy_steps(x: npt.NDArray[Any], row: Scheme, rel_step: npt.ArrayLike | None = None,
+                abs_step: npt.ArrayLike | None = None) -> Floats:
     """scipy's steps (``approx_derivative``) for ``row``: ``eps**(1/(p+1)) * sign(x) * max(1, |x|)`` (sign +1 at 0),
-    or ``rel_step * sign(x) * |x|`` where that moves ``x``; flat, float64. Signed for a one-sided row (its points
-    go the way of ``x``'s sign, scipy's ``'2-point'``), magnitudes for the others."""
+    or ``rel_step * sign(x) * |x|``, or ``abs_step`` as given, each where it moves ``x`` (the first elsewhere);
+    flat, float64. Signed for a one-sided row (scipy's ``'2-point'``), magnitudes for the others."""
     flat = x.reshape(-1).astype(np.float64, copy=False)
     magnitude = np.abs(flat)
     negative = flat < 0
     steps = step_fraction(x.dtype, row) * np.maximum(magnitude, 1.0)
-    if rel_step is not None:
-        relative = np.broadcast_to(np.asarray(rel_step, dtype=np.float64), flat.shape) * magnitude
-        steps = np.where((flat + np.where(negative, -relative, relative)) - flat == 0, steps, relative)
     if one_sided(row):
         np.negative(steps, out=steps, where=negative)
-    return steps
+    if abs_step is not None:
+        given = np.array(np.broadcast_to(np.asarray(abs_step, dtype=np.float64), flat.shape))
+    elif rel_step is not None:
+        given = np.broadcast_to(np.asarray(rel_step, dtype=np.float64), flat.shape) * magnitude
+        np.negative(given, out=given, where=negative)
+    else:
+        return steps
+    steps = np.where((flat + given) - flat == 0, steps, given)
+    return steps if one_sided(row) else np.abs(steps)
 
 
-def _steps_within(point: npt.NDArray[np.float64], row: Scheme, h: Any, rel_step: Any, limits: Limits | None,
+def _steps_within(point: npt.NDArray[np.float64], row: Scheme, h: Any, given: tuple[Any, Any], limits: Limits | None,
                   rule: StepRule) -> tuple[Any, Limits | None]:
     """``(steps, bounds)`` for :func:`fastgd.jacobian`: a given ``h`` with the bounds (the rows beside them); else
-    ``rule``'s steps (:func:`scipy_steps`), signed and turned within the bounds for a one-sided row (no
-    ``bounds=`` needed then)."""
+    ``rule``'s steps (:func:`scipy_steps`; ``given``: scipy's ``rel_step`` and ``abs_step``), signed and turned
+    within the bounds for a one-sided row (no ``bounds=`` needed then)."""
+    if sum(value is not None for value in (h, *given)) > 1:
+        raise TypeError("give one of h=, rel_step= and abs_step=")
     if h is not None:
-        if rel_step is not None:
-            raise TypeError("give one of h= and rel_step=")
         return h, limits
-    steps = rule(point, row, rel_step)
+    steps = rule(point, row, *given)
     if not one_sided(row):
         return steps.reshape(point.shape), limits
     if limits is not None:
@@ -272,14 +278,14 @@ class _Differences(_DropIn):
         with self._point(x) as (point, limits):
             options = dict(self.options)
             row = scheme(options.pop("method", DEFAULT_METHOD), single_pass=True)
-            h, rel_step = options.pop("h", None), options.pop("rel_step", None)
+            h, given = options.pop("h", None), (options.pop("rel_step", None), options.pop("abs_step", None))
             f0 = None
             if not self.c_level:
                 f0 = self.fun.value(point, args) if row.centre_weight else self.fun.known(point, args)
             F = self._fresh(self.f, args)
             if limits is not None and np.any(limits[0] == limits[1]):
-                return _with_fixed(F, point, h, rel_step, row, m, limits, f0, options, self.rule)
-            steps, bounds = _steps_within(point, row, h, rel_step, limits, self.rule)
+                return _with_fixed(F, point, h, given, row, m, limits, f0, options, self.rule)
+            steps, bounds = _steps_within(point, row, h, given, limits, self.rule)
             if sparsity is None and bounds is None and f0 is not None and not options:
                 short = _short_road(F, point, steps, row, f0)
                 if short is not None:
@@ -306,7 +312,7 @@ def _short_road(F: Any, point: npt.NDArray[np.float64], steps: Any, row: Scheme,
     return result
 
 
-def _with_fixed(F: Any, point: npt.NDArray[np.float64], h: Any, rel_step: Any, row: Scheme, m: int | None,
+def _with_fixed(F: Any, point: npt.NDArray[np.float64], h: Any, given: tuple[Any, Any], row: Scheme, m: int | None,
                 limits: Limits, f0: object, options: dict[str, Any], rule: StepRule) -> npt.NDArray[np.float64]:
     """The Jacobian along the elements the bounds leave free; 0 along those they fix (``lb == ub``: there is no
     room for a step, and an optimizer projects those components away)."""
@@ -320,12 +326,11 @@ def _with_fixed(F: Any, point: npt.NDArray[np.float64], h: Any, rel_step: Any, r
         full = flat.copy()
         full[free] = z
         return F(full)
-    if h is not None and np.ndim(h) > 0:
-        h = np.broadcast_to(np.asarray(h, dtype=np.float64), point.shape).reshape(-1)[free]
-    if rel_step is not None and np.ndim(rel_step) > 0:
-        rel_step = np.broadcast_to(np.asarray(rel_step, dtype=np.float64), point.shape).reshape(-1)[free]
+    h, *given_free = (value if value is None or isinstance(value, str) or np.ndim(value) == 0 else
+                      np.broadcast_to(np.asarray(value, dtype=np.float64), point.shape).reshape(-1)[free]
+                      for value in (h, *given))
     z = flat[free].copy()
-    steps, bounds = _steps_within(z, row, h, rel_step, (limits[0][free], limits[1][free]), rule)
+    steps, bounds = _steps_within(z, row, h, (given_free[0], given_free[1]), (limits[0][free], limits[1][free]), rule)
     part = jacobian(on_free, z, steps, method=row.name, m=m, bounds=bounds, f0=f0, **options)
     if part.shape[0] != result.shape[0]:
         result = np.zeros((part.shape[0], flat.size))
@@ -336,7 +341,8 @@ def _with_fixed(F: Any, point: npt.NDArray[np.float64], h: Any, rel_step: Any, r
 class Gradient(_Differences):
     """``x -> gradient of f at x``: ``minimize(f, x0, jac=Gradient(f))`` (see :func:`gradient_of`)."""
 
-    accepts = frozenset({"h", "rel_step", "method", "bounds", "threads", "vectorized", "chunk_size", "workers"})
+    accepts = frozenset({"h", "rel_step", "abs_step", "method", "bounds", "threads", "vectorized", "chunk_size",
+                         "workers"})
 
     def __init__(self, f: Any, options: dict[str, Any]) -> None:
         super().__init__(f, options)
@@ -349,8 +355,9 @@ class Gradient(_Differences):
         if method in ("complex", "richardson"):  # the gradient's own passes (no f(x) to share)
             with self._point(x) as (point, limits):
                 options = dict(self.options)
-                if options.pop("rel_step", None) is not None:
-                    raise TypeError(f"rel_step= is scipy's, for the finite differences: method={method!r} takes h")
+                if options.pop("rel_step", None) is not None or options.pop("abs_step", None) is not None:
+                    raise TypeError(f"rel_step= and abs_step= are scipy's, for finite differences: method={method!r} "
+                                    "takes h")
                 h = options.pop("h", AUTO)
                 gradient: npt.NDArray[np.float64] = numerical_gradient(
                     self._fresh(self.f, args), point, h, bounds=limits, **options)
@@ -362,7 +369,7 @@ class Gradient(_Differences):
 class Jacobian(_Differences):
     """``x -> Jacobian of F at x``, dense or (with ``sparsity``) a ``csr_array`` (see :func:`jacobian_of`)."""
 
-    accepts = frozenset({"h", "rel_step", "method", "m", "sparsity", "bounds", "threads", "vectorized",
+    accepts = frozenset({"h", "rel_step", "abs_step", "method", "m", "sparsity", "bounds", "threads", "vectorized",
                          "chunk_size", "workers"})
     pairs = False
 

@@ -170,7 +170,8 @@ class _MixedGroupPoints(LazyPoints):
 
     def __init__(self, plan: SparseJacobian, flat: npt.NDArray[Any], shape: tuple[int, ...],
                  offsets: npt.NDArray[np.float64], kinds: Index, taken: npt.NDArray[np.float64]) -> None:
-        self.plan, self.flat, self.shape, self.offsets, self.kinds, self.taken = plan, flat, shape, offsets, kinds, taken
+        self.plan, self.flat, self.shape = plan, flat, shape
+        self.offsets, self.kinds, self.taken = offsets, kinds, taken
         self.npoints = offsets.shape[1]
         self.length = plan.colors * self.npoints
 

@@ -24,6 +24,9 @@ EPS: float = float(np.finfo(np.float64).eps)
 #: scipy's names for its finite-difference schemes, and fastgd's method for each (``None``: scipy's default).
 SCHEME_OF: dict[object, str] = {None: "forward", False: "forward", "2-point": "forward", "3-point": "central",
                                 "cs": "complex"}
+#: scipy's absolute step for its ``'2-point'`` gradient when ``jac`` is not given (the method's ``eps`` option).
+ABSOLUTE_STEP: dict[str, float] = {"bfgs": EPS ** 0.5, "cg": EPS ** 0.5, "slsqp": EPS ** 0.5, "l-bfgs-b": 1e-8,
+                                   "tnc": 1e-8}
 #: The methods of ``minimize`` that take no derivative.
 DERIVATIVE_FREE = frozenset({"nelder-mead", "powell", "cobyla", "cobyqa"})
 #: ... that take ``hess``/``hessp``, and those among them that need one (scipy refuses to run them without).
@@ -132,6 +135,8 @@ def minimize(fun: Any, x0: Any, args: tuple[Any, ...] = (), method: Any = None, 
             x0 = np.clip(x0.reshape(-1), *limits).reshape(x0.shape)
     objective: Any = fun
     if name is not None and name not in DERIVATIVE_FREE and jac is not True and not callable(jac):
+        if not {"h", "rel_step", "abs_step"} & set(extra):
+            extra.update(_scipy_step(name, jac, options or {}))
         gradient = gradient_of(fun, method=_scheme(jac, "jac"), bounds=bounds, **extra)
         objective, jac = gradient.fun, gradient
     elif jac is not True:
@@ -142,6 +147,15 @@ def minimize(fun: Any, x0: Any, args: tuple[Any, ...] = (), method: Any = None, 
         raise ValueError(f"hess_sparsity is for the methods that take a Hessian, not {method!r}")
     return optimize.minimize(objective, x0, args=args, method=method, jac=jac, hess=hess, hessp=hessp,
                              bounds=bounds, constraints=constraints, tol=tol, callback=callback, options=options)
+
+
+def _scipy_step(name: str, jac: object, options: dict[str, Any]) -> dict[str, Any]:
+    """The step scipy's own gradient takes: without ``jac``, the method's absolute ``eps``; with a named scheme
+    (or a method without ``eps``), relative steps (``finite_diff_rel_step`` if given)."""
+    if jac is None and name in ABSOLUTE_STEP:
+        return {"abs_step": options.get("eps", ABSOLUTE_STEP[name])}
+    rel_step = options.get("finite_diff_rel_step")
+    return {} if rel_step is None else {"rel_step": rel_step}
 
 
 def _second_order(name: str, objective: Any, jac: Any, hess: Any, hessp: Any, sparsity: Any, bounds: Any,
@@ -156,7 +170,7 @@ def _second_order(name: str, objective: Any, jac: Any, hess: Any, hessp: Any, sp
     if hess is not None:
         _scheme(hess, "hess")
     f = getattr(objective, "f", objective)
-    options = {key: value for key, value in extra.items() if key not in ("rel_step",)}
+    options = {key: value for key, value in extra.items() if key not in ("rel_step", "abs_step")}
     analytic = callable(jac) and not isinstance(jac, Gradient)
     if sparsity is not None:
         plan = sparsity if isinstance(sparsity, SparseHessian) else SparseHessian(sparsity)
@@ -250,13 +264,14 @@ def _bounded(bounds: Any) -> bool:
     return bool(np.any(np.asarray(lower, dtype=float) > -np.inf) or np.any(np.asarray(upper, dtype=float) < np.inf))
 
 
-def minpack_steps(x: Any, row: Any, rel_step: Any = None) -> Any:
+def minpack_steps(x: Any, row: Any, rel_step: Any = None, abs_step: Any = None) -> Any:
     """MINPACK's forward steps (``fdjac1``/``fdjac2``): ``sqrt(eps) * |x|``, ``sqrt(eps)`` where ``x`` is 0
     (``rel_step``: another fraction, MINPACK's ``sqrt(max(epsfcn, eps))``)."""
     flat = np.asarray(x, dtype=np.float64).reshape(-1)
     fraction = EPS ** 0.5 if rel_step is None else rel_step
     steps = fraction * np.abs(flat)
-    return np.where(steps == 0, fraction, steps)
+    steps = np.where(steps == 0, fraction, steps)
+    return steps if abs_step is None else np.broadcast_to(np.asarray(abs_step, dtype=np.float64), flat.shape)
 
 
 class MinpackJacobian(Jacobian):
