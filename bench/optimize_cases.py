@@ -132,8 +132,8 @@ def _minimize_workflow(name: str, f: Callable[..., Any], g: Callable[..., Any], 
 
     def run(counted: Counted, derivatives: str) -> Any:
         kwargs = {"method": method, "bounds": bounds, "options": options}
-        if derivatives == "scipy":
-            return minimize(counted, x0, jac="2-point", **kwargs)
+        if derivatives == "scipy":  # scipy's own finite differences, as minimize takes them by default
+            return minimize(counted, x0, **kwargs)
         if derivatives == "scipy 3-point":
             return minimize(counted, x0, jac="3-point", **kwargs)
         if derivatives == "analytic":

@@ -47,7 +47,8 @@ TNC = [  # scipy/optimize/tests/test_tnc.py: f, x0, bounds, solution
 @pytest.mark.parametrize("name, f, x0, bounds, solution", TNC, ids=[case[0] for case in TNC])
 def test_test_tnc_problems_never_leave_the_bounds(name, f, x0, bounds, solution, method):
     counted = Counted(f, *box(bounds))
-    result = fo.minimize(counted, x0, method=method, bounds=bounds, options={"maxfun": 200} if method == "TNC" else None)
+    options = {"maxfun": 200} if method == "TNC" else None
+    result = fo.minimize(counted, x0, method=method, bounds=bounds, options=options)
     assert counted.outside == 0
     if name != "f38":  # f38 (scaled by 1e-5) stops short with forward differences, as with scipy's own
         assert np.allclose(f(result.x), f(np.array(solution)), atol=1e-6)

@@ -259,8 +259,9 @@ class _Differences(_DropIn):
     :attr:`fun` where the method needs it. Without ``h``, :attr:`rule`'s steps (scipy's, :func:`scipy_steps`):
     forward differences then are scipy's ``'2-point'``, the same numbers."""
 
-    #: The steps without ``h``: ``rule(x, row, rel_step)``, flat, signed for one-sided rows.
-    rule: StepRule = staticmethod(scipy_steps)
+    def rule(self, x: npt.NDArray[Any], row: Scheme, rel_step: Any, abs_step: Any) -> Floats:
+        """The steps without ``h``: scipy's (:func:`scipy_steps`), flat, signed for one-sided rows."""
+        return scipy_steps(x, row, rel_step, abs_step)
 
     _last: tuple[npt.NDArray[Any], tuple[Any, ...], Any] | None = None  # (x, args, result): the last result
 
@@ -290,8 +291,8 @@ class _Differences(_DropIn):
                 short = _short_road(F, point, steps, row, f0)
                 if short is not None:
                     return short
-            return jacobian(F, point, steps, method=row.name, m=m, sparsity=sparsity, bounds=bounds, f0=f0,
-                            **options)
+            return jacobian(F, point, steps, method=row.name, m=m, sparsity=sparsity, bounds=bounds,
+                            f0=cast("npt.ArrayLike | None", f0), **options)
 
 
 def _short_road(F: Any, point: npt.NDArray[np.float64], steps: Any, row: Scheme, f0: object
@@ -331,7 +332,8 @@ def _with_fixed(F: Any, point: npt.NDArray[np.float64], h: Any, given: tuple[Any
                       for value in (h, *given))
     z = flat[free].copy()
     steps, bounds = _steps_within(z, row, h, (given_free[0], given_free[1]), (limits[0][free], limits[1][free]), rule)
-    part = jacobian(on_free, z, steps, method=row.name, m=m, bounds=bounds, f0=f0, **options)
+    part = jacobian(on_free, z, steps, method=row.name, m=m, bounds=bounds, f0=cast("npt.ArrayLike | None", f0),
+                    **options)
     if part.shape[0] != result.shape[0]:
         result = np.zeros((part.shape[0], flat.size))
     result[:, free] = part

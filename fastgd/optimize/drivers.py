@@ -43,7 +43,7 @@ def _scipy_optimize() -> Any:
     return scipy.optimize
 
 
-def _method_name(method: object, bounds: object, constraints: object) -> str | None:
+def _method_name(method: Any, bounds: object, constraints: object) -> str | None:
     """scipy's method, lower-case, as it picks one when none is given; None for a callable (a custom method)."""
     if callable(method):
         return None
@@ -277,7 +277,9 @@ def minpack_steps(x: Any, row: Any, rel_step: Any = None, abs_step: Any = None) 
 class MinpackJacobian(Jacobian):
     """:class:`fastgd.diff.scipy_adapters.Jacobian` at MINPACK's steps (:func:`minpack_steps`), for ``root``."""
 
-    rule = staticmethod(minpack_steps)
+    def rule(self, x: Any, row: Any, rel_step: Any, abs_step: Any) -> Any:
+        """MINPACK's steps (:func:`minpack_steps`)."""
+        return minpack_steps(x, row, rel_step, abs_step)
 
 
 def root(fun: Any, x0: Any, args: tuple[Any, ...] = (), method: str = "hybr", jac: Any = None,

@@ -93,7 +93,7 @@ def broyden_tridiagonal(x):
 
 
 def broyden_tridiagonal_jac(x):
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
 
     n = x.size
     return sp.diags_array([-np.ones(n - 1), 3 - 2 * x, -2 * np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
@@ -106,14 +106,14 @@ def rosen_terms(x):
 
 def rosen_terms_pattern(n):
     """The terms' Jacobian pattern: term ``k`` depends on ``x[k]`` and ``x[k + 1]``."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
 
     return sp.diags_array([np.ones(n - 1), np.ones(n - 1)], offsets=[0, 1], shape=(n - 1, n), format="csr")
 
 
 def rosen_hess_sparse(x):
     """The exact Hessian of ``scipy.optimize.rosen`` as a ``csr_array`` (``rosen_hess`` is dense)."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
 
     diagonal = np.zeros_like(x)
     diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
@@ -124,14 +124,14 @@ def rosen_hess_sparse(x):
 
 
 def tridiagonal(n):
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
 
     return sp.diags_array([np.ones(n - 1), np.ones(n), np.ones(n - 1)], offsets=[-1, 0, 1], format="csr")
 
 
 def broyden_bounds(n):
     """``BroydenTridiagonal(n)``'s ``x0``, ``lb``, ``ub`` (scipy's test_least_squares.py, seed 123440)."""
-    from scipy.optimize._lsq.common import make_strictly_feasible
+    from scipy.optimize._lsq.common import make_strictly_feasible  # type: ignore[import-untyped, unused-ignore]
 
     rng = np.random.default_rng(123440)
     x0 = -np.ones(n)
