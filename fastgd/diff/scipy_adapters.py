@@ -169,7 +169,7 @@ class _DropIn:
         values = np.asarray(x)
         if values.dtype.kind not in "biuf":
             raise TypeError(f"x must be real numbers, got {values.dtype}")
-        limits = scipy_bounds(self.bounds, values, self.pairs)
+        limits = self._limits(values)
         if not self.busy.acquire(blocking=False):
             point = np.array(values, dtype=np.float64)
             yield self._clip(point, limits), limits
@@ -181,6 +181,13 @@ class _DropIn:
             yield self._clip(self.x, limits), limits
         finally:
             self.busy.release()
+
+    def _limits(self, x: npt.NDArray[Any]) -> Limits | None:
+        """The bounds for an ``x`` of this shape (converted once per shape: an optimizer keeps its bounds)."""
+        cached = self.__dict__.get("_cached_limits")
+        if cached is None or cached[0] != x.shape:
+            cached = self.__dict__["_cached_limits"] = (x.shape, scipy_bounds(self.bounds, x, self.pairs))
+        return cast("Limits | None", cached[1])
 
     @staticmethod
     def _clip(point: npt.NDArray[np.float64], limits: Limits | None) -> npt.NDArray[np.float64]:

@@ -94,13 +94,16 @@ def signed_within(x: npt.NDArray[Any], steps: Floats, lb: Floats, ub: Floats) ->
     [0.1, -0.1, 0.5]
     """
     flat = x.reshape(-1).astype(np.float64)
-    room_up, room_down = ub - flat, flat - lb
-    if np.any((room_up == 0) & (room_down == 0)):
-        raise ValueError("bounds: lb == ub leaves no room for a step at some element")
     h = np.array(steps, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         point = flat + h
         violated = (point < lb) | (point > ub)
+        if not violated.any():  # every point inside (as the loops compute it: x + ((x + h) - x) is x + h)
+            return h
+    room_up, room_down = ub - flat, flat - lb
+    if np.any((room_up == 0) & (room_down == 0)):
+        raise ValueError("bounds: lb == ub leaves no room for a step at some element")
+    with np.errstate(invalid="ignore"):
         fitting = np.abs(h) <= np.maximum(room_up, room_down)
         h[violated & fitting] *= -1
         up = (room_up >= room_down) & ~fitting
