@@ -8,9 +8,10 @@ every call, which it may keep. Results are new arrays at every call: scipy keeps
 Jacobians between iterations. A sparse Jacobian's plan (the column groups) is made once, when the
 callable is.
 
-The defaults are scipy's own finite differences': forward differences at ``h='auto'`` (scipy's
-``'2-point'`` step, ``sqrt(eps) * max(1, |x|)``), which need ``f(x)``. Every adapter's :attr:`~Gradient.fun`
-is ``f`` with its last point and value remembered: handed to scipy as the objective, the derivatives take
+The defaults are scipy's own finite differences': forward differences at scipy's steps
+(``sqrt(eps) * sign(x) * max(1, |x|)``, turned away from a bound as scipy turns them: the numbers of scipy's
+``'2-point'``, bit for bit), which need ``f(x)``. Every adapter's :attr:`~Gradient.fun` is ``f`` with its
+last point and value remembered: handed to scipy as the objective, the derivatives take
 ``f(x)`` from it, so a gradient costs ``n`` calls of ``f``, as scipy's ``'2-point'`` does
 (:mod:`fastgd.optimize` wires this for you). ``bounds=`` takes the object scipy takes -- for
 :func:`gradient_of`, :func:`hessian_of` and :func:`hessp_of` what ``minimize`` takes (a
@@ -43,7 +44,7 @@ from fastgd.diff.sparse_hessian import SparseHessian, SumHessian
 Floats = npt.NDArray[np.float64]
 Limits = tuple[Floats, Floats]
 StepRule = Callable[[npt.NDArray[Any], Scheme, Any, Any], Floats]
-#: The adapters' default method and step: scipy's ``'2-point'`` (forward differences, ``sqrt(eps) * max(1, |x|)``).
+#: The adapters' default method: scipy's ``'2-point'`` (forward differences, at scipy's steps).
 DEFAULT_METHOD: str = "forward"
 
 
