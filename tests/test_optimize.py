@@ -293,3 +293,14 @@ def test_root_takes_minpacks_eps_and_passes_other_methods_through():
     f = Counted(problems.broyden_tridiagonal)
     result = fo.root(f, -np.ones(20), method="krylov")
     assert result.success and f.calls == result.nfev
+
+
+@pytest.mark.parametrize("hess, sparsity", [("2-point", None), (None, "band")])
+def test_trust_constr_with_bounds_and_hessians_from_f_alone_stays_inside(hess, sparsity):
+    n = 6
+    bounds = [(0.5, 1.5)] * n
+    f = Counted(optimize.rosen, *box(bounds))
+    result = fo.minimize(f, np.full(n, 1.2), method="trust-constr", hess=hess, bounds=bounds,
+                         hess_sparsity=problems.tridiagonal(n) if sparsity else None, options={"gtol": 1e-8})
+    assert f.outside == 0
+    assert np.allclose(result.x, 1.0, atol=1e-4)

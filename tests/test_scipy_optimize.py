@@ -260,3 +260,45 @@ def test_a_sum_of_terms_in_a_newton_method():
     result = minimize(rosen, x0, method="Newton-CG", jac=rosen_der, hess=hess, options={"xtol": 1e-10})
     assert result.success and np.allclose(result.x, 1.0, atol=1e-8)
     assert len(terms.kept) == 7 * result.nhev
+
+
+@pytest.mark.parametrize("options, fraction, reach", [
+    ({}, 5e-4, 1), ({"method": "richardson"}, 5e-3, 2), ({"gradient": rosen_der}, np.finfo(float).eps ** (1 / 3), 1),
+    ({"sparsity": "band"}, 5e-4, 1), ({"sparsity": "band", "gradient": rosen_der}, np.finfo(float).eps ** (1 / 3), 1)])
+def test_hessians_within_bounds_are_taken_a_step_inside(options, fraction, reach):
+    n = 6
+    if options.get("sparsity") == "band":
+        options = {**options, "sparsity": problems.tridiagonal(n)}
+    lb, ub = np.zeros(n), np.full(n, 2.0)
+    f, g = Recorder(rosen), Recorder(rosen_der)
+    if "gradient" in options:
+        options = {**options, "gradient": g}
+    hess = fastgd.hessian_of(None if "gradient" in options else f, bounds=list(zip(lb, ub)), **options)
+    x = np.array([0.0, 1e-9, 1.0, 2.0, 1.5, 0.3])
+    H = hess(x)
+    points = [kept for _, kept in f.kept + g.kept]
+    assert points and all(np.all(p >= lb) and np.all(p <= ub) for p in points)
+    steps = fraction * np.maximum(1.0, np.abs(x))
+    margin = steps * reach * 1.001
+    inside = np.clip(x, lb + margin, ub - margin)
+    unbounded = fastgd.hessian_of(None if "gradient" in options else rosen, h=steps,
+                                  **{**options, **({"gradient": rosen_der} if "gradient" in options else {})})
+    expected = unbounded(inside)
+    H, expected = (H.toarray(), expected.toarray()) if sp.issparse(H) else (H, expected)
+    assert np.array_equal(H, expected)
+
+
+def test_hessian_vector_products_within_bounds_never_leave_them():
+    lb, ub = np.zeros(4), np.full(4, 2.0)
+    for options in ({}, {"gradient": rosen_der}):
+        f = Recorder(rosen if not options else rosen_der)
+        hessp = fastgd.hessp_of(None if options else f, bounds=list(zip(lb, ub)), **({"gradient": f} if options else {}))
+        x, p = np.array([0.0, 2.0, 1.0, 0.5]), np.array([1.0, -1.0, 0.5, 2.0])
+        product = hessp(x, p)
+        assert all(np.all(kept >= lb) and np.all(kept <= ub) for _, kept in f.kept)
+        assert np.allclose(product, rosen_hess(np.clip(x, 0.01, 1.99)) @ p, rtol=0.05, atol=5.0)
+
+
+def test_a_box_narrower_than_the_hessians_points_is_named():
+    with pytest.raises(ValueError, match="narrower than the Hessian's points"):
+        fastgd.hessian_of(rosen, bounds=[(0, 1e-6), (0, 1)])(np.array([0.0, 0.5]))

@@ -33,7 +33,17 @@ from fastgd.diff._core.checks import broadcast, check_result
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.objectives import c_objective
 from fastgd.diff._core.schemes import Scheme, scheme
-from fastgd.diff._core.steps import AUTO, one_sided, step_fraction
+from fastgd.diff._core.steps import (
+    AUTO,
+    CENTRAL_STEP,
+    EPS,
+    GRADIENT_RICHARDSON_STEP,
+    GRADIENT_STEP,
+    RICHARDSON_STEP,
+    one_sided,
+    scaled_steps,
+    step_fraction,
+)
 from fastgd.diff._core.values import Vector, as_vector
 from fastgd.diff.gradient import numerical_gradient
 from fastgd.diff.hessian import hessian, hessp
@@ -401,7 +411,8 @@ class Jacobian(_Differences):
 class Hessian(_DropIn):
     """``x -> Hessian of f at x`` (see :func:`hessian_of`): dense, or with ``sparsity`` a ``csr_array``."""
 
-    accepts = frozenset({"h", "method", "gradient", "sparsity", "threads", "vectorized", "chunk_size", "workers"})
+    accepts = frozenset({"h", "method", "gradient", "sparsity", "bounds", "threads", "vectorized", "chunk_size",
+                         "workers"})
 
     def __init__(self, f: Any, options: dict[str, Any]) -> None:
         sparsity = options.get("sparsity")
@@ -411,25 +422,70 @@ class Hessian(_DropIn):
         self.sparsity = self.options.pop("sparsity", None)
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> Any:
-        with self._point(x) as (point, _):
+        with self._point(x) as (point, limits):
             options = self._options(args)
+            if limits is not None:
+                options["h"] = _inward(point, limits, *self._steps(point, options))
             if isinstance(self.sparsity, SumHessian):  # f: the terms
                 return self.sparsity.hessian(self._fresh(self.f, args), point, **options)
             if self.sparsity is not None:
-                known = None if self.c_level or self.f is None else self.fun.known(point, args)
+                known = None if self.c_level or self.f is None or limits is not None else self.fun.known(point, args)
                 return self.sparsity.hessian(self._fresh(self.f, args), point, f0=known, **options)
             result: npt.NDArray[np.float64] = hessian(self._fresh(self.f, args), point, **options)
             return result
+
+    def _steps(self, point: npt.NDArray[np.float64], options: dict[str, Any]) -> tuple[Floats, float]:
+        """The steps this Hessian takes at ``point`` (given, or its default rule) and how many of them its points
+        move an element at most (2 for Richardson's steps ``h`` and ``2 h``)."""
+        richardson = options.get("method") == "richardson"
+        if options.get("h") is not None:
+            steps = broadcast(options["h"], point, "h")
+        else:
+            from_gradient = options.get("gradient") is not None
+            if self.sparsity is not None:
+                forward = options.get("method") == "forward"
+                fraction = (EPS ** 0.5 if forward else GRADIENT_STEP) if from_gradient else CENTRAL_STEP
+            elif from_gradient:
+                fraction = GRADIENT_RICHARDSON_STEP if richardson else GRADIENT_STEP
+            else:
+                fraction = RICHARDSON_STEP if richardson else CENTRAL_STEP
+            steps = scaled_steps(point, fraction)
+        return steps, 2.0 if richardson and self.sparsity is None else 1.0
 
 
 class HessianVectorProduct(_DropIn):
     """``(x, p) -> Hessian of f at x times p`` (see :func:`hessp_of`)."""
 
-    accepts = frozenset({"h", "gradient", "threads", "vectorized", "chunk_size", "workers"})
+    accepts = frozenset({"h", "gradient", "bounds", "threads", "vectorized", "chunk_size", "workers"})
 
     def __call__(self, x: npt.ArrayLike, p: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
-        with self._point(x) as (point, _):
-            return hessp(self._fresh(self.f, args), point, p, **self._options(args))
+        with self._point(x) as (point, limits):
+            options = self._options(args)
+            if limits is not None:  # x +- e p (its largest move: hessp's fraction of max(1, max|x|)), and f's steps
+                from_gradient = options.get("gradient") is not None
+                move = (GRADIENT_STEP if from_gradient else CENTRAL_STEP) * max(1.0, float(np.abs(point).max()))
+                inner = np.zeros(point.shape)
+                if not from_gradient:
+                    given = options.get("h")
+                    inner = scaled_steps(point, CENTRAL_STEP) if given is None else broadcast(given, point, "h")
+                _inward(point, limits, move + inner, 1.0)
+            return hessp(self._fresh(self.f, args), point, p, **options)
+
+
+def _inward(point: npt.NDArray[np.float64], limits: Limits, steps: Floats, reach: float) -> Floats:
+    """``point`` moved (in place) to the nearest point whose second differences -- every element moved by up to
+    ``reach`` times its step -- stay in the bounds (beside a bound, the Hessian a step inside it: an error of the
+    order of the step times f's third derivatives); the steps. ValueError where the box is narrower than that."""
+    lb, ub = limits
+    flat = point.reshape(-1)
+    margin = np.asarray(steps, dtype=np.float64).reshape(-1) * reach * 1.001  # clear of rounding at the bound
+    narrow = ub - lb < 2 * margin
+    if narrow.any():
+        i = int(np.argmax(narrow))
+        raise ValueError(f"bounds: element {i}'s box [{lb[i]}, {ub[i]}] is narrower than the Hessian's points need "
+                         f"({2 * margin[i]:.3g}): pass a smaller h")
+    np.clip(flat, lb + margin, ub - margin, out=flat)
+    return np.asarray(steps, dtype=np.float64)
 
 
 def gradient_of(f: Any, **options: Any) -> Gradient:
@@ -553,7 +609,9 @@ def hessian_of(f: Any, **options: Any) -> Hessian:
         array each time.
     **options
         :func:`fastgd.hessian`'s keyword arguments (``h``, ``method``, ``gradient``, ``threads``,
-        ``vectorized``, ``chunk_size``, ``workers``) and ``sparsity``; a ``gradient`` is called with scipy's
+        ``vectorized``, ``chunk_size``, ``workers``), ``sparsity``, and ``bounds`` (what ``minimize`` takes:
+        neither ``f`` nor ``gradient`` is then evaluated outside them -- beside a bound the Hessian is taken at
+        the nearest point whose points fit, a step or two inside); a ``gradient`` is called with scipy's
         ``args`` too.
 
     Returns
@@ -586,7 +644,8 @@ def hessp_of(f: Any, **options: Any) -> HessianVectorProduct:
         As :func:`fastgd.hessp` takes it (None with ``gradient=``); ``f(x, *args)``.
     **options
         :func:`fastgd.hessp`'s keyword arguments (``h``, ``gradient``, ``threads``, ``vectorized``,
-        ``chunk_size``, ``workers``).
+        ``chunk_size``, ``workers``), and ``bounds`` (what ``minimize`` takes: beside a bound the product is
+        taken at the nearest point whose points fit).
 
     Returns
     -------

@@ -175,16 +175,18 @@ def _second_order(name: str, objective: Any, jac: Any, hess: Any, hessp: Any, sp
     if sparsity is not None:
         plan = sparsity if isinstance(sparsity, SparseHessian) else SparseHessian(sparsity)
         sparse = Hessian(None if analytic else f, {"sparsity": plan, "gradient": jac if analytic else None,
-                                                   **options})
+                                                   "bounds": bounds, **options})
         sparse.fun = objective if isinstance(objective, Objective) else sparse.fun  # f(x) from the optimizer's call
         if name in NEEDS_MATRIX:
             return _dense(sparse), None
         return sparse, None
     if name in NEEDS_PRODUCTS or (name == "newton-cg" and hess is not None):
         gradient = jac if callable(jac) else gradient_of(f, bounds=bounds, **extra)
-        return None, hessp_of(None, gradient=gradient, **options)
+        return None, hessp_of(None, gradient=gradient, bounds=bounds, **options)
     if name in NEEDS_MATRIX or (hess is not None and name == "trust-constr"):
-        return (hessian_of(None, gradient=jac, **options) if analytic else hessian_of(f, **options)), None
+        if analytic:
+            return hessian_of(None, gradient=jac, bounds=bounds, **options), None
+        return hessian_of(f, bounds=bounds, **options), None
     return hess, hessp  # Newton-CG: scipy's own products of the gradient; trust-constr: its quasi-Newton update
 
 
