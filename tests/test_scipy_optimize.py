@@ -273,7 +273,7 @@ def test_hessians_within_bounds_are_taken_a_step_inside(options, fraction, reach
     f, g = Recorder(rosen), Recorder(rosen_der)
     if "gradient" in options:
         options = {**options, "gradient": g}
-    hess = fastgd.hessian_of(None if "gradient" in options else f, bounds=list(zip(lb, ub)), **options)
+    hess = fastgd.hessian_of(None if "gradient" in options else f, bounds=list(zip(lb, ub, strict=True)), **options)
     x = np.array([0.0, 1e-9, 1.0, 2.0, 1.5, 0.3])
     H = hess(x)
     points = [kept for _, kept in f.kept + g.kept]
@@ -292,7 +292,8 @@ def test_hessian_vector_products_within_bounds_never_leave_them():
     lb, ub = np.zeros(4), np.full(4, 2.0)
     for options in ({}, {"gradient": rosen_der}):
         f = Recorder(rosen if not options else rosen_der)
-        hessp = fastgd.hessp_of(None if options else f, bounds=list(zip(lb, ub)), **({"gradient": f} if options else {}))
+        gradient = {"gradient": f} if options else {}
+        hessp = fastgd.hessp_of(None if options else f, bounds=list(zip(lb, ub, strict=True)), **gradient)
         x, p = np.array([0.0, 2.0, 1.0, 0.5]), np.array([1.0, -1.0, 0.5, 2.0])
         product = hessp(x, p)
         assert all(np.all(kept >= lb) and np.all(kept <= ub) for _, kept in f.kept)
