@@ -303,3 +303,21 @@ def test_hessian_vector_products_within_bounds_never_leave_them():
 def test_a_box_narrower_than_the_hessians_points_is_named():
     with pytest.raises(ValueError, match="narrower than the Hessian's points"):
         fastgd.hessian_of(rosen, bounds=[(0, 1e-6), (0, 1)])(np.array([0.0, 0.5]))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 8), st.integers(0, 2**32 - 1))
+def test_any_box_the_default_gradient_stays_inside_and_is_the_twins(n, seed):
+    rng = np.random.default_rng(seed)
+    lb = rng.uniform(-3, 1, n)
+    ub = lb + rng.choice([1e-12, 1e-8, 1e-4, 1.0, np.inf], n)
+    x = np.where(rng.random(n) < 0.3, lb, np.where((rng.random(n) < 0.3) & np.isfinite(ub), ub,
+                                                   lb + rng.uniform(0, 1, n) * np.minimum(ub - lb, 1.0)))
+    f = Recorder(lambda v: float(np.sum(np.sin(v) * v)))
+    g = fastgd.gradient_of(f, bounds=optimize.Bounds(lb, ub))(x)
+    assert all(np.all(kept >= lb) and np.all(kept <= ub) for _, kept in f.kept)
+    assert np.array_equal(g, within_bounds.two_point(f.f, x, lb, ub)[0])
