@@ -206,7 +206,7 @@ class SparseHessian:
     >>> from scipy.optimize import rosen, rosen_der, rosen_hess
     >>> import fastgd
     >>> n = 10000
-    >>> plan = fastgd.SparseHessian(sp.diags_array([1, 1, 1], offsets=[-1, 0, 1], shape=(n, n)))
+    >>> plan = fastgd.SparseHessian(sp.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(n, n)))
     >>> plan.colors, plan.calls(gradient=True)  # gradient calls per Hessian
     (3, 6)
     >>> x = np.linspace(-1.0, 2.0, n)
@@ -214,7 +214,7 @@ class SparseHessian:
     >>> exact = sp.csr_array(rosen_hess(x))
     >>> bool(sp.linalg.norm(H - exact) / sp.linalg.norm(exact) < 1e-8)
     True
-    >>> small = fastgd.SparseHessian(sp.diags_array([1, 1, 1], offsets=[-1, 0, 1], shape=(5, 5)))
+    >>> small = fastgd.SparseHessian(sp.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(5, 5)))
     >>> small.calls(), np.round(small.hessian(rosen, np.ones(5)).toarray(), 2)  # from f alone: 4 n - 1
     (19, array([[ 802., -400.,    0.,    0.,    0.],
            [-400., 1002., -400.,    0.,    0.],

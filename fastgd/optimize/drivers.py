@@ -228,7 +228,7 @@ def least_squares(fun: Any, x0: Any, jac: Any = "2-point", bounds: Any = (-np.in
     ...     f[:-1] -= 2 * x[1:]
     ...     return f
     >>> n = 10000
-    >>> pattern = sp.diags_array([1, 1, 1], offsets=[-1, 0, 1], shape=(n, n))
+    >>> pattern = sp.diags_array([1.0, 1.0, 1.0], offsets=[-1, 0, 1], shape=(n, n))
     >>> seen = []
     >>> def F(x):
     ...     seen.append(x.min())
