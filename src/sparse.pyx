@@ -55,6 +55,16 @@ def transpose(Py_ssize_t n, const index_t[::1] indptr, const index_t[::1] indice
     return col_ptr_array, rows_array
 
 
+cdef inline Py_ssize_t _first_free(const index_t[::1] forbidden, index_t[::1] colors, Py_ssize_t v,
+                                   Py_ssize_t used) noexcept nogil:
+    """Give ``v`` the smallest color not forbidden near it (``forbidden[c] == v``); the colors used so far."""
+    cdef Py_ssize_t color = 0
+    while forbidden[color] == v:
+        color += 1
+    colors[v] = color
+    return color + 1 if color >= used else used
+
+
 def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::1] col_ptr,
            const index_t[::1] rows, const index_t[::1] order, index_t[::1] colors):
     """First-fit coloring of the columns in ``order`` (a permutation of all n): ``colors`` (n, written) and
@@ -72,12 +82,7 @@ def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[
                     color = colors[indices[kk]]
                     if color >= 0:
                         forbidden[color] = v
-            color = 0
-            while forbidden[color] == v:
-                color += 1
-            colors[v] = color
-            if color >= used:
-                used = color + 1
+            used = _first_free(forbidden, colors, v, used)
     return used
 
 
@@ -89,7 +94,7 @@ def star(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::
     vertex two steps away through an uncolored neighbour; and through a colored neighbour ``w``, the color of
     ``x`` if ``x`` has another neighbour colored as ``w`` (``v - w - x - y`` would take two colors).
     Writes ``colors`` (n) and returns the number of colors."""
-    cdef Py_ssize_t n = order.shape[0], i, k, kx, ky, v, w, x, y, color, used = 0
+    cdef Py_ssize_t n = order.shape[0], i, k, kx, ky, v, w, x, y, used = 0
     forbidden_array = np.full(n + 1, -1, dtype=np.intp)  # forbidden[c] == v: color c is taken near vertex v
     cdef index_t[::1] forbidden = forbidden_array
     with nogil:
@@ -113,12 +118,7 @@ def star(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::
                         if y != w and colors[y] == colors[w]:
                             forbidden[colors[x]] = v
                             break
-            color = 0
-            while forbidden[color] == v:
-                color += 1
-            colors[v] = color
-            if color >= used:
-                used = color + 1
+            used = _first_free(forbidden, colors, v, used)
     return used
 
 

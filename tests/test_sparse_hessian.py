@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import fastgd
 from fastgd.diff import _sparse
 from fastgd.reference import sparse_hessian as twins
+from fastgd.reference.optimize_problems import rosen_hess_sparse, rosen_terms, rosen_terms_pattern
 
 sp = pytest.importorskip("scipy.sparse")
 from scipy.optimize import rosen, rosen_der, rosen_hess  # noqa: E402
@@ -38,23 +39,6 @@ class Counted:
     def __call__(self, x):
         self.calls += 1
         return self.f(x)
-
-
-def rosen_hess_sparse(x):
-    diagonal = np.empty_like(x)
-    diagonal[0] = 1200 * x[0] ** 2 - 400 * x[1] + 2
-    diagonal[-1] = 200
-    diagonal[1:-1] = 202 + 1200 * x[1:-1] ** 2 - 400 * x[2:]
-    off = -400 * x[:-1]
-    return sp.diags_array([off, diagonal, off], offsets=[-1, 0, 1], format="csr")
-
-
-def rosen_terms(x):
-    return 100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2
-
-
-def rosen_terms_pattern(n):
-    return sp.diags_array([np.ones(n - 1), np.ones(n - 1)], offsets=[0, 1], shape=(n - 1, n), format="csr")
 
 
 # --- the coloring -------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Finite-difference derivatives: the textbook's numerical gradient and descent, compiled; Jacobians (dense
-and sparse), Hessians, and drop-in derivatives for scipy.optimize.
+and sparse), Hessians (dense and sparse), and drop-in derivatives for scipy.optimize.
 
 The public modules import downward only: :mod:`~fastgd.diff.scipy_adapters` -> :mod:`~fastgd.diff.hessian`
 -> :mod:`~fastgd.diff.jacobian` -> :mod:`~fastgd.diff.sparse` -> the engine, :mod:`fastgd.diff._core`
-(and :mod:`~fastgd.diff.gradient` -> the engine).
+(and :mod:`~fastgd.diff.gradient` -> the engine; :mod:`~fastgd.diff.sparse_hessian` -> sparse).
 """
 from fastgd.diff._core.methods import GradientInfo
 from fastgd.diff._core.objectives import ObjectiveError
