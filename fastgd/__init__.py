@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _DERIVATIVES = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "jacobian", "hessian", "hessp",
                 "HessianInfo", "SparseJacobian", "color_columns", "gradient_of", "jacobian_of", "hessian_of",
-                "hessp_of"]
+                "hessp_of", "SparseHessian", "SumHessian", "color_symmetric"]
 _THREADS = ["get_num_threads", "set_num_threads"]
 #: Where each public name lives (the optimizers: every name of fastgd.optim.__all__).
 _HOMES: dict[str, str] = {**dict.fromkeys([*_DERIVATIVES, "ObjectiveError"], "fastgd.diff"),
@@ -37,8 +37,11 @@ if TYPE_CHECKING:
     from fastgd.diff import (
         HessianInfo,
         ObjectiveError,
+        SparseHessian,
         SparseJacobian,
+        SumHessian,
         color_columns,
+        color_symmetric,
         gradient_descent,
         gradient_of,
         hessian,
@@ -55,7 +58,8 @@ if TYPE_CHECKING:
 
     __all__ += ["__version__", "numerical_gradient", "numerical_gradient_2d", "gradient_descent", "jacobian",
                 "hessian", "hessp", "HessianInfo", "SparseJacobian", "color_columns", "gradient_of", "jacobian_of",
-                "hessian_of", "hessp_of", "get_num_threads", "set_num_threads", "ObjectiveError", "reference"]
+                "hessian_of", "hessp_of", "SparseHessian", "SumHessian", "color_symmetric", "get_num_threads",
+                "set_num_threads", "ObjectiveError", "reference"]
 
 
 def _public_names() -> list[str]:

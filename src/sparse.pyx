@@ -55,6 +55,16 @@ def transpose(Py_ssize_t n, const index_t[::1] indptr, const index_t[::1] indice
     return col_ptr_array, rows_array
 
 
+cdef inline Py_ssize_t _first_free(const index_t[::1] forbidden, index_t[::1] colors, Py_ssize_t v,
+                                   Py_ssize_t used) noexcept nogil:
+    """Give ``v`` the smallest color not forbidden near it (``forbidden[c] == v``); the colors used so far."""
+    cdef Py_ssize_t color = 0
+    while forbidden[color] == v:
+        color += 1
+    colors[v] = color
+    return color + 1 if color >= used else used
+
+
 def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::1] col_ptr,
            const index_t[::1] rows, const index_t[::1] order, index_t[::1] colors):
     """First-fit coloring of the columns in ``order`` (a permutation of all n): ``colors`` (n, written) and
@@ -72,12 +82,43 @@ def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[
                     color = colors[indices[kk]]
                     if color >= 0:
                         forbidden[color] = v
-            color = 0
-            while forbidden[color] == v:
-                color += 1
-            colors[v] = color
-            if color >= used:
-                used = color + 1
+            used = _first_free(forbidden, colors, v, used)
+    return used
+
+
+def star(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::1] order, index_t[::1] colors):
+    """A greedy star coloring of an undirected graph (Gebremedhin, Manne & Pothen, SIAM Review 47, 2005,
+    Algorithm 4.1): adjacent vertices differ, and every path on four vertices takes at least three colors.
+    ``indptr``/``indices``: each vertex's neighbours (symmetric, no self-loops); vertices colored in ``order``
+    (a permutation of all n), each with the smallest color not forbidden -- a neighbour's color; a color of a
+    vertex two steps away through an uncolored neighbour; and through a colored neighbour ``w``, the color of
+    ``x`` if ``x`` has another neighbour colored as ``w`` (``v - w - x - y`` would take two colors).
+    Writes ``colors`` (n) and returns the number of colors."""
+    cdef Py_ssize_t n = order.shape[0], i, k, kx, ky, v, w, x, y, used = 0
+    forbidden_array = np.full(n + 1, -1, dtype=np.intp)  # forbidden[c] == v: color c is taken near vertex v
+    cdef index_t[::1] forbidden = forbidden_array
+    with nogil:
+        for i in range(n):
+            colors[i] = -1
+        for i in range(n):
+            v = order[i]
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                if colors[w] >= 0:
+                    forbidden[colors[w]] = v
+                for kx in range(indptr[w], indptr[w + 1]):
+                    x = indices[kx]
+                    if x == v or colors[x] < 0:
+                        continue
+                    if colors[w] < 0:
+                        forbidden[colors[x]] = v
+                        continue
+                    for ky in range(indptr[x], indptr[x + 1]):
+                        y = indices[ky]
+                        if y != w and colors[y] == colors[w]:
+                            forbidden[colors[x]] = v
+                            break
+            used = _first_free(forbidden, colors, v, used)
     return used
 
 
@@ -105,8 +146,8 @@ cdef inline int _type(cnp.ndarray a) noexcept:
 def values_and_steps(cnp.ndarray x, const index_t[::1] positions, object steps, double h, double[::1] values,
                      double[::1] taken):
     """The elements at byte ``positions[i]`` of ``x``'s data: their values as float64s, and their representable
-    steps ``(v + h_i) - v`` in x's dtype, ``h_i`` = ``steps[i]`` (float64) or ``h``. Returns the first ``i``
-    whose value is not finite or whose step is not > 0, or -1."""
+    steps ``(v + h_i) - v`` in x's dtype, ``h_i`` = ``steps[i]`` (float64) or ``h``, of either sign. Returns the
+    first ``i`` whose value is not finite or whose step is 0, or -1."""
     cdef int type = _type(x)
     cdef char* data = <char*>cnp.PyArray_DATA(x)
     cdef const double* hs = &h if steps is None else <const double*>cnp.PyArray_DATA(steps)
@@ -116,7 +157,7 @@ def values_and_steps(cnp.ndarray x, const index_t[::1] positions, object steps, 
             values[i] = fd_load(type, data + positions[i])
             taken[i] = fd_exact_step(type, values[i], hs[i * stride])
         for i in range(positions.shape[0]):
-            if not (isfinite(values[i]) and taken[i] > 0):
+            if not (isfinite(values[i]) and taken[i] != 0):
                 first = i
                 break
     return first

@@ -16,17 +16,21 @@ import numpy.typing as npt
 
 from fastgd._typing import Workers
 from fastgd.diff._core import progress as progress_bars
+from fastgd.diff._core.bounds import rows_within
 from fastgd.diff._core.checks import check_finite, check_result, output_array
+from fastgd.diff._core.evaluator import known_vector, with_scheme
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.schemes import scheme
-from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core.steps import DEFAULT_H, jacobian_steps
 from fastgd.diff.sparse import SparseJacobian
+
+Bounds = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
 
 
 def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, *, method: str = "central",
-             m: int | None = None, sparsity: Any = None, threads: int | None = None, vectorized: bool = False,
-             chunk_size: int | None = None, workers: Workers | None = None,
-             out: npt.NDArray[np.float64] | None = None, progress: bool = False) -> Any:
+             m: int | None = None, sparsity: Any = None, bounds: Bounds | None = None, f0: npt.ArrayLike | None = None,
+             threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
+             workers: Workers | None = None, out: npt.NDArray[np.float64] | None = None, progress: bool = False) -> Any:
     """Finite-difference Jacobian of ``F`` at ``x``: ``J[j, i] = dF_j / dx.flat[i]``, shape ``(m, x.size)``.
 
     Column ``i`` is the scheme's estimate along ``x.flat[i]`` -- central by default,
@@ -52,6 +56,8 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         finite and > 0. ``'auto'``: ``eps**(1/(p+1)) * max(|x|, 1)`` for a scheme of order ``p``
         (scipy's rule; without :func:`fastgd.numerical_gradient`'s second try for small ``|x|``,
         so give steps where ``|x| << 1``). Every step divides as the representable ``(x + h) - x``.
+        For ``'forward'`` and ``'backward'``, per-element steps may be negative: the point moves the other
+        way (scipy's ``'2-point'`` steps by the sign of ``x`` and away from a bound so); not with ``bounds=``.
     method : str, optional
         ``'central'``, ``'forward'``, ``'backward'`` or ``'central4'``, as for
         :func:`fastgd.numerical_gradient` (``'complex'`` and ``'richardson'`` are for gradients).
@@ -62,6 +68,17 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         The pattern of nonzeros, shape ``(m, x.size)``: columns without a common nonzero row are
         perturbed together (:class:`fastgd.SparseJacobian`, which a repeated Jacobian should keep and
         pass here), and the result is a ``scipy.sparse.csr_array``.
+    bounds : (lb, ub), optional
+        ``F`` is only evaluated in ``lb <= x <= ub`` (scalars or arrays broadcasting to ``x``; None for
+        no bound), as :func:`fastgd.numerical_gradient` takes them: a column whose points would leave the
+        box takes the method's one-sided rows of the same order on the side that fits (its step shrunk
+        if neither does); ``x`` must lie within. With ``sparsity=``, a group's points move each of its
+        columns by its own row.
+    f0 : array_like, optional
+        ``F(x)``, if it is already known (an optimizer has just computed it): used wherever the method
+        needs ``F(x)`` (``'forward'``, ``'backward'``, the one-sided rows beside bounds), which saves that
+        call, and to learn ``m`` without a call. Not checked against ``F`` (a C function evaluates ``F(x)``
+        itself).
     threads : int, optional
         For a C function: up to this many threads, each with a private copy of ``x``.
     vectorized : bool, optional
@@ -115,17 +132,24 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         if out is not None:
             raise ValueError("out= is for dense Jacobians: with sparsity= the result is a new csr_array")
         plan = sparsity if isinstance(sparsity, SparseJacobian) else SparseJacobian(sparsity)
-        return plan.jacobian(F, x, h, method=method, m=m, threads=threads, vectorized=vectorized,
-                             workers=workers, progress=progress)
+        return plan.jacobian(F, x, h, method=method, m=m, bounds=bounds, f0=f0, threads=threads,
+                             vectorized=vectorized, chunk_size=chunk_size, workers=workers, progress=progress)
     row = scheme(method, single_pass=True)
     evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
-    steps = resolved_steps(h, x, row)
+    steps = jacobian_steps(h, x, row, bounds)
     check_finite(x)
-    vector = evaluator.vector(x, m, bool(row.centre_weight))
+    layout = rows_within(x, steps, row, bounds)
+    centre = any(part.centre_weight for part, _, _ in layout)
+    vector = known_vector(evaluator, f0, m, centre) if f0 is not None else evaluator.vector(x, m, centre)
     result = output_array(out, (vector.m, x.size), x)
-    # the evaluations of the points; F(x) too where the evaluator makes it in the run
-    total = row.evaluations_per_element * x.size + bool(row.centre_weight and vector.at_x is None and x.size)
+    # the evaluations of the points; F(x) too where the evaluator makes it in the run (once per row that uses it)
+    total = sum(part.evaluations_per_element * (x.size if where is None else int(np.count_nonzero(where)))
+                + bool(part.centre_weight and vector.at_x is None and x.size) for part, where, _ in layout)
     with progress_bars.optional_bar(progress, total, "jacobian") as bar:
-        (evaluator if bar is None else evaluator.counting(bar)).jacobian(x, steps, True, vector, result)
+        counted = evaluator if bar is None else evaluator.counting(bar)
+        for part, where, part_steps in layout:
+            with_scheme(counted, part).jacobian(x, part_steps, True, vector, result,
+                                                None if where is None else where.reshape(x.shape))
     check_result(result)
     return result
+

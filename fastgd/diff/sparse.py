@@ -29,14 +29,15 @@ import numpy.typing as npt
 from fastgd._typing import Workers
 from fastgd.diff import _sparse
 from fastgd.diff._core import progress as progress_bars
+from fastgd.diff._core.bounds import rows_within
 from fastgd.diff._core.checks import check_finite
-from fastgd.diff._core.evaluator import Evaluator
+from fastgd.diff._core.evaluator import Evaluator, known_vector
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.layout import has_typed_kernel, memory_order
 from fastgd.diff._core.on_copies import LazyPoints, moved
 from fastgd.diff._core.schemes import Scheme, scheme
-from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core.steps import DEFAULT_H, jacobian_steps, representable
 from fastgd.diff._core.values import as_vector
 
 Index = npt.NDArray[np.intp]
@@ -46,7 +47,7 @@ RECOLOR_PASSES: int = 8
 BATCH_VALUES: int = 2**16
 
 
-def _scipy_sparse() -> Any:
+def scipy_sparse() -> Any:
     try:
         import scipy.sparse  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
@@ -55,10 +56,10 @@ def _scipy_sparse() -> Any:
     return scipy.sparse
 
 
-def _structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
+def pattern_structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
     """``(shape, indptr, indices)``: the CSR structure of a pattern's nonzeros (sorted, no duplicates)."""
     if type(sparsity).__module__.startswith("scipy.sparse"):
-        sparse = _scipy_sparse()
+        sparse = scipy_sparse()
         if not sparse.issparse(sparsity) or len(cast(Any, sparsity).shape) != 2:
             raise ValueError("sparsity must be a 2-D scipy.sparse matrix or array")
         csr = sparse.csr_array(sparsity, dtype=bool)  # a copy: nonzeros (NaN too) become True
@@ -134,7 +135,7 @@ def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
     >>> color_columns(tridiagonal)
     array([0, 1, 2, 0, 1, 2])
     """
-    shape, indptr, indices = _structure(sparsity)
+    shape, indptr, indices = pattern_structure(sparsity)
     return _colors(shape[1], indptr, indices)[0]
 
 
@@ -160,6 +161,26 @@ class _GroupPoints(LazyPoints):
         columns = self.plan.columns[self.first_group + group]
         point[columns] = moved(point[columns], self.scheme.offsets[k] * self.taken[columns],
                                cast("tuple[bool, ...]", self.scheme.widened)[k], False)
+        return point.reshape(self.shape)
+
+
+class _MixedGroupPoints(LazyPoints):
+    """The points of every group beside bounds: point ``g * npoints + k`` moves each column ``j`` of group ``g`` by
+    ``offsets[kinds[j], k] * taken[j]`` (its own row's ``k``-th point)."""
+
+    def __init__(self, plan: SparseJacobian, flat: npt.NDArray[Any], shape: tuple[int, ...],
+                 offsets: npt.NDArray[np.float64], kinds: Index, taken: npt.NDArray[np.float64]) -> None:
+        self.plan, self.flat, self.shape = plan, flat, shape
+        self.offsets, self.kinds, self.taken = offsets, kinds, taken
+        self.npoints = offsets.shape[1]
+        self.length = plan.colors * self.npoints
+
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``: a copy of x with a group's columns moved."""
+        group, k = divmod(i, self.npoints)
+        columns = self.plan.columns[group]
+        point: npt.NDArray[Any] = self.flat.copy()
+        point[columns] = moved(point[columns], self.offsets[self.kinds[columns], k] * self.taken[columns], False, False)
         return point.reshape(self.shape)
 
 
@@ -218,8 +239,8 @@ class SparseJacobian:
     """
 
     def __init__(self, sparsity: object, *, groups: npt.ArrayLike | None = None) -> None:
-        self._sparse = _scipy_sparse()
-        self.shape, indptr, indices = _structure(sparsity)
+        self._sparse = scipy_sparse()
+        self.shape, indptr, indices = pattern_structure(sparsity)
         m, n = self.shape
         if groups is None:
             colors, self.colors = _colors(n, indptr, indices)
@@ -282,18 +303,21 @@ class SparseJacobian:
         return colors, used
 
     def jacobian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, *, method: str = "central",
-                 m: int | None = None, threads: int | None = None, vectorized: bool = False,
-                 chunk_size: int | None = None, workers: Workers | None = None, progress: bool = False) -> Any:
+                 m: int | None = None, bounds: Any = None, f0: npt.ArrayLike | None = None,
+                 threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
+                 workers: Workers | None = None, progress: bool = False) -> Any:
         """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape.
 
         The arguments are :func:`fastgd.jacobian`'s: a Python ``F`` is called with ``x`` itself, each
         group's elements moved together and restored; ``vectorized=True``, ``workers=`` and C vector
         functions as there (a C function's groups run one after another: ``threads`` is not used).
-        ``x`` must be a native float32 or float64 array.
+        ``x`` must be a native float32 or float64 array. With ``bounds=``, where some column's points
+        would leave the box, each group's points move each of its columns by that column's own row (the
+        method's one-sided rows beside a bound): the same ``colors * points`` evaluations, on copies of ``x``.
         """
         row = scheme(method, single_pass=True)
         evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
-        steps = resolved_steps(h, x, row)
+        steps = jacobian_steps(h, x, row, bounds)
         rows, n = self.shape
         if x.size != n:
             raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
@@ -302,6 +326,12 @@ class SparseJacobian:
         if not has_typed_kernel(x):
             raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
                             f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
+        known = None if f0 is None else known_vector(evaluator, f0, rows, True).at_x
+        if bounds is not None:
+            check_finite(x)
+            layout = rows_within(x, steps, row, bounds)
+            if layout[0][1] is not None:  # some column takes a one-sided row
+                return self._within_bounds(evaluator, x, layout, known, progress)
         positions = self._positions(x)  # the elements, group by group (self.order)
         values, taken = np.empty(n), np.empty(n)
         given = np.take(steps, self.order) if isinstance(steps, np.ndarray) else None
@@ -314,11 +344,13 @@ class SparseJacobian:
         data = np.empty(self.nnz)
         as_values = _Values(rows)
         with self._work(rows) as buffer, progress_bars.optional_bar(
-                progress, npoints * self.colors + bool(row.centre_weight), "jacobian") as bar:
+                progress, npoints * self.colors + bool(row.centre_weight and known is None), "jacobian") as bar:
             if bar is not None:
                 evaluator = evaluator.counting(bar)
             call = evaluator.point_function(rows)
-            centre = np.array(as_values(evaluator.value(x, rows))) if row.centre_weight else None  # F may reuse it
+            centre = None
+            if row.centre_weight:
+                centre = known if known is not None else np.array(as_values(evaluator.value(x, rows)))  # a copy
             for batch, (first_group, end_group) in enumerate(self._batches):
                 totals = buffer[:end_group - first_group]
                 if call is None:  # on copies: stacked, or through the map
@@ -344,6 +376,53 @@ class SparseJacobian:
         return result
 
     __call__ = jacobian
+
+    def _within_bounds(self, evaluator: Evaluator, x: npt.NDArray[Any], layout: list[tuple[Scheme, Any, Any]],
+                       known: npt.NDArray[np.float64] | None, progress: bool) -> Any:
+        """The Jacobian with each column on its own row of ``layout`` (:func:`fastgd.diff._core.bounds.rows_within`):
+        group ``g``'s point ``k`` moves each of its columns by its row's ``k``-th offset times its step. The rows
+        have the same number of points (a row and its one-sided rows), so a group costs what it costs unbounded."""
+        rows, n = self.shape
+        flat = np.ascontiguousarray(x).reshape(-1)
+        parts = [part for part, _, _ in layout]
+        kinds, steps = np.zeros(n, dtype=np.intp), np.empty(n)
+        for k, (_, where, part_steps) in enumerate(layout):
+            kinds[where] = k
+            steps[where] = np.asarray(part_steps).reshape(-1)[where]
+        taken = representable(flat, steps)
+        if not np.all(taken != 0):
+            raise ValueError(f"the step of element {int(np.argmin(taken != 0))} vanishes next to its value: "
+                             "(x + h) - x == 0, h is too small")
+        npoints = parts[0].evaluations_per_element
+        weights = np.array([part.weights for part in parts], dtype=np.float64)  # (rows, points)
+        centre_weights = np.array([float(part.centre_weight) for part in parts])
+        denominators = np.array([float(part.denominator) for part in parts])
+        centred = bool(np.any(centre_weights))
+        as_values = _Values(rows)
+        values = np.empty((self.colors, npoints, rows))
+        calls = npoints * self.colors + bool(centred and known is None)
+        with progress_bars.optional_bar(progress, calls, "jacobian") as bar:
+            counted = evaluator if bar is None else evaluator.counting(bar)
+            centre = known if known is not None or not centred else np.array(as_values(counted.value(x, rows)))
+            points = _MixedGroupPoints(self, flat, x.shape, np.array([part.offsets for part in parts]), kinds, taken)
+            for i, value in enumerate(counted.values(points, rows)):
+                values[divmod(i, npoints)] = as_values(value)
+        # each nonzero, in CSR order: its group's values in its row, combined by its column's row (left to right)
+        row_of = np.repeat(np.arange(rows, dtype=np.intp), np.diff(self._indptr))
+        column = self._indices.astype(np.intp)
+        group, kind = self.groups[column], kinds[column]
+        total = weights[kind, 0] * values[group, 0, row_of]
+        for k in range(1, npoints):
+            total = total + weights[kind, k] * values[group, k, row_of]
+        if centre is not None:
+            total = total + centre_weights[kind] * centre[row_of]
+        data = total / (denominators[kind] * taken[column])
+        if not np.isfinite(data).all():
+            raise ValueError(f"F returned a non-finite value at a point around element "
+                             f"{int(column[np.argmin(np.isfinite(data))])} of x (x is restored)")
+        result = copy.copy(self._template)
+        result.data, result.indices, result.indptr = data, self._indices.copy(), self._indptr.copy()
+        return result
 
     def _positions(self, x: npt.NDArray[Any]) -> Index:
         """The byte offset from ``x``'s data pointer of each element, group by group (:attr:`order`)."""

@@ -56,9 +56,9 @@ class Evaluator(Protocol):
         ...
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         """Each output's estimate along each element: float64, ``(vector.m, x.size)`` (x in C order), into
-        ``out`` if given; ``vector`` from :meth:`vector`."""
+        ``out`` if given; ``vector`` from :meth:`vector`; ``elements``: only those columns are written."""
         ...
 
     def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme,
@@ -171,3 +171,14 @@ class Base:
         other = copy.copy(self)
         other.f = progress.counted(self.f)  # type: ignore[attr-defined]
         return other
+
+
+def known_vector(evaluator: Evaluator, f0: npt.ArrayLike, m: object, centre: bool) -> Vector:
+    """What an evaluator's Jacobian needs, from a known ``F(x)`` (``f0``, checked finite, of ``m`` values if given)."""
+    at_x = np.array(as_vector(f0))  # a copy: the caller may change its array
+    if not np.isfinite(at_x).all():
+        raise ValueError(f"f0 has non-finite values (output {int(np.argmin(np.isfinite(at_x)))})")
+    outputs = evaluator.outputs(m, default=at_x.size)
+    if outputs != at_x.size:
+        raise ValueError(f"f0 has {at_x.size} values, but m={m}")
+    return Vector(at_x.size, at_x if centre else None)

@@ -65,9 +65,9 @@ class InPlace(Base):
         return out.astype(x.dtype, copy=False)
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         out = np.empty((vector.m, x.size)) if out is None else out
-        self._run(x, out, h, exact, vector)
+        self._run(x, out, h, exact, vector, elements)
         return out
 
     def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None,
@@ -82,10 +82,17 @@ class InPlace(Base):
         if vector is None:
             status = _kernels.derivative(self.f, x, out, offsets, index, n, scheme.compiled,
                                          steps_in(h, index), exact, scheme.combine, arg=arg, values=values)
-        else:
+        elif elements is None:
             status = _kernels.derivative(self.f, x, out, offsets, index, x.size, scheme.compiled,
                                          steps_in(h, index), exact, scheme.combine, -1, vector.m, vector.values,
                                          vector.at_x if scheme.centre_weight else None)
+        else:  # the visited columns into their own (m, n) block, then to their places
+            part = np.empty((vector.m, n))
+            status = _kernels.derivative(self.f, x, part, offsets, None, n, scheme.compiled, steps_in(h, index),
+                                         exact, scheme.combine, -1, vector.m, vector.values,
+                                         vector.at_x if scheme.centre_weight else None)
+            if status != _kernels.MOVED:
+                out[:, index] = part
         if status == _kernels.MOVED:
             raise moved_error()
 

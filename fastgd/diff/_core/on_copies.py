@@ -184,9 +184,9 @@ class Batched(OnCopies):
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         out = np.empty((vector.m, x.size)) if out is None else out
-        self._run(x, out, h, exact, vector)
+        self._run(x, out, h, exact, vector, elements)
         return out
 
     def _per_call(self, point_bytes: int, npoints: int) -> int:
@@ -317,15 +317,16 @@ class Mapped(OnCopies):
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         """``F(x)`` is not re-evaluated: the scheme's uses it from ``vector``."""
         steps = flat_steps(x, h, exact)
         npoints = self.scheme.evaluations_per_element
         out = np.empty((vector.m, x.size)) if out is None else out
-        points = _ElementPoints(x, _flat_point(x, self.scheme), self.scheme, steps, False, np.arange(x.size))
+        targets = np.arange(x.size) if elements is None else np.flatnonzero(elements).astype(np.intp)
+        points = _ElementPoints(x, _flat_point(x, self.scheme), self.scheme, steps, False, targets)
         values = [vector.values(r) for r in self._evaluate(points)]
-        for i in range(x.size):
-            out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),
+        for j, i in enumerate(targets):
+            out[:, i] = self.scheme.combine_arrays(np.stack(values[j * npoints:(j + 1) * npoints], axis=-1),
                                                    vector.at_x, float(steps[i]))
         return out
 

@@ -151,6 +151,25 @@ def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme, typical_x: np
     return given_steps(h, x)
 
 
+def one_sided(scheme: Scheme) -> bool:
+    """Whether every point of ``scheme`` lies on one side of ``x`` (forward and backward differences): then a
+    negative step is the same row on the other side, as scipy's ``'2-point'`` takes it beside an upper bound."""
+    return not scheme.imaginary and min(scheme.reach) == 0
+
+
+def signed_steps(h: object, x: npt.NDArray[Any]) -> npt.NDArray[np.float64] | None:
+    """``h`` as per-element steps of either sign (finite, nonzero, broadcast to ``x``'s shape) if it is an array
+    with a negative step, else None (the usual rules apply)."""
+    if not isinstance(h, (np.ndarray, list, tuple)):
+        return None
+    steps = broadcast(h, x, "h")
+    if not np.any(steps < 0):
+        return None
+    if not (np.all(np.isfinite(steps)) and np.all(steps != 0)):
+        raise ValueError("h must be finite and nonzero in every element")
+    return steps
+
+
 def scaled_steps(x: npt.NDArray[Any], c: float) -> npt.NDArray[np.float64]:
     """``c * max(1, |x|)``, elementwise, float64: the Hessians' relative steps."""
     return c * np.maximum(1.0, np.abs(x.astype(np.float64)))
@@ -186,3 +205,17 @@ def component_steps(x: npt.NDArray[Any], h: Steps) -> Steps:
     if not (np.all(steps > 0) and np.all(np.isfinite(steps))):
         raise ValueError(f"h must be finite and > 0 in {component} for a complex step")
     return float(steps) if steps.ndim == 0 else steps.astype(np.float64)
+
+
+def jacobian_steps(h: object, x: npt.NDArray[Any], scheme: Scheme, bounds: object) -> Steps:
+    """A Jacobian's steps: :func:`resolved_steps`, or for a one-sided ``scheme`` per-element steps of either sign
+    (:func:`signed_steps`; they choose each element's side themselves, so not with ``bounds``)."""
+    signed = signed_steps(h, x)
+    if signed is None:
+        return resolved_steps(h, x, scheme)
+    if not one_sided(scheme):
+        raise ValueError(f"h must be > 0 for method={scheme.name!r}; negative steps are for 'forward' and 'backward'")
+    if bounds is not None:
+        raise ValueError("negative steps choose each element's side themselves: give them without bounds= "
+                         "(or give steps > 0 and bounds=)")
+    return signed
