@@ -4,8 +4,9 @@
 Column ``i`` of the Jacobian is the scheme's estimate along ``x.flat[i]``: for a Python ``F`` the
 caller's ``x`` itself is perturbed and restored, element by element in memory order (as
 :func:`fastgd.numerical_gradient` does); ``vectorized=True`` and ``workers=`` hand ``F`` perturbed
-copies; a C vector function runs without the GIL, on threads. Steps are the representable ones,
-``(x + h) - x``, and they divide.
+copies; a C vector function runs without the GIL, on threads; a complex step evaluates ``F`` at complex
+copies. Each column is divided by the distance its points take (``(x + h) - (x - h)`` for central
+differences).
 """
 from __future__ import annotations
 
@@ -16,30 +17,37 @@ import numpy.typing as npt
 
 from fastgd._typing import Workers
 from fastgd.diff._core import progress as progress_bars
-from fastgd.diff._core.checks import check_finite, check_result, output_array
+from fastgd.diff._core.checks import check_finite, check_result, output_array, result_dtype
+from fastgd.diff._core.complex_step import check_analytic, check_real_at_x, probe_point
+from fastgd.diff._core.evaluator import Evaluator
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.schemes import scheme
-from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
+from fastgd.diff._core.steps import check_moves, complex_dtype, component_steps, resolved_steps
+from fastgd.diff._core.values import Vector, check_shape
 from fastgd.diff.sparse import SparseJacobian
 
 
-def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, *, method: str = "central",
+def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None, *, method: str = "central",
              m: int | None = None, sparsity: Any = None, threads: int | None = None, vectorized: bool = False,
              chunk_size: int | None = None, workers: Workers | None = None,
              out: npt.NDArray[np.float64] | None = None, progress: bool = False) -> Any:
     """Finite-difference Jacobian of ``F`` at ``x``: ``J[j, i] = dF_j / dx.flat[i]``, shape ``(m, x.size)``.
 
     Column ``i`` is the scheme's estimate along ``x.flat[i]`` -- central by default,
-    ``(F(x + h e_i) - F(x - h e_i)) / (2 h)`` -- with the representable step ``(x + h) - x``
-    (in ``x``'s dtype) as ``h``. A Python ``F`` is called with ``x`` itself, each element perturbed
+    ``(F(x + h e_i) - F(x - h e_i)) / D_i`` with ``D_i = (x_i + h) - (x_i - h)`` the distance the two
+    points take in ``x``'s dtype. A Python ``F`` is called with ``x`` itself, each element perturbed
     and restored in turn, as :func:`fastgd.numerical_gradient` does: 2n calls of ``F`` (and one at
-    ``x`` to learn ``m``, unless ``m=`` is given).
+    ``x`` to learn ``m``, unless ``m=`` is given). ``out`` (and the result) is written once every column
+    is done: if ``F`` raises, ``out`` is left as it was.
 
     Parameters
     ----------
     F : callable or C-level vector function
-        ``F(x) -> array`` of ``m`` real values, any shape (flattened in C order), the same size at
-        every point. Or a C function ``void F(n, const double *x, m, double *out, void *user_data)``
+        ``F(x) -> array`` of ``m`` real values: a scalar, a 1-D array, or an array of ``x``'s shape
+        (flattened in C order), the same size at every point; any other shape is a ValueError (an
+        ``F`` of shape ``(3, 1)`` for ``x`` of shape ``(1,)`` usually broadcast ``x`` where it meant
+        its elements, as ``np.array([x**2, np.tan(x)])`` does; scipy refuses it too). Or a C function
+        ``void F(n, const double *x, m, double *out, void *user_data)``
         (or ``int F(...)`` returning 0, nonzero on error; ``n`` and ``m`` both ``int`` or both
         64-bit) as a numba ``@cfunc``, ctypes or cffi function pointer, ``scipy.LowLevelCallable`` or
         PyCapsule: the loop then runs without the GIL, with ``threads=``. A scalar C objective
@@ -49,19 +57,25 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         raises (Ctrl-C included). A C function needs a C-contiguous float64 ``x``.
     h : float, array_like or 'auto', optional
         Step: one for every element, or one per element (an array broadcasting to ``x``'s shape);
-        finite and > 0. ``'auto'``: ``eps**(1/(p+1)) * max(|x|, 1)`` for a scheme of order ``p``
-        (scipy's rule; without :func:`fastgd.numerical_gradient`'s second try for small ``|x|``,
-        so give steps where ``|x| << 1``). Every step divides as the representable ``(x + h) - x``.
+        finite and > 0, moving every element (a step that vanishes next to ``x``, ``x + h == x``, is
+        a ValueError naming it). ``'auto'``: ``eps**(1/(p+1)) * max(|x|, 1)`` for a scheme of order
+        ``p``, a power of two (scipy's rule; without :func:`fastgd.numerical_gradient`'s second try
+        for small ``|x|``, so give steps where ``|x| << 1``). Default: the textbook's 1e-4, ``'auto'``
+        for ``method='complex'``.
     method : str, optional
-        ``'central'``, ``'forward'``, ``'backward'`` or ``'central4'``, as for
-        :func:`fastgd.numerical_gradient` (``'complex'`` and ``'richardson'`` are for gradients).
+        ``'central'``, ``'forward'``, ``'backward'``, ``'central4'`` or ``'complex'`` (``Im F(x + i h e_i) / h``:
+        ``F`` must take and return complex arrays and be real-valued at ``x``; one call per element, on a
+        complex copy of ``x``; not for C functions), as for :func:`fastgd.numerical_gradient`
+        (``'richardson'`` is for gradients).
     m : int, optional
         The number of outputs: required for a C vector function; for a Python ``F`` it is checked
         against ``F``'s values and saves the call at ``x``.
     sparsity : scipy.sparse matrix, array_like of bool or SparseJacobian, optional
         The pattern of nonzeros, shape ``(m, x.size)``: columns without a common nonzero row are
         perturbed together (:class:`fastgd.SparseJacobian`, which a repeated Jacobian should keep and
-        pass here), and the result is a ``scipy.sparse.csr_array``.
+        pass here), and the result is a ``scipy.sparse.csr_array``. A derivative missing from the
+        pattern is not detected by the Jacobian (it folds into another entry of its row, as scipy's
+        does): :meth:`fastgd.SparseJacobian.check` tests a pattern with two more calls of ``F``.
     threads : int, optional
         For a C function: up to this many threads, each with a private copy of ``x``.
     vectorized : bool, optional
@@ -72,23 +86,25 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         Spread the evaluations over a process pool (an int) or any ``map``-like, as for
         :func:`fastgd.numerical_gradient`.
     out : numpy.ndarray, optional
-        C-contiguous float64 array of shape ``(m, x.size)`` to fill and return.
+        C-contiguous array of shape ``(m, x.size)`` and the result's dtype to fill and return.
     progress : bool, optional
         Show a tqdm bar (tqdm must be installed) once the computation has run for half a second.
 
     Returns
     -------
     numpy.ndarray or scipy.sparse.csr_array
-        float64, shape ``(m, x.size)``.
+        Shape ``(m, x.size)``; float32 for a float32 ``x`` (computed in double, rounded once), else float64.
 
     Raises
     ------
     TypeError
-        ``F`` is not callable or returns something other than real numbers; ``x`` is not a real
-        floating array; ``m`` is missing for a C vector function.
+        ``F`` is not callable or returns something other than real numbers (for ``'complex'``: complex
+        ones, with no imaginary part at ``x``); ``x`` is not a real floating array; ``m`` is missing for
+        a C vector function.
     ValueError
         ``x`` is read-only or not finite; ``F`` returns a different number of values at a perturbed
-        point, or a non-finite value; a bad ``h``, ``m``, ``out`` or ``sparsity``.
+        point, a value of a shape it does not take, or a non-finite value; a bad ``h`` (or one that
+        vanishes next to ``x``), ``m``, ``out`` or ``sparsity``.
     fastgd.ObjectiveError
         A C function returned NaN or a nonzero status.
 
@@ -117,15 +133,36 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, 
         plan = sparsity if isinstance(sparsity, SparseJacobian) else SparseJacobian(sparsity)
         return plan.jacobian(F, x, h, method=method, m=m, threads=threads, vectorized=vectorized,
                              workers=workers, progress=progress)
-    row = scheme(method, single_pass=True)
+    row = scheme(method, jacobian=True)
     evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
     steps = resolved_steps(h, x, row)
     check_finite(x)
-    vector = evaluator.vector(x, m, bool(row.centre_weight))
-    result = output_array(out, (vector.m, x.size), x)
+    if row.imaginary:
+        steps = component_steps(x, steps)
+        vector = _complex_vector(evaluator, x, m)
+    else:
+        check_moves(x, steps, row)
+        vector = evaluator.vector(x, m, bool(row.centre_weight))
+    result = output_array(out, (vector.m, x.size), x, result_dtype(x))
     # the evaluations of the points; F(x) too where the evaluator makes it in the run
     total = row.evaluations_per_element * x.size + bool(row.centre_weight and vector.at_x is None and x.size)
+    scratch = np.empty((vector.m, x.size))  # out is written only once every column is done
     with progress_bars.optional_bar(progress, total, "jacobian") as bar:
-        (evaluator if bar is None else evaluator.counting(bar)).jacobian(x, steps, True, vector, result)
-    check_result(result)
+        (evaluator if bar is None else evaluator.counting(bar)).jacobian(x, steps, True, vector, scratch)
+    check_result(scratch)
+    if row.imaginary and x.size and not scratch.any():
+        check_analytic(evaluator.value(probe_point(x, np.ones(x.shape, bool), complex_dtype(x.dtype))),
+                       evaluator.value(np.array(x, dtype=complex_dtype(x.dtype))))
+    np.copyto(result, scratch, casting="unsafe")  # float32 for a float32 x: rounded once
     return result
+
+
+def _complex_vector(evaluator: Evaluator, x: npt.NDArray[Any], m: int | None) -> Vector:
+    """What a complex-step Jacobian needs: ``F`` at ``x`` (as a complex copy) checked to be real-valued there, and
+    its number of outputs."""
+    at_x = np.asarray(evaluator.value(np.array(x, dtype=complex_dtype(x.dtype))))
+    check_real_at_x(at_x)
+    check_shape(at_x.shape, x.shape)
+    if m is not None and evaluator.outputs(m) != at_x.size:
+        raise ValueError(f"F returned {at_x.size} values at x, but m={m}")
+    return Vector(at_x.size, None, x.shape, imaginary=True)

@@ -156,13 +156,13 @@ class Base:
     def vector(self, x: npt.NDArray[Any], m: object, centre: bool) -> Vector:
         outputs = self.outputs(m)
         if outputs is not None and not centre:
-            return Vector(outputs)  # F(x) is not needed: its size is checked at every point
-        at_x = np.array(as_vector(self.value(x)))  # a copy: F may return its own buffer, or x itself
+            return Vector(outputs, None, x.shape)  # F(x) is not needed: its size is checked at every point
+        at_x = np.array(as_vector(self.value(x), None, x.shape))  # a copy: F may return its own buffer, or x itself
         if not np.isfinite(at_x).all():
             raise ValueError(f"F returned non-finite values at x (output {int(np.argmin(np.isfinite(at_x)))})")
         if outputs is not None and outputs != at_x.size:
             raise ValueError(f"F returned {at_x.size} values at x, but m={m}")
-        return Vector(at_x.size, at_x)
+        return Vector(at_x.size, at_x, x.shape)
 
     def point_function(self, m: int) -> Callable[[npt.NDArray[Any]], object] | None:
         return None

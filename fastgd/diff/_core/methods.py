@@ -19,6 +19,7 @@ from fastgd._typing import FloatT
 from fastgd.diff._core import estimates
 from fastgd.diff._core.bounds import fit
 from fastgd.diff._core.checks import box, typical_scale
+from fastgd.diff._core.complex_step import check_analytic, check_real_at_x, probe_point
 from fastgd.diff._core.estimates import Estimates
 from fastgd.diff._core.evaluator import with_scheme
 from fastgd.diff._core.schemes import SCHEMES, Scheme
@@ -26,13 +27,17 @@ from fastgd.diff._core.steps import (
     AUTO,
     DEFAULT_H,
     auto_steps,
+    check_moves,
+    complex_dtype,
     component_steps,
+    distances,
     epsilon,
     given_steps,
+    power_of_two,
     relative_steps,
-    representable,
     small_elements,
     step_fraction,
+    still,
 )
 
 Floats = npt.NDArray[np.float64]
@@ -63,7 +68,7 @@ class GradientInfo:
     status: npt.NDArray[np.int8]  #: 0 converged; -1 the estimate is not reliable; -3 a non-finite value
     nfev: npt.NDArray[np.intp]  #: the evaluations of f made for each element
     calls: int  #: every call of f, f(x) included
-    step: Floats  #: the step of each element's returned estimate (the representable one where exact)
+    step: Floats  #: the step of each element's returned estimate (the points' distance over the row's denominator)
 
     @property
     def success(self) -> npt.NDArray[np.bool_]:
@@ -91,7 +96,7 @@ class _Passes:
         else:
             mask = np.ones(self.x.size, dtype=bool) if elements is None else elements
             full = np.broadcast_to(np.asarray(steps, dtype=np.float64), self.flat.shape)
-            layout = list(fit(self.flat, full, self.exact, mask, scheme, *self.limits))
+            layout = list(fit(self.flat, full, mask, scheme, *self.limits))
         result = estimates.empty(self.x.size, self.x.dtype)
         for row, where, row_steps in layout:
             result.take(self._pass(row, row_steps, None if elements is None and where.all() else where, kind), where)
@@ -100,12 +105,15 @@ class _Passes:
     def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask | None, kind: Kind) -> Estimates:
         """One scheme at ``steps`` over the elements ``where`` (None: all), with what ``kind`` estimates."""
         value, values = self._call(scheme, steps, where, kind != "value")
-        taken = representable(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
+        if self.exact:  # the step the points take: their distance over the row's denominator
+            taken = distances(self.flat, steps, scheme) / scheme.denominator
+        else:
+            taken = np.array(np.broadcast_to(steps, value.shape), float)
         if kind == "value":
             nan = np.full(value.shape, np.nan)
             return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
         if kind == "two steps":
-            half, half_values = self._call(scheme, taken / 2, where, True)
+            half, half_values = self._call(scheme, steps / 2, where, True)
         with np.errstate(all="ignore"):
             if kind == "extrapolation":
                 result = estimates.extrapolation(scheme, value, values, taken, self.eps)
@@ -148,6 +156,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     """The gradient of the evaluator's ``f`` at ``x`` by ``method`` (checked by the caller), shaped
     and typed like ``x``; with ``full_output``, and a :class:`GradientInfo`."""
     scheme = SCHEMES[method]
+    textbook = h is None and method == "central"  # the book's default: divided by 2 * h, as the book does
     if h is None:
         h = DEFAULT_H if method == "central" else AUTO
     auto = isinstance(h, str) and h == AUTO
@@ -158,21 +167,25 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     steps: float | Floats = auto_steps(flat, scheme, scale) if auto else given_steps(h, x)
     if isinstance(steps, np.ndarray):
         steps = steps.reshape(-1)
-        if not auto and not scheme.imaginary and not np.all(representable(flat, steps) != 0):
-            i = int(np.flatnonzero(representable(flat, steps) == 0)[0])
-            raise ValueError(f"h is too small for x at element {i}: (x + h) - x is 0 in {x.dtype}")
-    exact = not isinstance(steps, float) and not scheme.imaginary
+    exact = not textbook and not scheme.imaginary
+    if exact:
+        check_moves(flat, steps, scheme)
+    at_x = None
     if scheme.imaginary:
         steps = component_steps(flat, steps)
+        at_x = evaluator.value(np.array(x, dtype=complex_dtype(x.dtype)))  # checked before any point is made
+        check_real_at_x(at_x)
     small = small_elements(flat, scale) if auto and not scheme.imaginary else None
     if small is not None:  # the second, relative step; none where it is too small to move x
         relative = relative_steps(flat, scheme)
-        small &= representable(flat, relative) != 0
+        small &= ~still(flat, relative, scheme)
         small = small if small.any() else None
     limits = None if scheme.imaginary else box(bounds, x)
     if scheme.levels is None and not full_output and small is None and limits is None:  # one pass, no estimate
-        return cast("npt.NDArray[FloatT]", evaluator.derivative(
-            x, steps if isinstance(steps, float) else steps.reshape(x.shape), exact))
+        grad = evaluator.derivative(x, steps if isinstance(steps, float) else steps.reshape(x.shape), exact)
+        if at_x is not None:
+            _analytic(evaluator, x, grad, at_x)
+        return cast("npt.NDArray[FloatT]", grad)
 
     passes = _Passes(evaluator, x, exact, limits)
     if scheme.levels is not None:
@@ -182,7 +195,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
         with np.errstate(all="ignore"):
             retry, factor = estimates.rescaling(best, scheme.order, step_fraction(x.dtype, scheme))
         if factor is not None and retry.any():
-            _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
+            _improve(best, passes.evaluate(scheme, power_of_two(best.step * factor), retry, "extrapolation"), retry)
     else:
         kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
         best = passes.evaluate(scheme, steps, None, kind)
@@ -191,10 +204,22 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
             with np.errstate(all="ignore"):
                 best.take(other, small & estimates.smaller_step_wins(best, other))
     grad = cast("npt.NDArray[FloatT]", best.value.reshape(x.shape))
+    if at_x is not None:
+        passes.calls += 1 + _analytic(evaluator, x, grad, at_x)
     if not full_output:
         return grad
     return grad, GradientInfo(best.error.reshape(x.shape), best.status.reshape(x.shape),
                               passes.nfev.reshape(x.shape), passes.calls, best.step.reshape(x.shape))
+
+
+def _analytic(evaluator: Any, x: npt.NDArray[Any], grad: npt.NDArray[Any], at_x: object) -> int:
+    """Where the complex step gave exactly 0, ``f`` at one more point shows whether it is analytic
+    (:mod:`fastgd.diff._core.complex_step`); the evaluations made (0 or 1)."""
+    zero = grad == 0
+    if not zero.any():
+        return 0
+    check_analytic(evaluator.value(probe_point(x, zero, complex_dtype(x.dtype))), at_x)
+    return 1
 
 
 def _improve(best: Estimates, other: Estimates, where: Mask) -> None:

@@ -25,16 +25,25 @@ A complex step has no cancellation, so its step only needs to make the truncatio
 ``h**2 f''' / 6`` vanish, whatever the scale: ``eps * max(|x|, eps * typical_x)`` (relative to
 ``x``, down to a floor that keeps ``h * f'`` clear of underflow).
 
-The step actually taken is the representable one, ``(x + h) - x`` in ``x``'s dtype (:func:`representable`,
-the loops' ``fd_exact_step``), and it is what divides ("exact" steps), for every step but the textbook's
-fixed float ``h``.
+The automatic steps are rounded to the nearest power of two (:func:`power_of_two`, at most a factor
+``sqrt(2)`` off the rule, which changes its error by less than that): a point ``x +- 2**k`` is then exact
+for every ``x`` whose last bit is coarser than ``2**k`` (almost all of them), so the points sit
+symmetrically around ``x`` and a quadratic with exactly computed values differentiates exactly.
 
-Hessians take relative steps, ``c * max(1, |x|)`` (:func:`scaled_steps`), with ``c`` chosen on smooth test
-functions (sums of squares, sines, Rosenbrock, quadratic forms, log-sum-exp, exponentials, n = 10 and
-100) to balance the truncation error (``~ c**2``, ``~ c**4`` extrapolated) against the rounding error of
-``f`` (``~ eps |f| / c**2``) in the normwise error of the whole matrix: :data:`CENTRAL_STEP` and
-:data:`RICHARDSON_STEP` from ``f`` alone; from a gradient, the usual rule for central first differences,
-``eps**(1/3)`` (:data:`GRADIENT_STEP`), and ``eps**(1/5)`` extrapolated.
+What divides is the distance the points actually take (:func:`distances`, the loops' ``fd_distance``):
+point ``k`` is ``x_k = x + offsets[k] * h`` as stored in ``x``'s dtype, and the divisor is
+``sum_k weights[k] * (x_k - x)`` -- ``(x + h) - (x - h)`` for a central difference (scipy's
+``x2 - x1``), ``(x + h) - x`` for a forward one -- for every step but the textbook's default
+(``numerical_gradient(f, x)``, ``h=None``), which divides by ``2 * h`` as the book does.
+
+Hessians balance the truncation error of a second difference (``~ (h / L)**2`` for a function varying on
+a scale ``L``, ``(h / L)**4`` extrapolated) against the rounding of ``f`` (``~ eps |f| / h**2``): the best
+step is ``eps**(1/4) L`` (central), ``eps**(1/6) L`` (Richardson), ``eps**(1/3) L`` for the real
+difference of a complex-step Hessian or of a gradient (``eps**(1/5) L`` extrapolated). ``L`` is first
+taken as ``max(1, |x|)`` (:func:`scaled_steps`); from ``f`` alone, :mod:`fastgd.diff.hessian` then
+measures how ``f`` varies along each element (its second differences at that step and at half of it)
+and shrinks the step where ``f`` varies faster (``sin`` at ``|x| = 1266`` varies on a scale of 1, not
+1266). Every default step is a power of two.
 """
 from __future__ import annotations
 
@@ -52,10 +61,10 @@ AUTO: Literal["auto"] = "auto"
 SMALL: float = 1e-3
 DEFAULT_H: float = 1e-4  # the textbook's step, the default of method='central'
 EPS: float = float(np.finfo(np.float64).eps)
-CENTRAL_STEP: float = 5e-4  #: default relative step of a Hessian from f alone
-RICHARDSON_STEP: float = 5e-3  #: ... and of its extrapolation (steps c and 2c)
-GRADIENT_STEP: float = EPS ** (1 / 3)  #: default relative step of a Hessian from central differences of a gradient
-GRADIENT_RICHARDSON_STEP: float = EPS ** (1 / 5)  #: ... extrapolated
+#: The power of eps a Hessian's default step is (times the scale of x): from f alone, by method, and from a
+#: gradient (central differences of it, and their extrapolation).
+HESSIAN_POWER: dict[str, float] = {"central": 1 / 4, "richardson": 1 / 6, "complex": 1 / 3}
+GRADIENT_POWER: dict[str, float] = {"central": 1 / 3, "richardson": 1 / 5}
 
 StepsArg: TypeAlias = float | npt.ArrayLike | Literal["auto"] | None
 """What ``h=`` takes: a float, an array of per-element steps, ``'auto'``, or None (the method's default)."""
@@ -63,21 +72,91 @@ Steps: TypeAlias = float | npt.NDArray[np.float64]
 """Steps as the evaluators take them: one for every element, or one per element (shaped like ``x``)."""
 
 
-def representable(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The steps the loops take with exact steps: ``(x + h) - x`` in ``x``'s dtype, as float64, shaped like
-    ``x`` (broadcast with ``h``). The compiled loops compute the same in ``fd_exact_step``.
+def point(x: npt.NDArray[Any], step: float | npt.NDArray[np.float64], widened: bool = False) -> npt.NDArray[Any]:
+    """``x`` moved by ``step`` (float64) as the loops store a point: ``x + step`` in ``x``'s dtype (numpy's rule
+    for a Python float), or computed in double and then rounded where the row ``widened`` it."""
+    if widened:
+        return (x.astype(np.float64) + step).astype(x.dtype)
+    moved: npt.NDArray[Any] = x + np.asarray(step, dtype=np.float64).astype(x.dtype)
+    return moved
+
+
+def _wide(dtype: np.dtype[Any]) -> type[np.floating[Any]]:
+    """The type the distance of a point from ``x`` is computed in: double, or ``x``'s own if wider."""
+    return np.longdouble if dtype.itemsize > 8 else np.float64
+
+
+def offsets(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> list[npt.NDArray[np.float64]]:
+    """How far each point of ``scheme`` at steps ``h`` is from ``x``, as the loops place it: ``x_k - x``, float64."""
+    wide = _wide(x.dtype)
+    base = x.astype(wide)
+    assert scheme.widened is not None  # set by Scheme.__post_init__
+    return [np.asarray(point(x, offset * np.asarray(h, dtype=np.float64), widened).astype(wide) - base,
+                       dtype=np.float64)
+            for offset, widened in zip(scheme.offsets, scheme.widened, strict=True)]
+
+
+def distances(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> npt.NDArray[np.float64]:
+    """The distance ``scheme``'s points at steps ``h`` take, shaped like ``x`` (broadcast with ``h``): ``sum_k
+    weights[k] * (x_k - x)``, left to right, as the loops compute it (``fd_distance``) and divide by.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from fastgd.diff._core.steps import representable
-    >>> representable(np.array([1.0, 1e8]), 1e-9).tolist()  # the spacing of floats near 1e8 is 1.5e-8
-    [1.000000082740371e-09, 0.0]
+    >>> from fastgd.diff._core.schemes import SCHEMES
+    >>> from fastgd.diff._core.steps import distances
+    >>> distances(np.array([1.0, 3.0]), 2.0**-10, SCHEMES["central"]) * 2**9  # (x + h) - (x - h) = 2 h
+    array([1., 1.])
+    >>> distances(np.array([1.0]), 1.49e-8, SCHEMES["central"])  # x + h rounds on a coarser grid than x - h
+    array([2.98e-08])
     """
-    if x.dtype.kind == "c":
-        raise TypeError("exact steps are for real x")
-    moved = x + np.asarray(h, dtype=np.float64).astype(x.dtype)
-    return np.asarray(moved - x, dtype=np.float64)
+    total: npt.NDArray[np.float64] | None = None
+    for weight, moved in zip(scheme.weights, offsets(x, h, scheme), strict=True):
+        term = weight * moved
+        total = term if total is None else total + term
+    assert total is not None  # a row has at least one point
+    return total
+
+
+def still(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> npt.NDArray[np.bool_]:
+    """Where a point of ``scheme`` at steps ``h`` does not move ``x`` (the step vanishes next to ``x``), or its
+    distance is not finite."""
+    moved = offsets(x, h, scheme)
+    bad = ~np.isfinite(distances(x, h, scheme))
+    for offset in moved:
+        bad |= offset == 0
+    return bad
+
+
+def check_moves(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> None:
+    """ValueError naming the first element of ``x`` (C order) next to which a step of ``h`` vanishes: a point
+    that does not move it (``x + h == x`` in ``x``'s dtype) would divide by nothing."""
+    flat = x.reshape(-1)
+    vanishing = still(flat, np.asarray(h, dtype=np.float64).reshape(-1) if np.ndim(h) else h, scheme)
+    if vanishing.any():
+        i = int(np.flatnonzero(vanishing)[0])
+        step = float(np.broadcast_to(np.asarray(h, dtype=np.float64).reshape(-1), flat.shape)[i])
+        raise ValueError(f"the step h = {step:g} vanishes next to x at element {i} ({flat[i]!r} in {x.dtype}): "
+                         "x + h == x there; take a larger h (or h='auto')")
+
+
+def power_of_two(h: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each step rounded to the nearest power of two (in ratio: ``2**e`` for ``h`` in ``[2**e / sqrt(2),
+    2**e * sqrt(2))``); zero, infinite and NaN steps unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgd.diff._core.steps import power_of_two
+    >>> (power_of_two(np.array([6.055e-6, 0.7, 0.75])) * 2**17).tolist()  # eps**(1/3) -> 2**-17
+    [1.0, 65536.0, 131072.0]
+    """
+    mantissa, exponent = np.frexp(h)
+    rounded: npt.NDArray[np.float64] = np.ldexp(1.0, exponent - (mantissa < _SQRT_HALF))
+    return np.where(np.isfinite(h) & (h > 0), rounded, h)
+
+
+_SQRT_HALF: float = 0.5**0.5
 
 
 def epsilon(dtype: np.dtype[Any]) -> float:
@@ -91,7 +170,8 @@ _EPSILON: dict[np.dtype[Any], float] = {}
 
 
 def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The automatic step of every element of ``x`` for ``scheme`` (see the module's rule).
+    """The automatic step of every element of ``x`` for ``scheme`` (see the module's rule): a power of two for
+    a real step.
 
     Examples
     --------
@@ -99,18 +179,17 @@ def auto_steps(x: npt.NDArray[Any], scheme: Scheme, scale: float | npt.NDArray[n
     >>> from fastgd.diff._core.schemes import SCHEMES
     >>> from fastgd.diff._core.steps import auto_steps
     >>> x = np.array([0.0, 1e-8, 3.0, -1e12])
-    >>> auto_steps(x, SCHEMES["central"], 1.0) / np.finfo(float).eps ** (1 / 3)
-    array([1.e+00, 1.e+00, 3.e+00, 1.e+12])
+    >>> np.log2(auto_steps(x, SCHEMES["central"], 1.0)).tolist()  # eps**(1/3) * max(|x|, 1) = 2**-17.3 * ...
+    [-17.0, -17.0, -16.0, 23.0]
     """
     floor = epsilon(x.dtype) * scale if scheme.imaginary else scale
     steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.maximum(np.abs(x, dtype=np.float64), floor)
-    return steps
+    return steps if scheme.imaginary else power_of_two(steps)
 
 
 def relative_steps(x: npt.NDArray[Any], scheme: Scheme) -> npt.NDArray[np.float64]:
-    """The automatic step without the ``typical_x`` floor: ``eps ** (1 / (p + 1)) * |x|``."""
-    steps: npt.NDArray[np.float64] = step_fraction(x.dtype, scheme) * np.abs(x, dtype=np.float64)
-    return steps
+    """The automatic step without the ``typical_x`` floor: ``eps ** (1 / (p + 1)) * |x|`` (a power of two)."""
+    return power_of_two(step_fraction(x.dtype, scheme) * np.abs(x, dtype=np.float64))
 
 
 def step_fraction(dtype: np.dtype[Any], scheme: Scheme) -> float:
@@ -145,22 +224,26 @@ def given_steps(h: object, x: npt.NDArray[Any]) -> Steps:
 
 def resolved_steps(h: object, x: npt.NDArray[Any], scheme: Scheme, typical_x: npt.ArrayLike | None = None) -> Steps:
     """The steps ``h`` names for ``scheme`` at ``x``: ``'auto'``'s rule (:func:`auto_steps`), else
-    :func:`given_steps`. (:func:`fastgd.numerical_gradient` adds a second step for small ``|x|``.)"""
+    :func:`given_steps`; None is the textbook's :data:`DEFAULT_H`, ``'auto'`` for a complex step.
+    (:func:`fastgd.numerical_gradient` adds a second step for small ``|x|``.)"""
+    if h is None:
+        h = AUTO if scheme.imaginary else DEFAULT_H
     if isinstance(h, str) and h == AUTO:
         return auto_steps(x, scheme, typical_scale(typical_x, x))
     return given_steps(h, x)
 
 
-def scaled_steps(x: npt.NDArray[Any], c: float) -> npt.NDArray[np.float64]:
-    """``c * max(1, |x|)``, elementwise, float64: the Hessians' relative steps."""
-    return c * np.maximum(1.0, np.abs(x.astype(np.float64)))
+def scaled_steps(x: npt.NDArray[Any], power: float) -> npt.NDArray[np.float64]:
+    """``eps**power * max(1, |x|)`` rounded to a power of two, elementwise, float64 (``eps``: :func:`epsilon` of
+    ``x``'s dtype): the Hessians' relative steps."""
+    return power_of_two(epsilon(x.dtype) ** power * np.maximum(1.0, np.abs(x, dtype=np.float64)))
 
 
-def hessian_steps(h: object, x: npt.NDArray[Any], c: float) -> Steps:
-    """``h`` checked (a float, or an array of per-element steps), or for ``None`` and ``'auto'`` the
-    Hessians' relative rule :func:`scaled_steps` with fraction ``c``."""
+def hessian_steps(h: object, x: npt.NDArray[Any]) -> Steps | None:
+    """``h`` checked (a float, or an array of per-element steps), or None for ``None`` and ``'auto'`` (the
+    Hessians' own rule)."""
     if h is None or (isinstance(h, str) and h == AUTO):
-        return scaled_steps(x, c)
+        return None
     return given_steps(h, x)
 
 
