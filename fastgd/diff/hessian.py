@@ -30,7 +30,7 @@ that step and at half of it (``4 n + 2`` evaluations) tell the ``h**2`` term apa
 small beside the estimate (the step is beyond the scale on which ``f`` varies: ``sin`` at ``|x| = 1266``)
 the step is cut by 16 and measured again. Every default step is a power of two (points ``x +- h`` exact:
 a quadratic's Hessian comes out exact). The other methods take that step scaled by ``eps`` to their own
-power (:data:`fastgd.diff._core.steps.HESSIAN_POWER`).
+rule (:data:`fastgd.diff._core.steps.HESSIAN_RULE`).
 
 For a float32 ``x`` the Hessian is float32 (computed in double, rounded once), its steps chosen for
 float32's rounding.
@@ -56,7 +56,6 @@ from fastgd.diff._core.richardson import richardson as extrapolate
 from fastgd.diff._core.schemes import SCHEMES, SECOND
 from fastgd.diff._core.steps import (
     GRADIENT_POWER,
-    HESSIAN_POWER,
     Steps,
     auto_steps,
     check_moves,
@@ -64,6 +63,7 @@ from fastgd.diff._core.steps import (
     component_steps,
     distances,
     epsilon,
+    hessian_fraction,
     hessian_steps,
     offsets,
     point,
@@ -141,6 +141,7 @@ class _Seconds:
                 plus, minus, centre = values.T
                 measured = ((plus - centre) / above + (minus - centre) / -below) / ((above - below) / 2)
             biggest = np.abs(values).max(axis=1)
+            check_result(np.where(wanted, biggest, 0.0)[None, :], "f")  # a non-finite value: the error it is below
             second[wanted], largest[wanted] = measured[wanted], biggest[wanted]
             self.known.append((steps.copy(), np.where(wanted, measured, np.nan), biggest))
         return second, largest
@@ -150,7 +151,7 @@ def _measured_steps(seconds: _Seconds, x: npt.NDArray[Any]) -> Floats:
     """The central second difference's step for each element (flat), adapted to how ``f`` varies along it (see
     the module docstring)."""
     eps = epsilon(x.dtype)
-    steps = scaled_steps(x, HESSIAN_POWER["central"]).reshape(-1)
+    steps = scaled_steps(x, hessian_fraction(x.dtype, "central")).reshape(-1)
     chosen = steps.copy()
     todo = np.ones(steps.size, dtype=bool)
     for cut in range(CUTS + 1):
@@ -362,7 +363,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
         steps = _measured_steps(seconds, x) if given is None else np.broadcast_to(
             np.asarray(given, dtype=np.float64), x.shape).reshape(-1).copy()
         if given is None:
-            steps = power_of_two(steps * epsilon(x.dtype) ** (HESSIAN_POWER[method] - HESSIAN_POWER["central"]))
+            steps = power_of_two(steps * (hessian_fraction(x.dtype, method) / hessian_fraction(x.dtype, "central")))
         check_moves(x, steps, CENTRAL)
         scratch = np.empty((n, n))
         if method == "complex":
@@ -379,6 +380,8 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
                 coarse = _at(real, seconds, x, 2 * steps, np.empty((n, n)))
                 calls += 2 * n * (n - 1)
         calls += seconds.calls
+        if bar is not None:
+            bar.settle()  # the measuring of the steps made the total known only now
     check_result(fine, "f")
     if method != "central" and (method == "richardson" or full_output):
         check_result(coarse, "f")
@@ -422,7 +425,8 @@ def _from_gradient(gradient: Any, x: npt.NDArray[Any], h: object, richardson: bo
     n = x.size
     check_float_array(x)
     given = hessian_steps(h, x)
-    steps = scaled_steps(x, GRADIENT_POWER["richardson" if richardson else "central"]) if given is None else given
+    power = GRADIENT_POWER["richardson" if richardson else "central"]
+    steps = scaled_steps(x, epsilon(x.dtype) ** power) if given is None else given
     options: dict[str, Any] = {"m": n, "threads": threads, "vectorized": vectorized, "chunk_size": chunk_size,
                                "workers": workers, "progress": progress}
     result = output_array(out, (n, n), x, result_dtype(x))
@@ -495,12 +499,13 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
     largest = float(np.abs(direction).max(initial=0.0))
     if largest == 0.0:
         return np.zeros(x.shape)
-    power = GRADIENT_POWER["central"] if gradient is not None else HESSIAN_POWER["central"]
-    e = float(scaled_steps(np.array([np.abs(x).max()], dtype=x.dtype), power)[0]) / largest
+    fraction = (epsilon(x.dtype) ** GRADIENT_POWER["central"] if gradient is not None
+                else hessian_fraction(x.dtype, "central"))
+    e = float(scaled_steps(np.array([np.abs(x).max()], dtype=x.dtype), fraction)[0]) / largest
     if gradient is not None:
         evaluate = _gradient_values(gradient, x, threads, vectorized, chunk_size, workers)
     else:
-        steps = scaled_steps(x, HESSIAN_POWER["central"]) if given is None else given
+        steps = scaled_steps(x, hessian_fraction(x.dtype, "central")) if given is None else given
         evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers)
 
         def evaluate() -> npt.NDArray[np.float64]:

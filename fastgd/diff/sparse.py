@@ -30,7 +30,7 @@ from fastgd._typing import Workers
 from fastgd._validate import positive_number
 from fastgd.diff import _sparse
 from fastgd.diff._core import progress as progress_bars
-from fastgd.diff._core.checks import check_finite
+from fastgd.diff._core.checks import check_finite, result_dtype
 from fastgd.diff._core.complex_step import check_real_at_x
 from fastgd.diff._core.evaluator import Evaluator
 from fastgd.diff._core.factory import make_evaluator
@@ -295,7 +295,8 @@ class SparseJacobian:
     def jacobian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None, *, method: str = "central",
                  m: int | None = None, threads: int | None = None, vectorized: bool = False,
                  chunk_size: int | None = None, workers: Workers | None = None, progress: bool = False) -> Any:
-        """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape.
+        """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape (float32 for a
+        float32 ``x``, else float64).
 
         The arguments are :func:`fastgd.jacobian`'s: a Python ``F`` is called with ``x`` itself, each
         group's elements moved together and restored; ``vectorized=True``, ``workers=`` and C vector
@@ -358,7 +359,8 @@ class SparseJacobian:
                     raise ValueError(f"F returned a non-finite value at a point around element "
                                      f"{int(self._indices[nonzero])} of x (x is restored)")
         result = copy.copy(self._template)  # the template's shape and settings; scipy's checks were made once
-        result.data, result.indices, result.indptr = data, self._indices.copy(), self._indptr.copy()
+        result.data, result.indices, result.indptr = (data.astype(result_dtype(x), copy=False), self._indices.copy(),
+                                                      self._indptr.copy())
         return result
 
     __call__ = jacobian

@@ -24,9 +24,9 @@ scipy.differentiate's rule).
   ``H[i, j] = Im(f(x + i c_i e_i + h_j e_j) - f(x + i c_i e_i - h_j e_j)) / (c_i D_j)`` for ``i <= j``
   (Lai & Crassidis, J. Comput. Appl. Math. 215, 2008). From a gradient ``g``: the central Jacobian of
   ``g``, symmetrized, ``(J + J.T) / 2``.
-- Default Hessian steps: the rule ``eps**(1/4) max(1, |x_i|)`` (a power of two), measured against ``f``
-  along each element (:func:`measured_steps`), then ``eps**(p - 1/4)`` times that for a method of power
-  ``p`` (1/6 Richardson, 1/3 complex); from a gradient, ``eps**(1/3)`` (``eps**(1/5)``) times
+- Default Hessian steps: the rule ``(256 eps)**(1/4) max(1, |x_i|)`` (a power of two, :data:`RULE`),
+  measured against ``f`` along each element (:func:`measured_steps`), then that times the ratio of the
+  method's rule to the central one's; from a gradient, ``eps**(1/3)`` (``eps**(1/5)``) times
   ``max(1, |x_i|)``.
 - Hessian times ``p``: ``(g(x + e p) - g(x - e p)) / (2e)``.
 - Sparse Jacobians: columns with no nonzero in a common row move together (Curtis, Powell & Reid,
@@ -53,8 +53,11 @@ EPS: float = float(np.finfo(np.float64).eps)
 NOISE: float = 2.0  #: each value of f taken to be off by NOISE * eps of the largest (Hessian error estimates)
 SAFETY: float = 10.0  #: the h**4 term of an extrapolated Hessian taken as SAFETY * q times the measured h**2 term
 QMAX: float = 1e-2  #: a complex-step Hessian whose two steps differ by this fraction is not reliable
-#: The power of eps of each method's Hessian step (from f alone), and from a gradient.
-POWER: dict[str, float] = {"central": 1 / 4, "richardson": 1 / 6, "complex": 1 / 3}
+#: Each method's Hessian step from f alone as a fraction ``(k eps)**p`` of the scale on which f varies, ``(k, p)``:
+#: the truncation error ``~ (h / L)**2`` of a second difference (``(h / L)**4`` extrapolated, ``(h / L)**2`` for the
+#: complex step's real first difference) against the rounding ``~ eps |f| / h**2`` (``/ h``), with ``k`` chosen on
+#: smooth test functions: 2**-11, 2**-8 and 2**-17 in float64. From a gradient, ``eps**p``.
+RULE: dict[str, tuple[float, float]] = {"central": (256.0, 1 / 4), "richardson": (16.0, 1 / 6), "complex": (4.0, 1 / 3)}
 GRADIENT_POWER: dict[str, float] = {"central": 1 / 3, "richardson": 1 / 5}
 #: Measuring the steps: a step is cut by CUT (at most CUTS times) while (4/3) |D(h) - D(h/2)| is not below
 #: FAR times the second difference, and shrunk at most SHRINK below the rule otherwise.
@@ -168,11 +171,17 @@ def _second(f: Function, x: Array, steps: Floats, elements: Any, known: dict[tup
     return 2 * len(todo) + 1
 
 
+def fraction(dtype: np.dtype[Any], method: str) -> float:
+    """A method's Hessian step as a fraction of the scale of ``x``: ``(k eps)**p`` (:data:`RULE`)."""
+    k, p = RULE[method]
+    return float((k * epsilon(dtype)) ** p)
+
+
 def measured_steps(f: Function, x: Array, known: dict[tuple[int, float], tuple[float, float]]) -> tuple[Floats, int]:
     """The central second difference's step of each element (flat), measured against ``f``, and the
     evaluations made.
 
-    Start at ``h = eps**(1/4) max(1, |x_i|)`` (a power of two) and take the second differences ``D(h)`` and
+    Start at ``h = (256 eps)**(1/4) max(1, |x_i|)`` (a power of two) and take the second differences ``D(h)`` and
     ``D(h/2)``. Their change shows the ``h**2`` term, ``c h**2 = (4/3) |D(h) - D(h/2)|``, where it exceeds
     the rounding bound of both, ``NOISE eps max|f| 4 / h**2`` (the weights 1, 1, -2): the error
     ``c h**2 s**2 + n / s**2`` at ``s h`` is least at ``s = (n / (c h**2))**(1/4)``, kept in
@@ -182,7 +191,7 @@ def measured_steps(f: Function, x: Array, known: dict[tuple[int, float], tuple[f
     """
     eps = epsilon(x.dtype)
     flat = x.reshape(-1)
-    steps = power_of_two(eps**0.25 * np.maximum(1.0, np.abs(flat.astype(np.float64))))
+    steps = power_of_two(fraction(x.dtype, "central") * np.maximum(1.0, np.abs(flat.astype(np.float64))))
     chosen = steps.copy()
     todo = list(range(flat.size))
     calls = 0
@@ -352,7 +361,7 @@ def hessian(f: Function | None, x: Array, h: float | npt.ArrayLike | None = None
     if h is None or isinstance(h, str):
         measured, calls_measuring = measured_steps(f, x, known)
         calls += calls_measuring
-        flat_steps = power_of_two(measured * eps ** (POWER[method] - POWER["central"]))
+        flat_steps = power_of_two(measured * (fraction(x.dtype, method) / fraction(x.dtype, "central")))
     else:
         flat_steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).reshape(-1).copy()
     half = distance(x.reshape(-1), flat_steps, CENTRAL) / 2
@@ -387,21 +396,22 @@ def hessp(f: Function | None, x: Array, p: npt.ArrayLike, h: float | npt.ArrayLi
           gradient: Function | None = None) -> Floats:
     """The Hessian of ``f`` at ``x`` times ``p``: ``(g(x + e p) - g(x - e p)) / (2e)``, shaped like ``x``.
 
-    ``g``: ``gradient``, or the central gradient of ``f`` at steps ``h`` (default ``eps**(1/4) max(1, |x_i|)``,
-    a power of two). ``e = c max(1, max|x|) / max|p|`` with ``c`` a power of two near ``eps**(1/3)`` with a
-    gradient, else ``eps**(1/4)``: the largest move is the Hessian's rule. ``x`` is restored.
+    ``g``: ``gradient``, or the central gradient of ``f`` at steps ``h`` (default ``(256 eps)**(1/4) max(1,
+    |x_i|)``, a power of two). ``e = c max(1, max|x|) / max|p|``, ``c max(1, max|x|)`` a power of two, with
+    ``c = eps**(1/3)`` with a gradient, else ``(256 eps)**(1/4)``: the largest move is the Hessian's rule.
+    ``x`` is restored.
     """
     direction = np.asarray(p, dtype=np.float64).reshape(x.shape)
     largest = float(np.abs(direction).max(initial=0.0))
     if largest == 0.0:
         return np.zeros(x.shape)
     eps = epsilon(x.dtype)
-    power = GRADIENT_POWER["central"] if gradient is not None else POWER["central"]
-    e = float(power_of_two(np.array([eps**power * max(1.0, float(np.abs(x).max()))]))[0]) / largest
+    c = eps ** GRADIENT_POWER["central"] if gradient is not None else fraction(x.dtype, "central")
+    e = float(power_of_two(np.array([c * max(1.0, float(np.abs(x).max()))]))[0]) / largest
     if gradient is None:
         assert f is not None
-        steps = (power_of_two(eps**0.25 * np.maximum(1.0, np.abs(x.astype(np.float64)))) if h is None
-                 else np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)).reshape(-1)
+        steps = (power_of_two(fraction(x.dtype, "central") * np.maximum(1.0, np.abs(x.astype(np.float64))))
+                 if h is None else np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)).reshape(-1)
 
         def g(point: Array) -> Floats:
             return evaluate(f, point, CENTRAL, steps, exact=True).value.astype(np.float64).reshape(x.shape)
@@ -493,8 +503,9 @@ def color_columns(pattern: Any, passes: int = 8) -> npt.NDArray[np.intp]:
 
 
 def sparse_jacobian(F: Function, x: Array, pattern: Any, h: float | npt.ArrayLike | None = None,
-                    groups: npt.ArrayLike | None = None, *, method: str = "central") -> Floats:
-    """Jacobian by column groups, dense, ``(m, x.size)``: the pattern's nonzeros filled, zeros elsewhere.
+                    groups: npt.ArrayLike | None = None, *, method: str = "central") -> Array:
+    """Jacobian by column groups, dense, ``(m, x.size)``: the pattern's nonzeros filled, zeros elsewhere
+    (float32 for a float32 ``x``).
 
     The columns of a group (default: :func:`color_columns`) move together, in place, to each point of the
     row (``x[j] = v_j + c_k h_j``); in row ``r`` the weighted sum of ``F``'s values over the distance column
@@ -544,4 +555,4 @@ def sparse_jacobian(F: Function, x: Array, pattern: Any, h: float | npt.ArrayLik
         for j in group:
             rows = np.flatnonzero(nonzero[:, j])
             J[rows, j] = total[rows] / float(divisors[j])
-    return J
+    return J.astype(_dtype(x))
