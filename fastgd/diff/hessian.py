@@ -15,7 +15,8 @@ pair, so the result is symmetric by construction (an evaluator's mixed second di
 :meth:`fastgd.diff._core.evaluator.Evaluator.mixed`, and the values of the row
 :data:`fastgd.diff._core.schemes.SECOND`). ``method='richardson'`` computes it at ``h`` and ``2 h`` and
 combines them (:func:`fastgd.diff._core.richardson.richardson`), ``(4 H(h) - H(2 h)) / 3``, which cancels
-the ``h**2`` error term. ``method='complex'`` takes a complex step along one element and a central
+the ``h**2`` error term (with ``full_output``, at ``h / 2`` too: the error estimate measures the
+extrapolation's own error, :func:`fastgd.diff._core.estimates.hessian_extrapolation`). ``method='complex'`` takes a complex step along one element and a central
 difference along the other (the mixed complex-step/finite-difference Hessian of Lai & Crassidis,
 J. Comput. Appl. Math. 215, 2008; numdifftools' ``Hessian(method='complex')``):
 
@@ -379,6 +380,9 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
             if method == "richardson":
                 coarse = _at(real, seconds, x, 2 * steps, np.empty((n, n)))
                 calls += 2 * n * (n - 1)
+                if full_output:  # a third step measures the extrapolation's own error
+                    finer = _at(real, seconds, x, steps / 2, np.empty((n, n)))
+                    calls += 2 * n * (n - 1)
         calls += seconds.calls
         if bar is not None:
             bar.settle()  # the measuring of the steps made the total known only now
@@ -404,7 +408,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     largest_f = float(np.nanmax(np.concatenate([known[2] for known in seconds.known]), initial=0.0))
     noise = NOISE * eps * largest_f * (1 / np.outer(2 * half, 2 * half)) * 4  # four values over D_i D_j
     noise.flat[::n + 1] = NOISE * eps * largest_f * 4 / half**2  # the diagonal's weights: 1, 1, -2
-    return result, HessianInfo(*hessian_extrapolation(fine, coarse, estimate, noise), calls, half)
+    return result, HessianInfo(*hessian_extrapolation(fine, coarse, estimate, noise, finer), calls, half)
 
 
 def _expected_calls(n: int, method: str, measured: bool, full_output: bool) -> int:
@@ -415,7 +419,7 @@ def _expected_calls(n: int, method: str, measured: bool, full_output: bool) -> i
     if method == "complex":
         return probe + 1 + n * (n + 1) * (2 if full_output else 1)
     per_pass = 2 * n * n + 1
-    return probe + per_pass * (2 if method == "richardson" else 1)
+    return probe + per_pass * ((3 if full_output else 2) if method == "richardson" else 1)
 
 
 def _from_gradient(gradient: Any, x: npt.NDArray[Any], h: object, richardson: bool, threads: int | None,

@@ -19,7 +19,8 @@ scipy.differentiate's rule).
 
   each pair computed once and written to both halves (the diagonal is the second derivative of the
   parabola through the three points: ``(f+ + f- - 2 f0) / h**2`` where ``a = b = h``).
-  ``method='richardson'``: ``(4 H(h) - H(2h)) / 3``, which cancels the ``h**2`` term.
+  ``method='richardson'``: ``(4 H(h) - H(2h)) / 3``, which cancels the ``h**2`` term (its error estimate
+  takes ``H(h/2)`` too).
   ``method='complex'``: a complex step along one element and a central difference along the other,
   ``H[i, j] = Im(f(x + i c_i e_i + h_j e_j) - f(x + i c_i e_i - h_j e_j)) / (c_i D_j)`` for ``i <= j``
   (Lai & Crassidis, J. Comput. Appl. Math. 215, 2008). From a gradient ``g``: the central Jacobian of
@@ -292,22 +293,31 @@ class HessianInfo:
     step: Floats  #: each element's (smaller) step: half the distance its points take
 
 
-def _richardson_error(fine: Floats, coarse: Floats, result: Floats,
-                      noise: Floats) -> tuple[Floats, npt.NDArray[np.int8]]:
+def _richardson_error(fine: Floats, coarse: Floats, result: Floats, noise: Floats,
+                      finer: Floats | None = None) -> tuple[Floats, npt.NDArray[np.int8]]:
     """The error estimate and status of ``R = (4 fine - coarse) / 3`` (steps h, 2h; ``noise``: ``fine``'s
     rounding bound).
 
     Rounding: ``(4 noise + noise / 4) / 3 = 17/12 noise``. Truncation: with ``q = |fine - coarse| / |R|``
     (the relative size of the ``h**2`` term) the ``h**4`` term is ~ ``q`` times the measured one;
     taken as ``min(SAFETY q, 1) |fine - coarse|`` (mixed entries' cross terms make it larger).
-    Not reliable where that is the whole difference and exceeds the rounding bound.
+    Not reliable where that is the whole difference and exceeds the rounding bound. With ``finer`` (the
+    Hessian at ``h / 2``): ``R' = (4 finer - fine) / 3``, and ``|R - R'| = (15/16) |h**4 term of R|``, so
+    the truncation is at least ``2 (16/15) |R - R'|``; not reliable where ``|R - R'|`` is beyond ``QMAX |R|``
+    and the rounding bounds of ``R`` and ``R'`` (``17/12`` and ``(16 noise + noise) / 3``).
     """
     difference = np.abs(fine - coarse)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.where(difference > 0, difference / np.abs(result), 0.0)
     truncation = np.minimum(SAFETY * q, 1.0) * difference
     rounding = noise * (17 / 12)
-    status = np.where((SAFETY * q >= 1.0) & (truncation > rounding), -1, 0).astype(np.int8)
+    unreliable = (SAFETY * q >= 1.0) & (truncation > rounding)
+    if finer is not None:
+        later = (4 * finer - fine) / 3
+        measured = np.abs(result - later)
+        truncation = np.maximum(truncation, 2 * 16 / 15 * measured)
+        unreliable |= ~(measured < QMAX * np.abs(result)) & (measured > noise * (17 / 12 + 17 / 3))
+    status = np.where(unreliable, -1, 0).astype(np.int8)
     return rounding + truncation, status
 
 
@@ -386,10 +396,12 @@ def hessian(f: Function | None, x: Array, h: float | npt.ArrayLike | None = None
     result = (4 * fine - coarse) / 3
     if not full_output:
         return result.astype(dtype)
+    finer, more = _hessian_at(f, x, flat_steps / 2, known)
+    calls += more
     largest_f = max((value[1] for value in known.values() if not np.isnan(value[1])), default=0.0)
     noise = NOISE * eps * largest_f * (1 / np.outer(2 * half, 2 * half)) * 4  # four values over D_i D_j
     noise.flat[::n + 1] = NOISE * eps * largest_f * 4 / half**2  # the diagonal's weights 1, 1, -2
-    return result.astype(dtype), HessianInfo(*_richardson_error(fine, coarse, result, noise), calls, half)
+    return result.astype(dtype), HessianInfo(*_richardson_error(fine, coarse, result, noise, finer), calls, half)
 
 
 def hessp(f: Function | None, x: Array, p: npt.ArrayLike, h: float | npt.ArrayLike | None = None, *,

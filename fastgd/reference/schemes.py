@@ -107,6 +107,13 @@ RICHARDSON_BACKWARD = Row("richardson backward", (-1.0, -2.0, -0.5), (12, -1, -3
 
 #: The rows by ``method=`` name.
 ROWS: dict[str, Row] = {row.name: row for row in (CENTRAL, FORWARD, BACKWARD, CENTRAL4, COMPLEX, RICHARDSON)}
+#: ``f(x + h) + f(x - h) - 2 f(x)``: the values of a second difference (its ``f''`` is formed from the
+#: distances the points took: :func:`fastgd.reference.estimates.second_derivative`).
+SECOND = Row("second difference", (1.0, -1.0), (1, 1), 1, centre_weight=-2)
+
+#: The formula each extrapolation extrapolates (its value at a quarter of the step measures the extrapolation's
+#: own error).
+BASES: dict[str, Row] = {"richardson": CENTRAL, "richardson forward": FORWARD3, "richardson backward": BACKWARD3}
 
 #: For each method, the rows used beside a bound: (points above x, points below x). The complex step
 #: never leaves x's real values and has none.
@@ -261,8 +268,12 @@ class GradientInfo:
 class _Passes:
     """The passes of one gradient: each a loop of :func:`evaluate` over some elements, counted, with estimates."""
 
-    def __init__(self, f: Objective, x: Array, exact: bool, box: tuple[Floats, Floats] | None) -> None:
+    def __init__(self, f: Objective, x: Array, exact: bool, box: tuple[Floats, Floats] | None,
+                 measured: bool = False, room: tuple[Floats, Floats] | None = None) -> None:
+        """``measured``: an extrapolation's error measured at a third step; ``room``: the bounds a complex step's
+        real second difference (its error estimate) must keep to."""
         self.f, self.x, self.exact, self.box = f, x, exact, box
+        self.measured, self.room = measured, room
         self.flat = x.reshape(-1)
         self.eps = step_rules.epsilon(x.dtype)
         self.nfev = np.zeros(x.size, dtype=np.intp)
@@ -272,7 +283,9 @@ class _Passes:
         """``row`` (or, beside a bound, its one-sided rows) at steps ``h`` over ``elements`` (None: all).
 
         ``kind``: ``"value"`` (no estimate), ``"single"`` (the rounding error only), ``"two steps"``
-        (the truncation error from a second loop at half the step) or ``"extrapolation"``.
+        (the truncation error from a second loop at half the step), ``"complex"`` (a real second difference
+        for the complex step's estimate) or ``"extrapolation"`` (with ``measured``: the base formula at a
+        quarter of the step too).
         """
         if self.box is None or row.name not in ONE_SIDED:
             return self._loop(row, h, elements, kind)
@@ -292,21 +305,49 @@ class _Passes:
             done.step = h.copy()  # as given, for the elements not visited too
         elif not self.exact:
             done.step = np.full(self.x.size, h)
+        quarter = None
+        if kind == "extrapolation" and self.measured:
+            base = BASES[row.name]
+            quarter = evaluate(self.f, self.x, base, h / 4, self.exact, elements).value
+            self._count(base, elements)
         with np.errstate(all="ignore"):
             if kind == "value":
                 return estimates.without_estimate(done.value, done.step)
             if kind == "single":
                 result = estimates.rounding_only(row, done.value, done.values, done.step, self.eps)
             elif kind == "extrapolation":
-                result = estimates.extrapolation(row, done.value, done.values, done.step, self.eps)
+                result = estimates.extrapolation(row, done.value, done.values, done.step, self.eps, quarter)
             else:
                 half = evaluate(self.f, self.x, row, h / 2, self.exact, elements)
                 self._count(row, elements)
                 result = estimates.two_steps(row, done.value, done.values, half.value, half.values, done.step,
                                              self.eps)
+                if kind == "complex":
+                    return self._complex(result, elements)
             if not self.exact and not row.imaginary:  # a given step: the points may not be x + c_k h
                 result.add_rounding(np.abs(done.value) * estimates.misplacement(row, self.flat, done.step))
         return result
+
+    def _complex(self, two_step: estimates.Estimates, elements: Mask | None) -> estimates.Estimates:
+        """The complex step's estimates, ``f''`` from a real second difference at ``(256 eps)**(1/4) max(1, |x|)``
+        (a power of two; within bounds: at most half the room, and nowhere where there is none)."""
+        flat = self.flat
+        delta = step_rules.power_of_two(float((256 * self.eps) ** 0.25) * np.maximum(1.0, np.abs(flat.astype(float))))
+        usable = np.ones(flat.size, dtype=bool) if elements is None else elements.copy()
+        if self.room is not None:
+            room = np.minimum(self.room[1] - flat, flat - self.room[0])
+            delta = np.where(room < delta, room / 2, delta)
+            usable &= delta > 0
+        delta = np.where(usable, delta, 1.0)
+        second_values = evaluate(self.f, self.x, SECOND, delta, False, None if usable.all() else usable).values
+        self._count(SECOND, None if usable.all() else usable)
+        above = np.array([step_rules.moved_by(v, v + float(d)) for v, d in zip(flat, delta, strict=True)])
+        below = np.array([step_rules.moved_by(v, v - float(d)) for v, d in zip(flat, delta, strict=True)])
+        with np.errstate(all="ignore"):
+            plus, minus, centre = second_values.T
+            second = np.where(usable, estimates.second_derivative(plus, minus, centre, above, below), np.nan)
+            noise = estimates.NOISE * self.eps * 4 * np.abs(second_values).max(axis=1) / (above * -below)
+            return estimates.complex_step(two_step, second, noise, flat, self.eps)
 
     def _count(self, row: Row, elements: Mask | None) -> None:
         visited = self.x.size if elements is None else int(np.count_nonzero(elements))
@@ -371,7 +412,7 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
             _analytic(f, x, grad, at_x)
         return grad
 
-    passes = _Passes(f, x, exact, box)
+    passes = _Passes(f, x, exact, box, full_output, step_rules.box(bounds, x) if row.imaginary else None)
     if row.levels is not None:
         best = passes.run(row, steps, None, "extrapolation")
         if small is not None:
@@ -381,7 +422,8 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
         if factor is not None and retry.any():
             best.improve(passes.run(row, step_rules.power_of_two(best.step * factor), retry, "extrapolation"), retry)
     else:
-        kind = "two steps" if full_output else "single" if small is not None else "value"
+        kind = ("complex" if row.imaginary else "two steps") if full_output else (
+            "single" if small is not None else "value")
         best = passes.run(row, steps, None, kind)
         if small is not None:
             other = passes.run(row, relative, small, kind)

@@ -62,10 +62,12 @@ def probe_point(x: npt.NDArray[Any], where: npt.NDArray[np.bool_], complex_type:
 
 
 def check_analytic(at_probe: object, at_x: object) -> None:
-    """TypeError if ``f`` at the probe point has an imaginary part of 0 while its real part moved from ``f(x)``."""
-    probe = complex(at_probe[()] if isinstance(at_probe, np.ndarray) else at_probe)  # type: ignore[arg-type]
-    centre = complex(at_x[()] if isinstance(at_x, np.ndarray) else at_x)  # type: ignore[arg-type]
-    if probe.imag == 0 and probe.real != centre.real:
+    """TypeError if ``f`` (or each output of ``F``) at the probe point has an imaginary part of 0 while its real part
+    moved from ``f(x)``."""
+    probe, centre = np.asarray(at_probe), np.asarray(at_x)
+    if probe.shape != centre.shape:
+        return  # the values' sizes are checked where they are used
+    if np.all(np.imag(probe) == 0) and np.any(np.real(probe) != np.real(centre)):
         raise TypeError("method='complex': f drops the imaginary part of its argument (abs, real, float() or a "
                         "comparison) and returns a complex type anyway: every imaginary part is 0, so is every "
                         "derivative it would give. Write f with operations that carry complex numbers, or take "

@@ -22,7 +22,7 @@ from fastgd.diff._core.checks import box, typical_scale
 from fastgd.diff._core.complex_step import check_analytic, check_real_at_x, probe_point
 from fastgd.diff._core.estimates import Estimates
 from fastgd.diff._core.evaluator import with_scheme
-from fastgd.diff._core.schemes import SCHEMES, Scheme
+from fastgd.diff._core.schemes import SCHEMES, SECOND, Scheme
 from fastgd.diff._core.steps import (
     AUTO,
     DEFAULT_H,
@@ -33,6 +33,8 @@ from fastgd.diff._core.steps import (
     distances,
     epsilon,
     given_steps,
+    hessian_fraction,
+    offsets,
     power_of_two,
     relative_steps,
     small_elements,
@@ -42,7 +44,7 @@ from fastgd.diff._core.steps import (
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
-Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps" or "extrapolation"
+Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps", "complex" or "extrapolation"
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,12 @@ class GradientInfo:
 class _Passes:
     """The passes of one gradient over flat ``x``: each a row over some elements at some steps."""
 
-    def __init__(self, evaluator: Any, x: npt.NDArray[Any], exact: bool, limits: tuple[Floats, Floats] | None):
+    def __init__(self, evaluator: Any, x: npt.NDArray[Any], exact: bool, limits: tuple[Floats, Floats] | None,
+                 measured: bool = False, box: tuple[Floats, Floats] | None = None):
+        """``measured``: an extrapolation's truncation measured at a third step (``full_output``); ``box``: the
+        bounds a complex step's estimate must keep its real points in."""
         self.evaluator, self.x, self.exact, self.limits = evaluator, x, exact, limits
+        self.measured, self.box = measured, box
         self.flat = x.reshape(-1)  # read only: a copy for a strided x
         self.eps = epsilon(x.dtype)
         self.nfev = np.zeros(x.size, dtype=np.intp)
@@ -112,13 +118,19 @@ class _Passes:
         if kind == "value":
             nan = np.full(value.shape, np.nan)
             return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
-        if kind == "two steps":
+        if kind in ("two steps", "complex"):
             half, half_values = self._call(scheme, steps / 2, where, True)
+        quarter = None
+        if kind == "extrapolation" and self.measured:
+            assert scheme.base is not None  # an extrapolated row knows its base
+            quarter = self._call(scheme.base, steps / 4, where, False)[0]
         with np.errstate(all="ignore"):
             if kind == "extrapolation":
-                result = estimates.extrapolation(scheme, value, values, taken, self.eps)
-            elif kind == "two steps":
+                result = estimates.extrapolation(scheme, value, values, taken, self.eps, quarter)
+            elif kind in ("two steps", "complex"):
                 result = estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
+                if kind == "complex":
+                    result = self._complex(result, where)
             else:
                 result = estimates.single(scheme, value, values, taken, self.eps)
             if not self.exact and not scheme.imaginary:  # steps used as given: points may have rounded off
@@ -127,13 +139,33 @@ class _Passes:
                 result.error += misplaced
         return result
 
+    def _complex(self, two_step: Estimates, where: Mask | None) -> Estimates:
+        """A complex step's estimates (:func:`~fastgd.diff._core.estimates.complex_step`), with ``f''`` from a real
+        second difference at the Hessian's step (shrunk to keep its points within ``bounds``; where no room is
+        left, not reliable)."""
+        wide = np.abs(self.flat.astype(np.float64))
+        delta = power_of_two(hessian_fraction(self.x.dtype, "central") * np.maximum(1.0, wide))
+        usable = np.ones(self.x.size, dtype=bool) if where is None else where.copy()
+        if self.box is not None:
+            room = np.minimum(self.box[1] - self.flat, self.flat - self.box[0])
+            delta = np.where(room < delta, room / 2, delta)
+            usable &= delta > 0
+        delta = np.where(usable, delta, 1.0)  # (not evaluated)
+        second_values = self._call(SECOND, delta, usable if not usable.all() else None, True, exact=False)[1]
+        above, below = offsets(self.flat, delta, SCHEMES["central"])
+        with np.errstate(all="ignore"):
+            second = np.where(usable, estimates.second_differences(second_values, above, below), np.nan)
+            second_noise = estimates.NOISE * self.eps * 4 * np.abs(second_values).max(axis=1) / (above * -below)
+            return estimates.complex_step(two_step, second, second_noise, self.flat, self.eps)
+
     def _call(self, scheme: Scheme, steps: float | Floats, where: Mask | None,
-              record: bool) -> tuple[npt.NDArray[Any], Floats]:
+              record: bool, exact: bool | None = None) -> tuple[npt.NDArray[Any], Floats]:
         shape = (self.x.size, scheme.value_columns) if record else (0, 0)
         values = np.empty(shape) if where is None else np.full(shape, np.nan)
         h = steps if isinstance(steps, float) else np.asarray(steps).reshape(self.x.shape)
         value = with_scheme(self.evaluator, scheme).derivative(
-            self.x, h, self.exact, None if where is None else where.reshape(self.x.shape), values if record else None)
+            self.x, h, self.exact if exact is None else exact, None if where is None else where.reshape(self.x.shape),
+            values if record else None)
         if where is None:
             self.nfev += scheme.evaluations_per_element
             visited = self.x.size
@@ -187,7 +219,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
             _analytic(evaluator, x, grad, at_x)
         return cast("npt.NDArray[FloatT]", grad)
 
-    passes = _Passes(evaluator, x, exact, limits)
+    passes = _Passes(evaluator, x, exact, limits, full_output, box(bounds, x) if scheme.imaginary else None)
     if scheme.levels is not None:
         best = passes.evaluate(scheme, steps, None, "extrapolation")
         if small is not None:
@@ -197,7 +229,8 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
         if factor is not None and retry.any():
             _improve(best, passes.evaluate(scheme, power_of_two(best.step * factor), retry, "extrapolation"), retry)
     else:
-        kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
+        kind: Kind = ("complex" if scheme.imaginary else "two steps") if full_output else (
+            "single" if small is not None else "value")
         best = passes.evaluate(scheme, steps, None, kind)
         if small is not None:
             other = passes.evaluate(scheme, relative, small, kind)

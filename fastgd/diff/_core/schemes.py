@@ -62,6 +62,9 @@ class Scheme:
     levels : tuple of two Scheme, optional
         For an extrapolated row (:func:`extrapolated`): the two difference quotients it
         combines, at ``h`` and ``h / 2``, as rows over this row's points, for the error estimate.
+    base : Scheme, optional
+        For an extrapolated row: the row it extrapolates (its difference quotient at ``h / 4`` measures
+        the extrapolation's own error, :func:`fastgd.diff._core.estimates.extrapolation`).
     sides : tuple of two Scheme, optional
         The rows of the same order used beside a bound: ``(points above x, points below x)``. Every
         row of :data:`SCHEMES` with real points has them (checked when the table is made).
@@ -91,6 +94,7 @@ class Scheme:
     imaginary: bool = False
     levels: tuple[Scheme, Scheme] | None = None
     sides: tuple[Scheme, Scheme] | None = field(default=None, compare=False, repr=False)
+    base: Scheme | None = field(default=None, compare=False, repr=False)
     doubles: bool = False
 
     def __post_init__(self) -> None:
@@ -208,7 +212,7 @@ def extrapolated(name: str, base: Scheme, order: int, sides: tuple[Scheme, Schem
               Scheme(f"{name}: D(h/2)", offsets, tuple(fine_weights), base.denominator, 2 * base.centre_weight,
                      order=base.order))
     return Scheme(name, offsets, weights, divisor * base.denominator, centre, order=order, levels=levels,
-                  sides=sides)
+                  sides=sides, base=base)
 
 
 # The one-sided rows used beside bounds. Forward and backward differences take each other's row there.
