@@ -386,8 +386,9 @@ def test_gradient_check_of_nets_with_an_accurate_method():
     checks = fastgd.nn.gradient_check(net, x, t, method="richardson")
     assert list(checks) == ["W1", "b1", "W2", "b2"]
     assert all(same_bits(net.params[key], params[key]) for key in params)
-    # the textbook's loss adds 1e-7 inside the log; its backprop does not: visible above the numerical error
-    assert all(check.numerical_error < 1e-11 and check.numerical_error < check.mean_abs_diff
+    # the textbook's loss adds 1e-7 inside the log; its backprop does not: visible above the numerical error (an
+    # element of W2 whose derivative is 4e-9 has an estimate of 8e-11: its Richardson steps disagree by that much)
+    assert all(check.numerical_error < 1e-10 and check.numerical_error < check.mean_abs_diff
                for check in checks.values())
     simple = fastgd.nn.gradient_check(fastgd.nn.SimpleNet(rng=rng), np.array([0.6, 0.9]), np.array([0, 0, 1]),
                                       method="richardson", h="auto")

@@ -49,7 +49,7 @@ from fastgd._validate import check_float_array
 from fastgd.diff._core import progress as progress_bars
 from fastgd.diff._core.checks import check_finite, check_result, output_array, result_dtype
 from fastgd.diff._core.complex_step import check_real_at_x, imaginary_values
-from fastgd.diff._core.estimates import CONVERGED, NOISE, QMAX, UNRELIABLE, hessian_extrapolation
+from fastgd.diff._core.estimates import CONVERGED, NOISE, QMAX, UNRELIABLE, hessian_extrapolation, second_differences
 from fastgd.diff._core.evaluator import Evaluator, with_scheme
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.on_copies import LazyPoints
@@ -139,8 +139,7 @@ class _Seconds:
             self.calls += 2 * int(np.count_nonzero(wanted)) + 1
             above, below = offsets(self.flat, steps, CENTRAL)
             with np.errstate(all="ignore"):
-                plus, minus, centre = values.T
-                measured = ((plus - centre) / above + (minus - centre) / -below) / ((above - below) / 2)
+                measured = second_differences(values, above, below)[0]
             biggest = np.abs(values).max(axis=1)
             check_result(np.where(wanted, biggest, 0.0)[None, :], "f")  # a non-finite value: the error it is below
             second[wanted], largest[wanted] = measured[wanted], biggest[wanted]

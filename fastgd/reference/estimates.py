@@ -177,11 +177,14 @@ def extrapolation(row: Row, value: Array, values: Floats, step: Floats, eps: flo
     return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)
 
 
-def second_derivative(plus: Floats, minus: Floats, centre: Floats, above: Floats, below: Floats) -> Floats:
-    """``f''`` from ``f`` at ``x + a``, ``x - b``, ``x`` (``above = a``, ``below = -b``): the second derivative of
-    the parabola through the three points, ``((f+ - f0) / a + (f- - f0) / b) / ((a + b) / 2)``."""
-    second: Floats = ((plus - centre) / above + (minus - centre) / -below) / ((above - below) / 2)
-    return second
+def second_derivative(f1: Any, f2: Any, f0: Any, t1: Any, t2: Any) -> tuple[Any, Any]:
+    """``f''`` from ``f`` at ``x + t1``, ``x + t2`` and ``x`` (the points' distances from ``x``, either side): the
+    second derivative of the parabola through them, ``((f1 - f0) / t1 - (f2 - f0) / t2) / ((t1 - t2) / 2)``; and
+    ``|a1| + |a2| + |a1 + a2|``, how much it magnifies errors in the values (``f'' = a1 f1 + a2 f2 - (a1 + a2)
+    f0``, ``a1 = 2 / (t1 (t1 - t2))``, ``a2 = -2 / (t2 (t1 - t2))``)."""
+    second = ((f1 - f0) / t1 - (f2 - f0) / t2) / ((t1 - t2) / 2)
+    a1, a2 = 2 / (t1 * (t1 - t2)), -2 / (t2 * (t1 - t2))
+    return second, abs(a1) + abs(a2) + abs(a1 + a2)
 
 
 def complex_step(two_step: Estimates, second: Floats, second_noise: Floats, flat: Array, eps: float) -> Estimates:

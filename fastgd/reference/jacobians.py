@@ -167,7 +167,7 @@ def _second(f: Function, x: Array, steps: Floats, elements: Any, known: dict[tup
             else:
                 below = moved
         plus, minus = values
-        second = ((plus - f0) / above + (minus - f0) / -below) / ((above - below) / 2)
+        second = ((plus - f0) / above - (minus - f0) / below) / ((above - below) / 2)
         known[(i, h)] = (second, max(abs(plus), abs(minus), abs(f0)))
     return 2 * len(todo) + 1
 

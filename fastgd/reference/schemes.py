@@ -110,6 +110,9 @@ ROWS: dict[str, Row] = {row.name: row for row in (CENTRAL, FORWARD, BACKWARD, CE
 #: ``f(x + h) + f(x - h) - 2 f(x)``: the values of a second difference (its ``f''`` is formed from the
 #: distances the points took: :func:`fastgd.reference.estimates.second_derivative`).
 SECOND = Row("second difference", (1.0, -1.0), (1, 1), 1, centre_weight=-2)
+#: ``f(x + 2h) - 2 f(x + h) + f(x)`` and its mirror: from one side, beside a bound.
+SECOND_ABOVE = Row("second difference above", (1.0, 2.0), (-2, 1), 1, centre_weight=1)
+SECOND_BELOW = Row("second difference below", (-1.0, -2.0), (-2, 1), 1, centre_weight=1)
 
 #: The formula each extrapolation extrapolates (its value at a quarter of the step measures the extrapolation's
 #: own error).
@@ -330,23 +333,37 @@ class _Passes:
 
     def _complex(self, two_step: estimates.Estimates, elements: Mask | None) -> estimates.Estimates:
         """The complex step's estimates, ``f''`` from a real second difference at ``(256 eps)**(1/4) max(1, |x|)``
-        (a power of two; within bounds: at most half the room, and nowhere where there is none)."""
+        (a power of two); beside a bound, from the side with more room, at no more than half of it (nowhere,
+        where neither side has room)."""
         flat = self.flat
         delta = step_rules.power_of_two(float((256 * self.eps) ** 0.25) * np.maximum(1.0, np.abs(flat.astype(float))))
-        usable = np.ones(flat.size, dtype=bool) if elements is None else elements.copy()
+        wanted = np.ones(flat.size, dtype=bool) if elements is None else elements
+        rows = np.where(wanted, 0, -1)  # 0: both sides, 1: above, 2: below, -1: none
         if self.room is not None:
-            room = np.minimum(self.room[1] - flat, flat - self.room[0])
-            delta = np.where(room < delta, room / 2, delta)
-            usable &= delta > 0
-        delta = np.where(usable, delta, 1.0)
-        second_values = evaluate(self.f, self.x, SECOND, delta, False, None if usable.all() else usable).values
-        self._count(SECOND, None if usable.all() else usable)
-        above = np.array([step_rules.moved_by(v, v + float(d)) for v, d in zip(flat, delta, strict=True)])
-        below = np.array([step_rules.moved_by(v, v - float(d)) for v, d in zip(flat, delta, strict=True)])
+            for i in np.flatnonzero(wanted):
+                up, down = self.room[1][i] - flat[i], flat[i] - self.room[0][i]
+                if up >= delta[i] and down >= delta[i]:
+                    continue
+                if up >= down and up > 0:
+                    rows[i], delta[i] = 1, min(delta[i], up / 2)
+                elif down > 0:
+                    rows[i], delta[i] = 2, min(delta[i], down / 2)
+                else:
+                    rows[i] = -1
+        second = np.full(flat.size, np.nan)
+        noise = np.full(flat.size, np.nan)
+        for k, row in enumerate((SECOND, SECOND_ABOVE, SECOND_BELOW)):
+            where = rows == k
+            if not where.any():
+                continue
+            values = evaluate(self.f, self.x, row, delta, False, None if where.all() else where).values
+            self._count(row, None if where.all() else where)
+            with np.errstate(all="ignore"):
+                for i in np.flatnonzero(where):
+                    t1, t2 = (step_rules.moved_by(flat[i], flat[i] + offset * float(delta[i])) for offset in row.offsets)
+                    second[i], gain = estimates.second_derivative(values[i, 0], values[i, 1], values[i, 2], t1, t2)
+                    noise[i] = estimates.NOISE * self.eps * gain * np.abs(values[i]).max()
         with np.errstate(all="ignore"):
-            plus, minus, centre = second_values.T
-            second = np.where(usable, estimates.second_derivative(plus, minus, centre, above, below), np.nan)
-            noise = estimates.NOISE * self.eps * 4 * np.abs(second_values).max(axis=1) / (above * -below)
             return estimates.complex_step(two_step, second, noise, flat, self.eps)
 
     def _count(self, row: Row, elements: Mask | None) -> None:

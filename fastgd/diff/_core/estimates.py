@@ -188,14 +188,17 @@ def two_steps(scheme: Scheme, value: Floats, values: Floats, half: Floats, half_
                      _status(value, np.maximum(largest, _largest(half_values)), reliable), step)
 
 
-def second_differences(values: Floats, above: Floats, below: Floats) -> Floats:
-    """``f''`` from ``f`` at ``x + a``, ``x - b`` and ``x`` (``values`` columns; ``above`` = ``a``, ``below`` =
-    ``-b``, the points' distances from ``x``): the second derivative of the parabola through the three points,
-    ``((f(x + a) - f(x)) / a + (f(x - b) - f(x)) / b) / ((a + b) / 2)`` -- ``(f+ + f- - 2 f0) / h**2`` where
-    ``a = b = h``."""
+def second_differences(values: Floats, first: Floats, second: Floats) -> tuple[Floats, Floats]:
+    """``f''`` from ``f`` at ``x + t1``, ``x + t2`` and ``x`` (``values`` columns; ``first`` = ``t1``, ``second`` =
+    ``t2``, the points' distances from ``x``, on either side): the second derivative of the parabola through
+    the three points, ``((f1 - f0) / t1 - (f2 - f0) / t2) / ((t1 - t2) / 2)`` -- ``(f+ + f- - 2 f0) / h**2`` where
+    ``t1 = h = -t2``; and how much it magnifies an error in the values, ``|a1| + |a2| + |a1 + a2|`` for
+    ``f'' = a1 f1 + a2 f2 - (a1 + a2) f0``."""
     plus, minus, centre = values[:, 0], values[:, 1], values[:, 2]
-    second: Floats = ((plus - centre) / above + (minus - centre) / -below) / ((above - below) / 2)
-    return second
+    estimate: Floats = ((plus - centre) / first - (minus - centre) / second) / ((first - second) / 2)
+    a1, a2 = 2 / (first * (first - second)), -2 / (second * (first - second))
+    gain: Floats = np.abs(a1) + np.abs(a2) + np.abs(a1 + a2)
+    return estimate, gain
 
 
 def complex_step(two_step: Estimates, second: Floats, second_noise: Floats, x: npt.NDArray[Any],

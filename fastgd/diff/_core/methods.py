@@ -22,7 +22,7 @@ from fastgd.diff._core.checks import box, typical_scale
 from fastgd.diff._core.complex_step import check_analytic, check_real_at_x, probe_point
 from fastgd.diff._core.estimates import Estimates
 from fastgd.diff._core.evaluator import with_scheme
-from fastgd.diff._core.schemes import SCHEMES, SECOND, Scheme
+from fastgd.diff._core.schemes import SCHEMES, SECOND, SECOND_SIDES, Scheme
 from fastgd.diff._core.steps import (
     AUTO,
     DEFAULT_H,
@@ -141,21 +141,32 @@ class _Passes:
 
     def _complex(self, two_step: Estimates, where: Mask | None) -> Estimates:
         """A complex step's estimates (:func:`~fastgd.diff._core.estimates.complex_step`), with ``f''`` from a real
-        second difference at the Hessian's step (shrunk to keep its points within ``bounds``; where no room is
-        left, not reliable)."""
+        second difference at the Hessian's step; beside a bound, from one side at no more than half the room
+        there (not reliable where a bound leaves no room on either side)."""
         wide = np.abs(self.flat.astype(np.float64))
         delta = power_of_two(hessian_fraction(self.x.dtype, "central") * np.maximum(1.0, wide))
-        usable = np.ones(self.x.size, dtype=bool) if where is None else where.copy()
+        wanted = np.ones(self.x.size, dtype=bool) if where is None else where
+        layout = [(SECOND, wanted)]
         if self.box is not None:
-            room = np.minimum(self.box[1] - self.flat, self.flat - self.box[0])
-            delta = np.where(room < delta, room / 2, delta)
-            usable &= delta > 0
-        delta = np.where(usable, delta, 1.0)  # (not evaluated)
-        second_values = self._call(SECOND, delta, usable if not usable.all() else None, True, exact=False)[1]
-        above, below = offsets(self.flat, delta, SCHEMES["central"])
+            up, down = self.box[1] - self.flat, self.flat - self.box[0]
+            both = wanted & (up >= delta) & (down >= delta)
+            above = wanted & ~both & (up >= down) & (up > 0)
+            below = wanted & ~both & ~above & (down > 0)
+            delta = np.where(above, np.minimum(delta, up / 2), np.where(below, np.minimum(delta, down / 2), delta))
+            layout = [(SECOND, both), (SECOND_SIDES[0], above), (SECOND_SIDES[1], below)]
+        second = np.full(self.x.size, np.nan)
+        second_noise = np.full(self.x.size, np.nan)
+        for row, elements in layout:
+            if not elements.any():
+                continue
+            values = self._call(row, delta, None if elements.all() else elements, True, exact=False)[1]
+            first, other = offsets(self.flat, delta, row)
+            with np.errstate(all="ignore"):
+                estimate, gain = estimates.second_differences(values, first, other)
+                noise = estimates.NOISE * self.eps * gain * np.abs(values).max(axis=1)
+            second = np.where(elements, estimate, second)
+            second_noise = np.where(elements, noise, second_noise)
         with np.errstate(all="ignore"):
-            second = np.where(usable, estimates.second_differences(second_values, above, below), np.nan)
-            second_noise = estimates.NOISE * self.eps * 4 * np.abs(second_values).max(axis=1) / (above * -below)
             return estimates.complex_step(two_step, second, second_noise, self.flat, self.eps)
 
     def _call(self, scheme: Scheme, steps: float | Floats, where: Mask | None,

@@ -254,6 +254,12 @@ SCHEMES: dict[str, Scheme] = {
 #: difference on its diagonal (values combined as Python floats). Not a ``method=``.
 SECOND = Scheme("second difference", offsets=(1.0, -1.0), weights=(1, 1), denominator=1, centre_weight=-2,
                 doubles=True)
+#: ``(f(x + 2h e_i) - 2 f(x + h e_i) + f(x)) / h`` and its mirror: second differences from one side, where a
+#: bound leaves no room on the other (the complex step's error estimate).
+SECOND_SIDES = (Scheme("second difference above", offsets=(1.0, 2.0), weights=(-2, 1), denominator=1,
+                       centre_weight=1, doubles=True),
+                Scheme("second difference below", offsets=(-1.0, -2.0), weights=(-2, 1), denominator=1,
+                       centre_weight=1, doubles=True))
 
 
 def _check_table() -> None:
