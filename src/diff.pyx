@@ -43,7 +43,8 @@ cdef class Scheme:
 
     ``offsets[k]``: point k is ``x + offsets[k] * h * e_i``; ``weights[k]``: its weight;
     ``widened[k]``: the point is computed in double, then rounded; ``centre_weight``: the weight
-    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h``;
+    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h`` (or, with exact steps, by
+    the distance the points take, ``fd_distance``);
     ``imaginary``: ``x`` is the imaginary part of the complex point ``f`` is called with, and
     each value is the imaginary part of ``f``'s complex result (a complex step).
     """
@@ -284,7 +285,8 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
 
     ``x``: a native, aligned float32/float64 array; element i is at byte ``x_offsets[i]`` (None:
     C-contiguous order) and its result goes to ``out.flat[out_index[i]]`` (None: i). ``steps``: a
-    float, or a float64 array of one step per element. ``exact``: divide by the representable step.
+    float, or a float64 array of one step per element. ``exact``: divide by the distance the points take,
+    ``weights[0] * (x_0 - v) + weights[1] * (x_1 - v) + ...`` (``fd_distance``), not ``denominator * h``.
     ``combine(values, centre, h)``: the scheme's estimate with numpy's rules, for values of
     ``f`` that are not floats. ``rows >= 0``: ``x`` is 2-D and ``f`` is called with each row view
     ``x[r]`` in turn (offsets within a row; row r's results at ``out`` + r * n).
@@ -293,8 +295,8 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
     anything else); ``out`` is float64 (m, n) and ``out[j, out_index[i]]`` receives output j's
     estimate; ``centre``: f(x) as m float64s, if the scheme needs it.
 
-    For a scalar ``f`` at one point (``m < 0``, ``rows < 0``): ``arg``, what ``f`` is called with
-    if not ``x`` (the complex point whose imaginary part ``x`` is); ``values``, None or a
+    At one point (``rows < 0``): ``arg``, what ``f`` is called with if not ``x`` (the complex point whose
+    imaginary part ``x`` is, for a complex step). For a scalar ``f`` there (``m < 0``): ``values``, None or a
     C-contiguous float64 array with a row per result position: the values at element i's points
     go to the row of its result, then ``f(x)`` if the scheme uses it. Returns OK or MOVED.
     """

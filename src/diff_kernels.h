@@ -4,10 +4,11 @@
  * A scheme evaluates f at x + offsets[k] * h e_i (k < npoints), and at x itself when
  * centre_weight != 0, and estimates the derivative as
  *     (weights[0] * f_0 + weights[1] * f_1 + ... + centre_weight * f(x)) / (denominator * h),
- * summed left to right. The textbook's central difference is offsets (1, -1), weights (1, -1),
- * denominator 2: multiplying by +-1 is exact and a + (-b) is a - b in IEEE arithmetic, so this
- * is bitwise (f(x + h) - f(x - h)) / (2 * h). Build with -ffp-contract=off and without
- * fast-math so that holds.
+ * summed left to right -- or, with exact steps, over the distance the points take (fd_distance).
+ * The textbook's central difference is offsets (1, -1), weights (1, -1), denominator 2:
+ * multiplying by +-1 is exact and a + (-b) is a - b in IEEE arithmetic, so this is bitwise
+ * (f(x + h) - f(x - h)) / (2 * h). Build with -ffp-contract=off and without fast-math so that
+ * holds.
  *
  * Element types: the float32/float64 code is one template, fd_real.inc, included once per type
  * (the project's one dtype mechanism; see optim_kernels.h for why a C template and not Cython
@@ -40,7 +41,7 @@ typedef struct {
     double weights[FD_MAX_POINTS];  /* weight of f at point k */
     int widened[FD_MAX_POINTS];     /* point k is computed in double, then rounded: (T)(v + o h) */
     double centre_weight;           /* weight of f(x); 0: f(x) is not needed */
-    double denominator;             /* the sum is divided by denominator * h */
+    double denominator;             /* the sum is divided by denominator * h (the textbook's fixed step) */
     int imaginary;                  /* x is the imaginary part of a complex point (a complex step): each value
                                      * is the imaginary part of f's complex result (Python f only) */
 } fd_scheme;

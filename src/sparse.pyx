@@ -12,7 +12,8 @@ gives the columns' rows from the rows' columns.
 caller's ``x`` itself, restored), with the element operations of the finite-difference loops
 (``diff_kernels.h``), so a group's point is bitwise the point those loops make for each of its
 elements, and sums each group's values with the scheme's weights as ``fd_combine`` does;
-:func:`decompress` divides each nonzero's sum by its step. The Python layer
+:func:`decompress` divides each nonzero's sum by the distance its column's points take. The Python
+layer
 (:mod:`fastgd.diff.sparse`) validates every argument; nothing here checks bounds, dtypes or layout.
 """
 cimport numpy as cnp

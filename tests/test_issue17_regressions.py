@@ -52,9 +52,9 @@ def test_item1_a_complex_valued_F_is_refused_by_jacobian_and_hessian():
         fastgd.hessian(lambda v: np.sum((1 + 1j) * v**2), x)
     for call in (lambda F: fastgd.jacobian(F, x, method="complex"),
                  lambda F: fastgd.hessian(lambda v: np.sum(F(v)), x, method="complex")):
-        calls = []
+        calls: list = []
 
-        def F(v):
+        def F(v, calls=calls):
             calls.append(v.copy())
             return (1 + 1j) * v**2
         with pytest.raises(TypeError, match="real-valued"):

@@ -93,7 +93,9 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
         ``'backward'`` (1 per element, plus ``f(x)`` once; first order), ``'central4'`` (4 per
         element, fourth order), ``'complex'`` (1 per element at ``x + i h``: exact to rounding
         for an analytic ``f`` that accepts complex arrays; ``f`` is called with a complex copy
-        of ``x``, which is not touched; not for C-level objectives), ``'richardson'`` (the
+        of ``x``, which is not touched, first at ``x`` itself, whose value must have no imaginary
+        part, and once more where every imaginary part is 0, to tell an ``f`` that drops it; not
+        for C-level objectives), ``'richardson'`` (the
         central differences at ``h`` and ``h/2`` extrapolated -- 4 per element -- with an error
         estimate, and a second try at a better step for elements whose estimate says so).
     typical_x : float or array_like, optional
@@ -107,8 +109,12 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     full_output : bool, optional
         Also return a :class:`fastgd.diff.GradientInfo`: a per-element error estimate,
         status and number of evaluations. ``'richardson'`` estimates its error from its own
-        points; the fixed-order methods evaluate the scheme a second time at half the step
-        (twice the cost; the gradient returned is the same).
+        points and the central difference at a quarter of the step (2 more per element); the
+        fixed-order methods evaluate the scheme a second time at half the step (twice the cost);
+        ``'complex'`` too, and a real second difference for the rounding of ``x`` inside ``f``
+        (2 more per element). The gradient returned is the same. Status 0 means the estimate is
+        meant to bound the real error; -1 that it could not be trusted (see
+        :mod:`fastgd.diff._core.estimates`).
     threads : int, optional
         For a C-level objective: up to this many threads (default
         :func:`fastgd.get_num_threads`), each perturbing a private copy of ``x``, once a short
@@ -141,10 +147,11 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     TypeError
         ``f`` is not callable, ``x`` is not a real floating array, ``f`` returns something
         other than a real scalar, or, with ``method='complex'``, ``f`` does not take and return
-        complex numbers (or is a C-level objective).
+        complex numbers, is complex-valued at ``x`` or drops the imaginary part of its argument
+        (or is a C-level objective).
     ValueError
-        ``x`` is read-only, ``h`` is not finite and > 0, ``method`` is unknown, ``x`` is
-        outside ``bounds``, or ``f`` is a NULL function pointer.
+        ``x`` is read-only, ``h`` is not finite and > 0 (or vanishes next to ``x``: ``x + h == x``),
+        ``method`` is unknown, ``x`` is outside ``bounds``, or ``f`` is a NULL function pointer.
     RuntimeError
         ``f`` resized or reallocated ``x`` (its values may change; its memory may not).
     fastgd.ObjectiveError
@@ -187,7 +194,7 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
 
     >>> grad, info = numerical_gradient(cubes, x, method="richardson", full_output=True)
     >>> bool(np.all(np.abs(grad - 3 * x**2) <= info.error)), info.status.tolist(), info.nfev.tolist()
-    (True, [0, 0, 0], [8, 8, 8])
+    (True, [0, 0, 0], [12, 12, 12])
 
     One call per chunk of perturbed points, with ``vectorized=True``:
 

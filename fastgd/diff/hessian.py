@@ -16,22 +16,24 @@ pair, so the result is symmetric by construction (an evaluator's mixed second di
 :data:`fastgd.diff._core.schemes.SECOND`). ``method='richardson'`` computes it at ``h`` and ``2 h`` and
 combines them (:func:`fastgd.diff._core.richardson.richardson`), ``(4 H(h) - H(2 h)) / 3``, which cancels
 the ``h**2`` error term (with ``full_output``, at ``h / 2`` too: the error estimate measures the
-extrapolation's own error, :func:`fastgd.diff._core.estimates.hessian_extrapolation`). ``method='complex'`` takes a complex step along one element and a central
-difference along the other (the mixed complex-step/finite-difference Hessian of Lai & Crassidis,
-J. Comput. Appl. Math. 215, 2008; numdifftools' ``Hessian(method='complex')``):
+extrapolation's own error, :func:`fastgd.diff._core.estimates.hessian_extrapolation`).
+``method='complex'`` takes a complex step along one element and a central difference along the other
+(the mixed complex-step/finite-difference Hessian of Lai & Crassidis, J. Comput. Appl. Math. 215, 2008;
+numdifftools' ``Hessian(method='complex')``):
 
     H[i, j] = H[j, i] = Im(f(x + i c_i e_i + h_j e_j) - f(x + i c_i e_i - h_j e_j)) / (c_i D_j),  j >= i
 
 (``n (n + 1)`` evaluations): no second difference, so the real steps are those of a first difference.
 
 Default steps (``h=None``, from ``f`` alone) start from the rule of :mod:`fastgd.diff._core.steps`,
-``eps**(1/4) max(1, |x_i|)``, and adapt to how ``f`` varies along each element: the second differences at
-that step and at half of it (``4 n + 2`` evaluations) tell the ``h**2`` term apart from the rounding of
-``f``; where the ``h**2`` term shows, the step that balances the two is taken (smaller), and where it is not
-small beside the estimate (the step is beyond the scale on which ``f`` varies: ``sin`` at ``|x| = 1266``)
-the step is cut by 16 and measured again. Every default step is a power of two (points ``x +- h`` exact:
-a quadratic's Hessian comes out exact). The other methods take that step scaled by ``eps`` to their own
-rule (:data:`fastgd.diff._core.steps.HESSIAN_RULE`).
+``(256 eps)**(1/4) max(1, |x_i|)`` (``2**-11 max(1, |x_i|)`` in float64), and adapt to how ``f`` varies
+along each element: the second differences at that step and at half of it (``4 n + 2`` evaluations, reused
+where a later step is one of them) tell the ``h**2`` term apart from the rounding of ``f``; where the
+``h**2`` term shows, the step that balances the two is taken (smaller), and where it is not small beside the
+estimate (the step is beyond the scale on which ``f`` varies: ``sin`` at ``|x| = 1266``) the step is cut by
+16 and measured again. Every default step is a power of two (points ``x +- h`` exact: a quadratic's Hessian
+comes out exact). The other methods take that step times the ratio of their rule to the central one
+(:data:`fastgd.diff._core.steps.HESSIAN_RULE`).
 
 For a float32 ``x`` the Hessian is float32 (computed in double, rounded once), its steps chosen for
 float32's rounding.
@@ -57,7 +59,6 @@ from fastgd.diff._core.richardson import richardson as extrapolate
 from fastgd.diff._core.schemes import SCHEMES, SECOND
 from fastgd.diff._core.steps import (
     GRADIENT_POWER,
-    Steps,
     auto_steps,
     check_moves,
     complex_dtype,
@@ -263,9 +264,9 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     h : float or array_like, optional
         Step: one for every element or one per element (broadcast to ``x``'s shape), finite and
         > 0 (``'richardson'``: steps ``h`` and ``2 h``; ``'complex'``: the real steps). Default (None
-        or ``'auto'``): a power of two near ``eps**(1/4) max(1, |x_i|)`` adapted to how ``f`` varies
-        along each element, then scaled to the method (``eps`` of ``x``'s dtype); with ``gradient=``,
-        ``eps**(1/3) max(1, |x_i|)`` (``eps**(1/5)`` extrapolated), not adapted.
+        or ``'auto'``): a power of two near ``(256 eps)**(1/4) max(1, |x_i|)`` adapted to how ``f``
+        varies along each element, then scaled to the method (``eps`` of ``x``'s dtype); with
+        ``gradient=``, ``eps**(1/3) max(1, |x_i|)`` (``eps**(1/5)`` extrapolated), not adapted.
     method : {'central', 'richardson', 'complex'}, optional
         ``'richardson'``: ``(4 H(h) - H(2 h)) / 3``. ``'complex'``: a complex step along one element of
         each pair and a central difference along the other (``f`` must take and return complex numbers;
@@ -461,7 +462,7 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
 
     ``g`` is ``gradient`` (2 calls) or the central gradient of ``f`` (``4 n`` evaluations); ``x`` is
     moved to ``x +- e p`` in place and restored bitwise. ``e`` makes the largest move
-    ``c * max(1, max|x|)``, with ``c = eps**(1/4)`` (``eps**(1/3)`` with ``gradient=``), a power of two.
+    ``c * max(1, max|x|)``, with ``c = (256 eps)**(1/4)`` (``eps**(1/3)`` with ``gradient=``), a power of two.
 
     Parameters
     ----------
@@ -472,8 +473,8 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
     p : array_like
         The vector, ``x.size`` finite values (any shape).
     h : float or array_like, optional
-        Steps of the gradient of ``f`` (default: ``eps**(1/4) max(1, |x_i|)``, a power of two); checked,
-        and not used, with ``gradient=``.
+        Steps of the gradient of ``f`` (default: ``(256 eps)**(1/4) max(1, |x_i|)``, a power of two);
+        checked, and not used, with ``gradient=``.
     gradient, threads, vectorized, chunk_size, workers
         As :func:`hessian` takes them (``vectorized``/``workers`` apply to ``f`` or ``gradient``).
 

@@ -360,7 +360,8 @@ class _Passes:
             self._count(row, None if where.all() else where)
             with np.errstate(all="ignore"):
                 for i in np.flatnonzero(where):
-                    t1, t2 = (step_rules.moved_by(flat[i], flat[i] + offset * float(delta[i])) for offset in row.offsets)
+                    t1, t2 = (step_rules.moved_by(flat[i], flat[i] + offset * float(delta[i]))
+                              for offset in row.offsets)
                     second[i], gain = estimates.second_derivative(values[i, 0], values[i, 1], values[i, 2], t1, t2)
                     noise[i] = estimates.NOISE * self.eps * gain * np.abs(values[i]).max()
         with np.errstate(all="ignore"):

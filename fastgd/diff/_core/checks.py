@@ -18,6 +18,7 @@ from fastgd.diff._core.objectives import CObjective
 
 Floats = npt.NDArray[np.float64]
 INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
+_FLOAT64: np.dtype[Any] = np.dtype(np.float64)
 
 
 def modes(vectorized: object, workers: object) -> None:
@@ -78,7 +79,7 @@ def result_dtype(x: npt.NDArray[Any]) -> np.dtype[Any]:
 
 
 def output_array(out: object, shape: tuple[int, ...], x: npt.NDArray[Any],
-                 dtype: np.dtype[Any] = np.dtype(np.float64)) -> npt.NDArray[Any]:
+                 dtype: np.dtype[Any] = _FLOAT64) -> npt.NDArray[Any]:
     """``out`` checked to be a writeable, C-contiguous array of ``dtype`` and ``shape`` apart from ``x``
     (or a new one for None)."""
     if out is None:

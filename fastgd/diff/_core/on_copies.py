@@ -37,7 +37,8 @@ def flat_steps(x: npt.NDArray[Any], h: Steps) -> npt.NDArray[np.float64]:
     return np.full(x.size, h)
 
 
-def divisors(x: npt.NDArray[Any], steps: npt.NDArray[np.float64], exact: bool, scheme: Scheme) -> npt.NDArray[np.float64]:
+def divisors(x: npt.NDArray[Any], steps: npt.NDArray[np.float64], exact: bool,
+             scheme: Scheme) -> npt.NDArray[np.float64]:
     """What each element's weighted sum is divided by (C order): the distance its points take if ``exact``
     (:func:`fastgd.diff._core.steps.distances`), else ``denominator * h``."""
     if exact:
