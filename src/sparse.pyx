@@ -13,8 +13,7 @@ caller's ``x`` itself, restored), with the element operations of the finite-diff
 (``diff_kernels.h``), so a group's point is bitwise the point those loops make for each of its
 elements, and sums each group's values with the scheme's weights as ``fd_combine`` does;
 :func:`decompress` divides each nonzero's sum by the distance its column's points take. The Python
-layer
-(:mod:`fastgd.diff.sparse`) validates every argument; nothing here checks bounds, dtypes or layout.
+layer (:mod:`fastgd.diff.sparse`) validates every argument; nothing here checks bounds, dtypes or layout.
 """
 cimport numpy as cnp
 from libc.math cimport isfinite
