@@ -121,19 +121,18 @@ def jacobian(F: Function, x: Array, h: float | npt.ArrayLike | None = None, *, m
         idx = it.multi_index
         i = int(np.ravel_multi_index(idx, x.shape)) if x.ndim else 0
         v, step = point[idx], float(steps[i])
-        values, divisor = [], 0.0
+        values, divisor = [], row.denominator * step  # a complex step: Im F(x + i h) / h
         for k, offset in enumerate(row.offsets):
             point[idx] = v + 1j * (offset * step) if row.imaginary else v + offset * step
-            term = row.weights[k] * moved_by(v, point[idx])
-            divisor = term if k == 0 else divisor + term
+            if not row.imaginary:  # the distance the points take, summed as their values are
+                term = row.weights[k] * moved_by(v, point[idx])
+                divisor = term if k == 0 else divisor + term
             try:
                 value = F(point)
             finally:
                 point[idx] = v
             values.append(np.imag(np.asarray(value)).astype(np.float64).reshape(-1) if row.imaginary
                           else _vector(value))
-        if row.imaginary:
-            divisor = row.denominator * step
         J[:, i] = weighted_sum(row, values, at_x) / divisor
     return J.astype(_dtype(x))
 
