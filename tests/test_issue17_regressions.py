@@ -313,7 +313,9 @@ def test_item9_a_vanishing_step_is_named(x, h):
         fastgd.jacobian(lambda v: v**2, x, h)
 
 
-def test_item9_out_is_untouched_when_F_raises():
+def test_item9_out_is_never_half_written_when_F_raises():
+    """Documented (fastgd.jacobian): a failed Jacobian leaves out NaN throughout, never half-written; a Hessian
+    (its out written once complete) leaves it untouched."""
     out = np.full((2, 2), 7.0)
     calls = iter(range(100))
 
@@ -323,6 +325,11 @@ def test_item9_out_is_untouched_when_F_raises():
         return v**2
     with pytest.raises(RuntimeError, match="boom"):
         fastgd.jacobian(F, np.array([1.0, 2.0]), out=out)
+    assert np.all(np.isnan(out))
+    out = np.full((2, 2), 7.0)
+    calls = iter(range(100))
+    with pytest.raises(RuntimeError, match="boom"):
+        fastgd.hessian(lambda v: F(v)[0], np.array([1.0, 2.0]), out=out)
     assert np.all(out == 7.0)
 
 

@@ -37,8 +37,10 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None
     ``(F(x + h e_i) - F(x - h e_i)) / D_i`` with ``D_i = (x_i + h) - (x_i - h)`` the distance the two
     points take in ``x``'s dtype. A Python ``F`` is called with ``x`` itself, each element perturbed
     and restored in turn, as :func:`fastgd.numerical_gradient` does: 2n calls of ``F`` (and one at
-    ``x`` to learn ``m``, unless ``m=`` is given). ``out`` (and the result) is written once every column
-    is done: if ``F`` raises, ``out`` is left as it was.
+    ``x`` to learn ``m``, unless ``m=`` is given). If ``F`` raises (or a value is not finite), ``out`` is
+    filled with NaN before the error propagates: never half-written. (Computing into a scratch array and
+    copying would leave it untouched, at the cost of one more pass over ``m * n`` doubles: 11 % of a
+    1000 x 1000 Jacobian of ``x**2``.)
 
     Parameters
     ----------
@@ -86,7 +88,8 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None
         Spread the evaluations over a process pool (an int) or any ``map``-like, as for
         :func:`fastgd.numerical_gradient`.
     out : numpy.ndarray, optional
-        C-contiguous array of shape ``(m, x.size)`` and the result's dtype to fill and return.
+        C-contiguous array of shape ``(m, x.size)`` and the result's dtype to fill and return (NaN
+        throughout if the Jacobian fails).
     progress : bool, optional
         Show a tqdm bar (tqdm must be installed) once the computation has run for half a second.
 
@@ -146,14 +149,20 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None
     result = output_array(out, (vector.m, x.size), x, result_dtype(x))
     # the evaluations of the points; F(x) too where the evaluator makes it in the run
     total = row.evaluations_per_element * x.size + bool(row.centre_weight and vector.at_x is None and x.size)
-    scratch = np.empty((vector.m, x.size))  # out is written only once every column is done
-    with progress_bars.optional_bar(progress, total, "jacobian") as bar:
-        (evaluator if bar is None else evaluator.counting(bar)).jacobian(x, steps, True, vector, scratch)
-    check_result(scratch)
-    if row.imaginary and x.size and not scratch.any():
-        check_analytic(evaluator.value(probe_point(x, np.ones(x.shape, bool), complex_dtype(x.dtype))),
-                       evaluator.value(np.array(x, dtype=complex_dtype(x.dtype))))
-    np.copyto(result, scratch, casting="unsafe")  # float32 for a float32 x: rounded once
+    # computed in double: into the result itself, or (float32) a double one rounded once at the end
+    work = result if result.dtype == np.float64 else np.empty(result.shape)
+    try:
+        with progress_bars.optional_bar(progress, total, "jacobian") as bar:
+            (evaluator if bar is None else evaluator.counting(bar)).jacobian(x, steps, True, vector, work)
+        check_result(work)
+        if row.imaginary and x.size and not work.any():
+            check_analytic(evaluator.value(probe_point(x, np.ones(x.shape, bool), complex_dtype(x.dtype))),
+                           evaluator.value(np.array(x, dtype=complex_dtype(x.dtype))))
+    except BaseException:
+        result.fill(np.nan)  # no column half-written: a failed Jacobian is NaN throughout
+        raise
+    if work is not result:
+        np.copyto(result, work, casting="unsafe")
     return result
 
 
