@@ -231,14 +231,16 @@ static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
     ptrdiff_t n = t->o->n;
     double v = x[i], h = t->h[i * t->h_stride];
     for (ptrdiff_t j = i + 1; j < n; j++) {
-        double vj = x[j], hj = t->h[j * t->h_stride], acc = 0.0, di = 0.0, dj = 0.0;
+        double vj = x[j], hj = t->h[j * t->h_stride], acc = 0.0;
+        double di = s->denominator * h, dj = u->denominator * hj;
         for (int k = 0; k < s->npoints; k++) {
             fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
-            di = fd_distance(s, k, di, x[i] - v);
+            if (t->exact)
+                di = fd_distance(s, k, di, x[i] - v);
             for (int l = 0; l < u->npoints; l++) {
                 double value;
                 fd_shift_f64((char *)(x + j), vj, u->offsets[l] * hj, u->widened[l]);
-                if (k == 0)
+                if (t->exact && k == 0)
                     dj = fd_distance(u, l, dj, x[j] - vj);
                 int status = fd_evaluate(t->o, x, &value);
                 x[j] = vj;
@@ -250,10 +252,6 @@ static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
                 acc = k == 0 && l == 0 ? term : acc + term;
             }
             x[i] = v;
-        }
-        if (!t->exact) {
-            di = s->denominator * h;
-            dj = u->denominator * hj;
         }
         t->out[i * n + j] = acc / (di * dj);
     }
@@ -270,17 +268,16 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, d
         return fd_c_mixed(t, x, i);
     const fd_scheme *s = t->s;
     ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
-    double v = x[i], h = t->h[i * t->h_stride], divisor = 0.0;
+    double v = x[i], h = t->h[i * t->h_stride], divisor = s->denominator * h;
     for (int k = 0; k < s->npoints; k++) {
         fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
-        divisor = fd_distance(s, k, divisor, x[i] - v);
+        if (t->exact)
+            divisor = fd_distance(s, k, divisor, x[i] - v);
         int status = fd_evaluate(t->o, x, values + k * m);
         x[i] = v;
         if (status != 0)
             return status;
     }
-    if (!t->exact)
-        divisor = s->denominator * h;
     if (t->values != NULL && t->o->m < 0) {
         double *row = t->values + i * t->values_stride;
         for (int k = 0; k < s->npoints; k++)

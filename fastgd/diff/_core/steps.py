@@ -90,7 +90,7 @@ def point(x: npt.NDArray[Any], step: float | npt.NDArray[np.float64], widened: b
     for a Python float), or computed in double and then rounded where the row ``widened`` it."""
     if widened:
         return (x.astype(np.float64) + step).astype(x.dtype)
-    moved: npt.NDArray[Any] = x + np.asarray(step, dtype=np.float64).astype(x.dtype)
+    moved: npt.NDArray[Any] = x + np.asarray(step, dtype=np.float64).astype(x.dtype, copy=False)
     return moved
 
 
@@ -102,10 +102,10 @@ def _wide(dtype: np.dtype[Any]) -> type[np.floating[Any]]:
 def offsets(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> list[npt.NDArray[np.float64]]:
     """How far each point of ``scheme`` at steps ``h`` is from ``x``, as the loops place it: ``x_k - x``, float64."""
     wide = _wide(x.dtype)
-    base = x.astype(wide)
+    base = x.astype(wide, copy=False)
+    steps = np.asarray(h, dtype=np.float64)
     assert scheme.widened is not None  # set by Scheme.__post_init__
-    return [np.asarray(point(x, offset * np.asarray(h, dtype=np.float64), widened).astype(wide) - base,
-                       dtype=np.float64)
+    return [np.asarray(point(x, offset * steps, widened).astype(wide, copy=False) - base, dtype=np.float64)
             for offset, widened in zip(scheme.offsets, scheme.widened, strict=True)]
 
 
@@ -133,13 +133,18 @@ def distances(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: S
 
 
 def still(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> npt.NDArray[np.bool_]:
-    """Where a point of ``scheme`` at steps ``h`` does not move ``x`` (the step vanishes next to ``x``), or its
-    distance is not finite."""
-    moved = offsets(x, h, scheme)
-    bad = ~np.isfinite(distances(x, h, scheme))
-    for offset in moved:
-        bad |= offset == 0
-    return bad
+    """Where a point of ``scheme`` at steps ``h`` does not move a finite element of ``x`` (the step vanishes next
+    to it). A step beyond ``eps |x|`` (and a normal number of ``x``'s dtype) moves it for sure: only where one
+    is not are the points computed."""
+    info = np.finfo(x.dtype)
+    magnitude = np.abs(x, dtype=np.float64)
+    reach = min(abs(offset) for offset in scheme.offsets) * np.abs(np.asarray(h, dtype=np.float64))
+    if np.all((reach > float(info.eps) * magnitude) & (reach >= float(info.smallest_normal))):
+        return np.zeros(x.shape, dtype=bool)
+    bad = np.zeros(x.shape, dtype=bool)
+    for moved in offsets(x, h, scheme):
+        bad |= moved == 0
+    return bad & np.isfinite(magnitude)
 
 
 def check_moves(x: npt.NDArray[Any], h: float | npt.NDArray[np.float64], scheme: Scheme) -> None:
