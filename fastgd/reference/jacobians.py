@@ -70,6 +70,11 @@ def _vector(r: object) -> Floats:
     return np.array(r, dtype=np.float64).reshape(-1)
 
 
+def _values_of(value: object, row: Row) -> Floats:
+    """A value of ``F`` at a point of ``row`` as a new flat float64 array: its imaginary part for a complex step."""
+    return np.imag(np.asarray(value)).astype(np.float64).reshape(-1) if row.imaginary else _vector(value)
+
+
 def _dtype(x: Array) -> type[np.floating[Any]]:
     """The dtype of a Jacobian or Hessian at ``x``: float32 for float32, else float64."""
     return np.float32 if x.dtype == np.float32 else np.float64
@@ -131,8 +136,7 @@ def jacobian(F: Function, x: Array, h: float | npt.ArrayLike | None = None, *, m
                 value = F(point)
             finally:
                 point[idx] = v
-            values.append(np.imag(np.asarray(value)).astype(np.float64).reshape(-1) if row.imaginary
-                          else _vector(value))
+            values.append(_values_of(value, row))
         J[:, i] = weighted_sum(row, values, at_x) / divisor
     return J.astype(_dtype(x))
 
@@ -560,8 +564,7 @@ def sparse_jacobian(F: Function, x: Array, pattern: Any, h: float | npt.ArrayLik
                 value = F(point)
             finally:
                 flat[group] = saved
-            values.append(np.imag(np.asarray(value)).astype(np.float64).reshape(-1) if row.imaginary
-                          else _vector(value))
+            values.append(_values_of(value, row))
         total = weighted_sum(row, values, at_x)
         for j in group:
             rows = np.flatnonzero(nonzero[:, j])
