@@ -6,8 +6,8 @@ divides their weighted sum by ``h``):
 
 - **rounding**: ``NOISE eps max|f at the points| gain / h``, ``gain = (sum |w_k| + |w_0|) / d``:
   the worst case of the weighted sum when each value is off by ``NOISE eps`` of the largest; and,
-  for a step used as given (not the representable one), ``|D| sum_k |w_k| |x_k - x - c_k h| / (d h)``
-  for the points that rounded away from ``x + c_k h``;
+  for the textbook's default step (divided by ``d h``, not the points' distance),
+  ``|D| sum_k |w_k| |x_k - x - c_k h| / (d h)`` for the points that rounded away from ``x + c_k h``;
 - **truncation of a fixed-order formula**, from a second estimate at ``h/2``: with
   ``D(h) - D(h/2) ~ c h**p (1 - 2**-p)``, the ``h**p`` term is ``2**p / (2**p - 1) |D(h) - D(h/2)|``,
   taken twice for safety (Richardson's argument); the estimate is not reliable where the two differ by

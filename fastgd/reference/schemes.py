@@ -381,14 +381,16 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
                        full_output: bool = False) -> Array | tuple[Array, GradientInfo]:
     """The twin of ``fastgd.numerical_gradient(f, x, h, method=..., ...)`` for a Python ``f``.
 
-    The steps: ``h`` as given (a float divides as given; an array of per-element steps divides as
-    the representable steps ``(x + h) - x``), or ``'auto'`` (default for every method but
-    ``'central'``, whose default is the textbook's ``1e-4``): :func:`fastgd.reference.steps.automatic`,
+    The steps: ``h`` as given (a float, or per-element steps), or ``'auto'`` (default for every method
+    but ``'central'``, whose default is the textbook's ``1e-4``): :func:`fastgd.reference.steps.automatic`,
     plus a second estimate at :func:`fastgd.reference.steps.relative` for elements far below
-    ``typical_x``, the better of the two kept. Beside ``bounds``, the one-sided rows of the same
-    order (:func:`fastgd.reference.steps.fit`). ``'richardson'`` estimates its error from its own
-    points and tries a better step where the estimate asks for one; with ``full_output``, the
-    fixed-order methods evaluate the row again at half the step for their error estimate.
+    ``typical_x``, the better of the two kept. Every estimate divides by the distance its points take,
+    but the textbook's default (``h=None``, central: ``2 h``). Beside ``bounds``, the one-sided rows of
+    the same order (:func:`fastgd.reference.steps.fit`). ``'richardson'`` estimates its error from its
+    own points and tries a better step where the estimate asks for one; with ``full_output``, it also
+    takes its base formula at a quarter of the step, the fixed-order methods evaluate the row again at
+    half the step, and the complex step a real second difference too. A complex step first checks
+    ``f(x)`` is real, and where it gives exactly 0, that ``f`` carries the imaginary part.
 
     Examples
     --------

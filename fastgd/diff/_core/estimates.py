@@ -7,7 +7,7 @@ An estimate ``D(h)`` of ``f'`` errs by truncation (the scheme's ``c h**p + ...``
 - **rounding**: ``NOISE * eps * max|f at the points| * sum|weights| / (denominator * h)`` -- the
   worst case of the scheme's sum when each value is off by ``NOISE * eps`` of the largest one
   (``eps`` of x's dtype, at least float64's); and, for a step used as given (a float ``h``, not
-  the representable one), ``|estimate| * sum|weights * (point - x - offset * h)| / (denominator * h)``
+  the distance its points take), ``|estimate| * sum|weights * (point - x - offset * h)| / (denominator * h)``
   for the points that rounded away from ``x + offset * h``;
 - **truncation of a fixed-order scheme**: from the same scheme at ``h / 2``,
   ``|D(h) - D(h/2)| * 2**p / (2**p - 1)`` (the ``h**p`` term, by Richardson's argument), doubled for
@@ -82,7 +82,7 @@ class Estimates:
     rounding: Floats  #: the rounding part of ``error``
     truncation: Floats  #: the truncation part of ``error``
     status: npt.NDArray[np.int8]
-    step: Floats  #: the step taken (the representable one for exact steps)
+    step: Floats  #: the step taken (for exact steps: the points' distance over the row's denominator)
 
     def take(self, other: Estimates, where: npt.NDArray[np.bool_]) -> None:
         """Replace this estimate with ``other``'s where ``where`` is True."""
@@ -97,7 +97,7 @@ def rounding(scheme: Scheme, largest: Floats, step: Floats, eps: float) -> Float
 
 def misplacement(scheme: Scheme, x: npt.NDArray[Any], step: Floats) -> Floats:
     """The relative error of an estimate whose points rounded away from ``x + offset * step``
-    (a step used as given, not the representable one), computed as the loops place them."""
+    (the textbook's default step, divided by ``denominator * h``), computed as the loops place them."""
     wide = x.astype(np.float64)
     moved = np.zeros(x.shape)
     for offset, weight in zip(scheme.offsets, scheme.weights, strict=True):

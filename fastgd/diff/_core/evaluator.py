@@ -15,7 +15,8 @@ alone, never against a kind of evaluator. The kinds:
 - :class:`~fastgd.diff._core.on_copies.Mapped`: every point handed to a ``map`` (``workers=``).
 
 Arguments shared by the methods: ``h`` is a float or a float64 array shaped like ``x`` (one step per
-element); ``exact`` divides by the representable step ``(x + h) - x`` instead of ``h``; ``elements``
+element); ``exact`` divides by the distance the points take (``(x + h) - (x - h)`` for central differences,
+:func:`fastgd.diff._core.steps.distances`) instead of ``denominator * h``; ``elements``
 (a boolean mask shaped like ``x``) limits the work to those elements (the others are left unset);
 ``values`` (float64, ``(x.size, scheme.value_columns)``) receives the values of ``f`` at each visited
 element's points (row = its C-order position), then ``f(x)`` if the scheme uses it, for error

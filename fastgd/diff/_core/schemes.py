@@ -121,8 +121,8 @@ class Scheme:
     @property
     def single_pass(self) -> bool:
         """One pass of the loops at given real steps is the whole estimate: not a complex step (its steps live
-        in a complex copy), not an extrapolation (it retries at better steps). Jacobians and the compiled
-        descent take these rows."""
+        in a complex copy), not an extrapolation (it retries at better steps). The compiled descent takes
+        these rows (Jacobians take the complex step too, on a complex copy)."""
         return not self.imaginary and self.levels is None
 
     @property

@@ -1,5 +1,5 @@
 """Step rules, one per kind: the textbook's fixed ``h``, given steps, ``'auto'`` (from the scheme's order and the
-scale of ``x``), the Hessians' relative defaults, the complex step's; and the representable step ``(x + h) - x``.
+scale of ``x``), the Hessians' defaults, the complex step's; and the distance the points take, which divides.
 
 The automatic rule (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization and
 Nonlinear Equations*, 1983, section 5.4; Gill, Murray & Wright, *Practical Optimization*, 1981,
