@@ -10,6 +10,8 @@ them and prints the table.
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from fastgd.reference.optimize_problems import (  # noqa: F401  # the problems, re-exported for the bench
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from optimize_problems import (  # noqa: E402, F401  # the problems (beside the tests), re-exported for the bench
     broyden_bounds,
     broyden_dense_jacobian,
     broyden_tridiagonal,

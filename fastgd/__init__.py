@@ -44,15 +44,15 @@ if TYPE_CHECKING:
         color_symmetric,
         gradient_descent,
         gradient_of,
-        hessian,
         hessian_of,
         hessp,
         hessp_of,
-        jacobian,
         jacobian_of,
         numerical_gradient,
         numerical_gradient_2d,
     )
+    from fastgd.diff.hessian import hessian  # from their modules: through fastgd.diff mypy takes the modules
+    from fastgd.diff.jacobian import jacobian
     from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
     from fastgd.optim import __all__ as __all__
 

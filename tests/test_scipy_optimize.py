@@ -14,19 +14,34 @@ ROSEN_STARTS = [np.array([1.3, 0.7, 0.8, 1.9, 1.2]), np.tile([-1.2, 1.0], 5), np
 
 
 @pytest.mark.parametrize("x0", ROSEN_STARTS, ids=["scipy docs", "n=10", "n=30"])
-def test_bfgs_with_gradient_of_takes_the_iterations_of_the_analytic_gradient(x0):
+def test_bfgs_with_the_central_gradient_takes_the_iterations_of_the_analytic_gradient(x0):
+    """method='central' is accurate far below BFGS's gtol: BFGS succeeds as with rosen_der, on every BLAS."""
     analytic = minimize(rosen, x0, method="BFGS", jac=rosen_der)
-    ours = minimize(rosen, x0, method="BFGS", jac=fastgd.gradient_of(rosen))
+    grad = fastgd.gradient_of(rosen, method="central")
+    ours = minimize(grad.fun, x0, method="BFGS", jac=grad)
     assert ours.success and np.allclose(ours.x, analytic.x, atol=1e-4)  # n=10 from there: a local minimum
     assert abs(ours.nit - analytic.nit) <= max(2, 0.05 * analytic.nit)
     assert ours.njev <= 1.05 * analytic.njev + 3
 
 
-def test_gradient_of_is_accurate_far_below_bfgs_gtol_at_the_minimum():
-    """BFGS stops when max|g| < gtol = 1e-5: the fixed step h = 1e-4 was 4e-6 off at rosen's minimum
-    (h**2 / 6 * 2400), so BFGS ended in "precision loss" on some BLAS builds (n=30 above)."""
+@pytest.mark.parametrize("x0", ROSEN_STARTS, ids=["scipy docs", "n=10", "n=30"])
+def test_bfgs_with_the_default_gradient_is_bfgs_with_scipys_two_point(x0):
+    """The default (forward, scipy's steps, n calls) is scipy's '2-point' bit for bit along the whole run: the same
+    iterates, the same ending (where a forward difference's error reaches gtol, the same "precision loss")."""
+    from scipy.optimize._numdiff import approx_derivative
+
+    theirs = minimize(rosen, x0, method="BFGS", jac=lambda x: approx_derivative(rosen, x, method="2-point"))
+    grad = fastgd.gradient_of(rosen)
+    ours = minimize(grad.fun, x0, method="BFGS", jac=grad)
+    assert np.array_equal(ours.x, theirs.x) and (ours.nit, ours.status) == (theirs.nit, theirs.status)
+
+
+def test_the_central_gradient_is_accurate_far_below_bfgs_gtol_at_the_minimum():
+    """BFGS stops when max|g| < gtol = 1e-5: the textbook's h = 1e-4 was 4e-6 off at rosen's minimum
+    (h**2 / 6 * 2400), forward differences are 7.5e-6 off (h f'' / 2): BFGS can end in "precision loss"
+    with either, depending on the BLAS build. Central differences at 'auto' steps are 1e-8 off."""
     x = np.ones(30)
-    assert np.abs(fastgd.gradient_of(rosen)(x) - rosen_der(x)).max() < 1e-7
+    assert np.abs(fastgd.gradient_of(rosen, method="central")(x) - rosen_der(x)).max() < 1e-7
 
 
 def test_scipy_x_is_never_perturbed_even_read_only():
@@ -129,7 +144,8 @@ def test_non_real_x_is_refused():
 
 # --- issue 19: the optimizer's bounds, its last f(x), scipy's steps ------------------------------------------
 
-from fastgd.reference import optimize_problems as problems  # noqa: E402
+import optimize_problems as problems  # noqa: E402
+
 from fastgd.reference import within_bounds  # noqa: E402
 
 
@@ -269,9 +285,15 @@ def test_a_sum_of_terms_in_a_newton_method():
     assert len(terms.kept) == 7 * result.nhev
 
 
+EPS = np.finfo(float).eps
+
+
+# the default steps' fractions (docs/accuracy.md): (256 eps)**(1/4) from f, (16 eps)**(1/6) extrapolated, eps**(1/3)
+# from a gradient, each times max(1, |x|) rounded to a power of two
 @pytest.mark.parametrize("options, fraction, reach", [
-    ({}, 5e-4, 1), ({"method": "richardson"}, 5e-3, 2), ({"gradient": rosen_der}, np.finfo(float).eps ** (1 / 3), 1),
-    ({"sparsity": "band"}, 5e-4, 1), ({"sparsity": "band", "gradient": rosen_der}, np.finfo(float).eps ** (1 / 3), 1)])
+    ({}, (256 * EPS) ** 0.25, 1), ({"method": "richardson"}, (16 * EPS) ** (1 / 6), 2),
+    ({"gradient": rosen_der}, EPS ** (1 / 3), 1), ({"sparsity": "band"}, (256 * EPS) ** 0.25, 1),
+    ({"sparsity": "band", "gradient": rosen_der}, EPS ** (1 / 3), 1)])
 def test_hessians_within_bounds_are_taken_a_step_inside(options, fraction, reach):
     n = 6
     if options.get("sparsity") == "band":
@@ -285,7 +307,7 @@ def test_hessians_within_bounds_are_taken_a_step_inside(options, fraction, reach
     H = hess(x)
     points = [kept for _, kept in f.kept + g.kept]
     assert points and all(np.all(p >= lb) and np.all(p <= ub) for p in points)
-    steps = fraction * np.maximum(1.0, np.abs(x))
+    steps = 2.0 ** np.round(np.log2(fraction * np.maximum(1.0, np.abs(x))))
     margin = steps * reach * 1.001
     inside = np.clip(x, lb + margin, ub - margin)
     unbounded = fastgd.hessian_of(None if "gradient" in options else rosen, h=steps,

@@ -5,11 +5,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from optimize_problems import rosen_hess_sparse, rosen_terms, rosen_terms_pattern
 
 import fastgd
 from fastgd.diff import _sparse
 from fastgd.reference import sparse_hessian as twins
-from fastgd.reference.optimize_problems import rosen_hess_sparse, rosen_terms, rosen_terms_pattern
 
 sp = pytest.importorskip("scipy.sparse")
 from scipy.optimize import rosen, rosen_der, rosen_hess  # noqa: E402

@@ -22,8 +22,12 @@ def values_and_steps(
     positions: _Index,
     steps: _Floats | None,
     h: float,
+    point_offsets: tuple[float, ...],
+    weights: tuple[int | float, ...],
+    widened: tuple[bool, ...] | None,
     values: _Floats,
     taken: _Floats,
+    distances: _Floats,
 ) -> int: ...
 def accumulate(total: _Floats, values: _Floats, weight: float, first: bool) -> None: ...
 def groups(
@@ -43,8 +47,7 @@ def decompress(
     slots: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     columns: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     totals: _Floats,
-    denominator: float,
-    taken: _Floats,
+    distances: _Floats,
     data: _Floats,
     targets: _Index | None,
     offset: int,

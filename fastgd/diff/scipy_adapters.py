@@ -35,11 +35,7 @@ from fastgd.diff._core.objectives import c_objective
 from fastgd.diff._core.schemes import Scheme, scheme
 from fastgd.diff._core.steps import (
     AUTO,
-    CENTRAL_STEP,
-    EPS,
-    GRADIENT_RICHARDSON_STEP,
-    GRADIENT_STEP,
-    RICHARDSON_STEP,
+    hessian_default,
     one_sided,
     scaled_steps,
     step_fraction,
@@ -296,7 +292,7 @@ class _Differences(_DropIn):
     def _compute(self, x: npt.ArrayLike, args: tuple[Any, ...], m: int | None, sparsity: Any) -> Any:
         with self._point(x) as (point, limits):
             options = dict(self.options)
-            row = scheme(options.pop("method", DEFAULT_METHOD), single_pass=True)
+            row = scheme(options.pop("method", DEFAULT_METHOD), jacobian=True)
             h, given = options.pop("h", None), (options.pop("rel_step", None), options.pop("abs_step", None))
             f0 = None
             if not self.c_level:
@@ -368,7 +364,7 @@ class Gradient(_Differences):
         super().__init__(f, options)
         method = self.options.get("method", DEFAULT_METHOD)
         if method not in ("complex", "richardson"):
-            scheme(method, single_pass=True)  # a bad method is named now, not at scipy's first call
+            scheme(method, jacobian=True)  # a bad method is named now, not at scipy's first call
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> npt.NDArray[np.float64]:
         method = self.options.get("method", DEFAULT_METHOD)
@@ -400,7 +396,7 @@ class Jacobian(_Differences):
         super().__init__(F, options)
         self.sparsity = self.options.pop("sparsity", None)
         self.m: int | None = self.options.pop("m", None)
-        scheme(self.options.get("method", DEFAULT_METHOD), single_pass=True)
+        scheme(self.options.get("method", DEFAULT_METHOD), jacobian=True)
 
     def __call__(self, x: npt.ArrayLike, *args: Any) -> Any:
         result = self._difference(x, args, self.m, self.sparsity)
@@ -443,12 +439,10 @@ class Hessian(_DropIn):
         else:
             from_gradient = options.get("gradient") is not None
             if self.sparsity is not None:
-                forward = options.get("method") == "forward"
-                fraction = (EPS ** 0.5 if forward else GRADIENT_STEP) if from_gradient else CENTRAL_STEP
-            elif from_gradient:
-                fraction = GRADIENT_RICHARDSON_STEP if richardson else GRADIENT_STEP
+                method = "forward" if from_gradient and options.get("method") == "forward" else "central"
             else:
-                fraction = RICHARDSON_STEP if richardson else CENTRAL_STEP
+                method = "richardson" if richardson else "central"
+            fraction = hessian_default(point.dtype, method, from_gradient)
             steps = scaled_steps(point, fraction)
         return steps, 2.0 if richardson and self.sparsity is None else 1.0
 
@@ -463,11 +457,13 @@ class HessianVectorProduct(_DropIn):
             options = self._options(args)
             if limits is not None:  # x +- e p (its largest move: hessp's fraction of max(1, max|x|)), and f's steps
                 from_gradient = options.get("gradient") is not None
-                move = (GRADIENT_STEP if from_gradient else CENTRAL_STEP) * max(1.0, float(np.abs(point).max()))
+                largest = np.array([np.abs(point).max()])  # hessp's move: its default step at max |x|
+                move = float(scaled_steps(largest, hessian_default(point.dtype, gradient=from_gradient))[0])
                 inner = np.zeros(point.shape)
                 if not from_gradient:
                     given = options.get("h")
-                    inner = scaled_steps(point, CENTRAL_STEP) if given is None else broadcast(given, point, "h")
+                    inner = (scaled_steps(point, hessian_default(point.dtype)) if given is None
+                             else broadcast(given, point, "h"))
                 _inward(point, limits, move + inner, 1.0)
             return hessp(self._fresh(self.f, args), point, p, **options)
 

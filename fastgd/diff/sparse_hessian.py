@@ -41,7 +41,7 @@ from fastgd.diff._core.checks import check_finite
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.on_copies import LazyPoints, moved
-from fastgd.diff._core.steps import CENTRAL_STEP, EPS, GRADIENT_STEP, Steps, hessian_steps, representable
+from fastgd.diff._core.steps import Steps, hessian_steps_or_default, representable
 from fastgd.diff._core.values import as_double, as_vector
 from fastgd.diff.sparse import SparseJacobian, color_columns, pattern_structure, scipy_sparse
 
@@ -301,7 +301,7 @@ class SparseHessian:
         if gradient is not None:
             if method not in ("central", "forward"):
                 raise ValueError(f"method must be 'central' or 'forward', got {method!r}")
-            steps = hessian_steps(h, x, GRADIENT_STEP if method == "central" else EPS ** 0.5)
+            steps = hessian_steps_or_default(h, x, method, gradient=True)
             columns = self._columns.jacobian(gradient, x, steps, method=method, m=n, threads=threads,
                                              vectorized=vectorized, chunk_size=chunk_size, workers=workers,
                                              progress=progress)
@@ -309,7 +309,7 @@ class SparseHessian:
             return self._result(data)
         if method != "central":
             raise ValueError("from f alone the Hessian takes central second differences: method='central'")
-        steps = hessian_steps(h, x, CENTRAL_STEP)
+        steps = hessian_steps_or_default(h, x)
         return self._from_values(f, x, steps, f0, threads, vectorized, chunk_size, workers, progress)
 
     __call__ = hessian
@@ -541,7 +541,7 @@ class SumHessian:
                  workers: Workers | None = None) -> Floats:
         """The gradient of ``sum(F(x))``: the column sums of ``F``'s Jacobian by central differences of the groups
         (``2 * colors`` calls; default steps ``eps**(1/3) * max(1, |x|)``), shaped like ``x``."""
-        steps = hessian_steps(h, x, GRADIENT_STEP)
+        steps = hessian_steps_or_default(h, x, gradient=True)
         J = self._jacobian_plan().jacobian(F, x, steps, method="central", m=self.terms, threads=threads,
                                            vectorized=vectorized, chunk_size=chunk_size, workers=workers)
         gradient: Floats = np.asarray(J.sum(axis=0)).reshape(x.shape)
@@ -568,7 +568,7 @@ class SumHessian:
         if evaluator.outputs(None, default=self.terms) != self.terms:
             raise ValueError(f"sparsity has {self.terms} rows (terms), but F writes a different number")
         check_finite(x)
-        steps = hessian_steps(h, x, CENTRAL_STEP)
+        steps = hessian_steps_or_default(h, x)
         flat = np.ascontiguousarray(x).reshape(-1)
         taken = representable(flat, np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1))
         if not np.all(taken > 0):

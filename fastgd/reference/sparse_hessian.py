@@ -16,7 +16,9 @@ published rules (numpy and the standard library only; nothing of :mod:`fastgd.di
   ``H[i, j] = (f(x + t_i e_i + t_j e_j) + f(x - t_i e_i - t_j e_j) - f(x + t_i e_i) - f(x - t_i e_i)
   - f(x + t_j e_j) - f(x - t_j e_j) + 2 f(x)) / (2 t_i t_j)`` (second order; Taylor's odd terms cancel).
 
-Steps are the representable ones, ``t = (x + h) - x``; the sums run in the order written, as fastgd's do.
+From a gradient, each color's difference divides by the distance its points take (``(x + h) - (x - h)`` summed as
+the rows do, :func:`fastgd.reference.steps.distance`); from values, steps are the representable ones,
+``t = (x + h) - x``. The sums run in the order written, as fastgd's do.
 """
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from fastgd.reference.schemes import ROWS
+from fastgd.reference.steps import distance
 
 Floats = npt.NDArray[np.float64]
 
@@ -101,29 +106,29 @@ def from_gradient(g: Callable[[Floats], Any], x: Floats, pattern: npt.ArrayLike,
     """
     n = x.size
     adjacent = neighbours(pattern)
-    t = _taken(x, h)
+    steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)
+    divisor = distance(x, steps, ROWS[method])  # the distance the points take, as every difference divides
     g0 = None if method == "central" else np.asarray(g(x.copy()), dtype=np.float64).reshape(-1)
     differences = {}
     for c in sorted(set(colors)):
         columns = [j for j in range(n) if colors[j] == c]
         plus = x.copy()
-        plus[columns] = x[columns] + 1.0 * t[columns]
+        plus[columns] = x[columns] + steps[columns]
         g_plus = np.asarray(g(plus), dtype=np.float64).reshape(-1)
         if method == "central":
             minus = x.copy()
-            minus[columns] = x[columns] + -1.0 * t[columns]
-            differences[c] = (1.0 * g_plus + -1.0 * np.asarray(g(minus), dtype=np.float64).reshape(-1), 2.0)
+            minus[columns] = x[columns] + -1.0 * steps[columns]
+            differences[c] = 1.0 * g_plus + -1.0 * np.asarray(g(minus), dtype=np.float64).reshape(-1)
         else:
             assert g0 is not None
-            differences[c] = (1.0 * g_plus + -1.0 * g0, 1.0)
+            differences[c] = 1.0 * g_plus + -1.0 * g0
 
     def direct(i: int, j: int) -> float | None:
         """``H[i, j]`` from color ``colors[j]``'s difference, if ``j`` is the only column of that color at ``i``."""
         near = [w for w in [i, *adjacent[i]] if colors[w] == colors[j]]
         if near != [j]:
             return None
-        total, denominator = differences[colors[j]]
-        return float(total[i] / (denominator * t[j]))
+        return float(differences[colors[j]][i] / divisor[j])
 
     H = np.zeros((n, n))
     for i in range(n):

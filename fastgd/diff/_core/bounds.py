@@ -15,33 +15,33 @@ import numpy.typing as npt
 
 from fastgd.diff._core.checks import box
 from fastgd.diff._core.schemes import Scheme
-from fastgd.diff._core.steps import Steps, representable
+from fastgd.diff._core.steps import Steps, point
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
 
 
-def _inside(x: npt.NDArray[Any], scheme: Scheme, steps: Floats, exact: bool, lb: Floats, ub: Floats) -> Mask:
+def _inside(x: npt.NDArray[Any], scheme: Scheme, steps: Floats, lb: Floats, ub: Floats) -> Mask:
     """Where every point of ``scheme`` at ``steps`` lies in ``[lb, ub]``, computed as the loops compute them."""
-    taken = representable(x, steps) if exact else steps
     inside = np.ones(x.shape, dtype=bool)
+    assert scheme.widened is not None  # set by Scheme.__post_init__
     with np.errstate(over="ignore", invalid="ignore"):
-        for offset in scheme.offsets:
-            point = (x + (offset * taken).astype(x.dtype)).astype(np.float64)
-            inside &= (lb <= point) & (point <= ub)
+        for offset, widened in zip(scheme.offsets, scheme.widened, strict=True):
+            moved = point(x, offset * steps, widened).astype(np.float64)
+            inside &= (lb <= moved) & (moved <= ub)
     return inside
 
 
-def fit(x: npt.NDArray[Any], steps: Floats, exact: bool, elements: Mask, scheme: Scheme, lb: Floats,
+def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: Floats,
         ub: Floats) -> list[tuple[Scheme, Mask, Floats]]:
     """For the elements of flat ``x`` in ``elements``: ``(row, elements, steps)`` per row used, every point inside
     (``scheme`` where its points fit, else its one-sided rows)."""
     assert scheme.sides is not None  # every row with real points has them (schemes._check_table)
     above, below = scheme.sides
     steps = steps.copy()
-    central = elements & _inside(x, scheme, steps, exact, lb, ub)
-    up = elements & ~central & _inside(x, above, steps, exact, lb, ub)
-    down = elements & ~central & ~up & _inside(x, below, steps, exact, lb, ub)
+    central = elements & _inside(x, scheme, steps, lb, ub)
+    up = elements & ~central & _inside(x, above, steps, lb, ub)
+    down = elements & ~central & ~up & _inside(x, below, steps, lb, ub)
     neither = elements & ~(central | up | down)
     if neither.any():
         room_up, room_down = ub - x, x - lb
@@ -56,7 +56,7 @@ def fit(x: npt.NDArray[Any], steps: Floats, exact: bool, elements: Mask, scheme:
     rows = [(scheme, central), (above, up), (below, down)]
     for row, where in rows:
         for _ in range(64):  # a point rounded past a bound: halve its step
-            past = where & ~_inside(x, row, steps, exact, lb, ub)
+            past = where & ~_inside(x, row, steps, lb, ub)
             if not past.any():
                 break
             steps[past] /= 2
@@ -69,11 +69,11 @@ def rows_within(x: npt.NDArray[Any], steps: Steps, row: Scheme, bounds: object
     bounds or where its points all fit; else the one-sided rows beside the bounds
     (:func:`fastgd.diff._core.bounds.fit`), steps shaped like ``x``."""
     limits = box(bounds, x)
-    if limits is None or x.size == 0:
+    if limits is None or x.size == 0 or row.imaginary:  # a complex step moves x off the real axis alone
         return [(row, None, steps)]
     flat = x.reshape(-1)
     full = np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1)
-    layout = fit(flat, full, True, np.ones(x.size, dtype=bool), row, *limits)
+    layout = fit(flat, full, np.ones(x.size, dtype=bool), row, *limits)
     if len(layout) == 1 and layout[0][0] is row and np.array_equal(layout[0][2], full):
         return [(row, None, steps)]
     return [(part, where, part_steps.reshape(x.shape)) for part, where, part_steps in layout]

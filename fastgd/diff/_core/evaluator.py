@@ -15,7 +15,8 @@ alone, never against a kind of evaluator. The kinds:
 - :class:`~fastgd.diff._core.on_copies.Mapped`: every point handed to a ``map`` (``workers=``).
 
 Arguments shared by the methods: ``h`` is a float or a float64 array shaped like ``x`` (one step per
-element); ``exact`` divides by the representable step ``(x + h) - x`` instead of ``h``; ``elements``
+element); ``exact`` divides by the distance the points take (``(x + h) - (x - h)`` for central differences,
+:func:`fastgd.diff._core.steps.distances`) instead of ``denominator * h``; ``elements``
 (a boolean mask shaped like ``x``) limits the work to those elements (the others are left unset);
 ``values`` (float64, ``(x.size, scheme.value_columns)``) receives the values of ``f`` at each visited
 element's points (row = its C-order position), then ``f(x)`` if the scheme uses it, for error
@@ -156,13 +157,13 @@ class Base:
     def vector(self, x: npt.NDArray[Any], m: object, centre: bool) -> Vector:
         outputs = self.outputs(m)
         if outputs is not None and not centre:
-            return Vector(outputs)  # F(x) is not needed: its size is checked at every point
-        at_x = np.array(as_vector(self.value(x)))  # a copy: F may return its own buffer, or x itself
+            return Vector(outputs, None, x.shape)  # F(x) is not needed: its size is checked at every point
+        at_x = np.array(as_vector(self.value(x), None, x.shape))  # a copy: F may return its own buffer, or x itself
         if not np.isfinite(at_x).all():
             raise ValueError(f"F returned non-finite values at x (output {int(np.argmin(np.isfinite(at_x)))})")
         if outputs is not None and outputs != at_x.size:
             raise ValueError(f"F returned {at_x.size} values at x, but m={m}")
-        return Vector(at_x.size, at_x)
+        return Vector(at_x.size, at_x, x.shape)
 
     def point_function(self, m: int) -> Callable[[npt.NDArray[Any]], object] | None:
         return None

@@ -1,6 +1,7 @@
-"""The test problems of issue 19's workflows, from scipy's own test files and docs (numpy only; scipy imported
-lazily where a sparse matrix is returned): objectives with their gradients, vector functions with their
-Jacobians, and the Rosenbrock chain's terms and sparse Hessian. ``bench/optimize_cases.py`` runs them
+"""The test problems of issue 19's workflows, from scipy's own test files and docs: objectives with their
+gradients, vector functions with their Jacobians, and the Rosenbrock chain's terms and sparse Hessian (scipy
+imported where a sparse matrix is returned: test problems, not an oracle, so they live beside the tests and not
+in fastgd.reference). ``bench/optimize_cases.py`` runs them
 through scipy.optimize; the tests check fastgd's derivatives on them.
 
 Sources: ``scipy/optimize/tests/test_tnc.py`` (Schittkowski's examples f1, f4, f5, f38, f45),
