@@ -184,7 +184,8 @@ def fit(flat: Array, h: Floats, elements: Mask, row: Row, sides: tuple[Row, Row]
                 choice[i], one_sided = 1, min(steps[i], room_up / above.reach[0])
             else:
                 choice[i], one_sided = 2, min(steps[i], room_down / below.reach[1])
-            both = min(steps[i], room_up / row.reach[0], room_down / row.reach[1])
+            both = min([float(steps[i])] + [room / reach for room, reach in ((room_up, row.reach[0]),
+                                                                        (room_down, row.reach[1])) if reach])
             if both >= one_sided and both > 0:  # the row itself fits at a step no smaller
                 choice[i], steps[i] = 0, both
             else:

@@ -108,7 +108,8 @@ def jacobian(F: Callable[[Floats], Any], x: Floats, h: float | npt.ArrayLike, me
             else:
                 row, one_sided = below, min(step, (v - lo) / reach_down)
             offsets = ROWS[method][0]
-            both = min(step, (hi - v) / max(0.0, *offsets), (v - lo) / max(0.0, *(-o for o in offsets)))
+            reaches = ((hi - v, max(0.0, *offsets)), (v - lo, max(0.0, *(-o for o in offsets))))
+            both = min([step] + [room / reach for room, reach in reaches if reach])
             row, step = (method, both) if both >= one_sided and both > 0 else (row, one_sided)
         for _ in range(64):
             t = (v + step) - v

@@ -53,7 +53,10 @@ def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: 
         one_sided = np.where(shrink_up, np.minimum(steps, room_up / above.reach[0]),
                              np.minimum(steps, room_down / below.reach[1]))
         # the row itself at the step both sides allow, where that step is no smaller (scipy's adjusted central)
-        both = np.minimum(steps, np.minimum(room_up / scheme.reach[0], room_down / scheme.reach[1]))
+        both = steps.copy()  # a side the row does not reach sets no limit
+        for room, reach in ((room_up, scheme.reach[0]), (room_down, scheme.reach[1])):
+            if reach:
+                both = np.minimum(both, room / reach)
         shrunk = neither & (both >= one_sided) & (both > 0)
         steps[neither] = np.where(shrunk, both, one_sided)[neither]
         central |= shrunk
