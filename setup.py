@@ -61,8 +61,8 @@ EXTENSIONS = [
     kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
     kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
     kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "pool.h", "pool.pxd"]),
-    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
-    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),
+    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd", "nn_jobs.pxd", "pool.h", "pool.pxd"]),
+    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd", "nn_jobs.pxd", "pool.h", "pool.pxd"]),
 ]
 
 
