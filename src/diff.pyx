@@ -22,12 +22,14 @@ from libc.string cimport memcpy
 from diff_kernels cimport (FD_AT_X, FD_F32, FD_F64, FD_MAX_POINTS, FD_NAN_STATUS, fd_c_begin, fd_c_descend,
                            fd_c_elements, fd_c_task, fd_combine, fd_descend, fd_exact_step, fd_load, fd_objective,
                            fd_progress, fd_scheme, fd_seconds, fd_shift, fd_store)
+from pool cimport fastgd_pool_import
 
 import types
 
 import numpy as np
 
 cnp.import_array()
+fastgd_pool_import()
 
 #: Status of a loop over a Python f: done, or f moved or resized x (its memory cannot be touched).
 OK = 0
@@ -489,9 +491,11 @@ def mixed(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out
 # whether a team of threads pays.
 cdef double BLOCK_SECONDS = 0.02
 cdef double SOLO_SECONDS = 5e-5
-# Work left (a derivative's, or one descent step's: a parallel region each) that pays for waking a
-# team; below it, one thread finishes sooner.
+# Work left (a derivative's, or one descent step's: a job of the pool each) that pays for asking how
+# many threads the machine has free; below it, one thread finishes sooner. Work per chunk a thread
+# claims from the pool.
 cdef double TEAM_SECONDS = 2e-4
+cdef double CHUNK_SECONDS = 5e-5
 
 
 cdef class CObjectiveRun:
@@ -517,6 +521,7 @@ cdef class CObjectiveRun:
     cdef fd_progress p
     cdef double one_step
     cdef int threads
+    cdef Py_ssize_t chunk  # visits per chunk of the pool's
     cdef object keepalive, team
     cdef cnp.ndarray copies, centre, scratch
 
@@ -563,10 +568,12 @@ cdef class CObjectiveRun:
         self.p.since = 0
         self.p.looked = fd_seconds()
 
-    cdef int _start_team(self, const double* x, double left):
-        """Threads for the rest of the work (``left`` seconds of it on one thread), their copies of x made."""
+    cdef int _start_team(self, const double* x, double per_visit, double visits):
+        """Threads for the rest of the work (``visits`` of ``per_visit`` seconds on one thread), their copies
+        of x made, and the visits per chunk."""
         cdef int k, threads = 1
-        if left >= TEAM_SECONDS:
+        self.chunk = max(1, <Py_ssize_t>min(CHUNK_SECONDS / max(per_visit, 1e-10), 1e9))
+        if per_visit * visits >= TEAM_SECONDS:
             threads = self.threads if self.team is None else min(max(int(self.team(self.threads)), 1), self.threads)
         if threads > 1 and (self.copies is None or cnp.PyArray_SIZE(self.copies) < self.o.n * threads):
             self.copies = cnp.PyArray_EMPTY(1, [self.o.n * threads], cnp.NPY_DOUBLE, 0)
@@ -594,15 +601,15 @@ cdef class CObjectiveRun:
         while self.p.failed == -1 and self.p.next < self.t.count:
             copies = self._copies()
             with nogil:
-                fd_c_elements(&self.t, xp, copies, threads, self.o.n,
+                fd_c_elements(&self.t, xp, copies, threads, self.o.n, self.chunk,
                               fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
             if progress is not None:
                 progress(min(self.p.next, self.t.count))
             if solo and self.p.failed == -1 and self.p.next < self.t.count:  # the rest at the start's pace
                 solo = False
-                threads = self._start_team(xp, (fd_seconds() - started) / max(self.p.next, 1)
-                                           * (self.t.count - self.p.next))
+                threads = self._start_team(xp, (fd_seconds() - started) / max(self.p.next, 1),
+                                           self.t.count - self.p.next)
             seconds = BLOCK_SECONDS
         if self.p.failed >= 0 and self.t.elements != NULL:
             return self.p.status, self.t.elements[self.p.failed]
@@ -626,13 +633,14 @@ cdef class CObjectiveRun:
         while self.p.failed == -1 and step < steps:
             copies = self._copies()
             with nogil:
-                fd_c_descend(&self.t, xp, copies, threads, self.o.n, lr,
+                fd_c_descend(&self.t, xp, copies, threads, self.o.n, self.chunk, lr,
                              steps, hist, fd_seconds() + seconds, &step, &self.p)
             PyErr_CheckSignals()
             seconds = BLOCK_SECONDS
-            if solo and self.p.failed == -1 and step < steps:  # a parallel region per step: for long steps only
+            if solo and self.p.failed == -1 and step < steps:  # a job of the pool per step: for long steps only
                 solo = False
-                threads = self._start_team(xp, (fd_seconds() - started) / (step + <double>self.p.next / self.o.n))
+                threads = self._start_team(xp, (fd_seconds() - started) / (step * self.o.n + self.p.next),
+                                           self.o.n)
         return self.p.status, self.p.failed
 
 

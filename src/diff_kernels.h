@@ -21,14 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <time.h>
-#endif
+
+#include "pool.h"
 
 #define FD_MAX_POINTS 8
 /* Status of an evaluation: 0, an objective's own nonzero status, or one of these. */
@@ -163,16 +157,7 @@ static inline int fd_evaluate(const fd_objective *o, double *x, double *value)
 
 static double fd_seconds(void)
 {
-#ifdef _WIN32
-    LARGE_INTEGER count, frequency;
-    QueryPerformanceCounter(&count);
-    QueryPerformanceFrequency(&frequency);
-    return (double)count.QuadPart / (double)frequency.QuadPart;
-#else
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-#endif
+    return 1e-9 * fastgd_now_ns();
 }
 
 /* What a derivative over a C objective needs besides x: the scheme, the steps, where results go. */
@@ -297,66 +282,67 @@ static inline int fd_out_of_time(fd_progress *p, double deadline)
     return now >= deadline;
 }
 
-/* Visits from p->next on, until all t->count are done, one fails (p->failed: its visit number),
- * or the clock passes `deadline`. One thread perturbs x (n elements) in place. More threads each
- * take batches of visits from a shared counter and perturb their own copy (copies: threads x n
- * doubles, equal to x); x is not touched. Every visit taken is finished, so the results do not
- * depend on the threads. */
-static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n,
-                          double deadline, fd_progress *p)
+/* More threads than the pool has workers (its helpers and the caller) are never used. */
+#define FD_MAX_WORKERS 1024
+
+/* A range of visits for a worker of fastgd's pool, on its own copy of x. */
+typedef struct {
+    const fd_c_task *t;
+    double *copies;      /* threads x n doubles */
+    ptrdiff_t n;
+    ptrdiff_t offset;    /* the visit of the pool's element 0 */
+    double deadline;
+    ptrdiff_t *failed;   /* per worker: the visit whose evaluation failed, or -1 */
+    int *status;         /* per worker: its status */
+} fd_c_range_ctx;
+
+static int fd_c_range(void *ctx, Py_ssize_t lo, Py_ssize_t hi, int worker)
 {
-#ifdef _OPENMP
-    if (threads > 1) {
-        int stop = 0;
-#pragma omp parallel num_threads(threads)
-        {
-            double *mine = copies + (ptrdiff_t)omp_get_thread_num() * n;
-            double local[FD_MAX_POINTS];
-            double *values = FD_VALUES(t, omp_get_thread_num(), local);
-            ptrdiff_t batch = 1;
-            for (;;) {
-                int done;
-#pragma omp atomic read
-                done = stop;
-                if (done)
-                    break;
-                ptrdiff_t lo;
-#pragma omp atomic capture
-                { lo = p->next; p->next += batch; }
-                if (lo >= t->count)
-                    break;
-                ptrdiff_t hi = lo + batch < t->count ? lo + batch : t->count;
-                double started = fd_seconds();
-                for (ptrdiff_t i = lo; i < hi; i++) {
-                    int status = fd_c_element(t, mine, i, values);
-                    if (status != 0) {
-#pragma omp critical(fd_failure)
-                        if (p->failed < 0 || i < p->failed) {
-                            p->failed = i;
-                            p->status = status;
-                        }
-#pragma omp atomic write
-                        stop = 1;
-                        break;
-                    }
-                }
-                double now = fd_seconds();
-                if (now >= deadline) {
-#pragma omp atomic write
-                    stop = 1;
-                }
-                if (now - started < 1e-4 && batch < FD_MAX_BATCH)
-                    batch *= 2;
-            }
+    fd_c_range_ctx *c = (fd_c_range_ctx *)ctx;
+    double *mine = c->copies + (ptrdiff_t)worker * c->n;
+    double local[FD_MAX_POINTS];
+    double *values = FD_VALUES(c->t, worker, local);
+    for (ptrdiff_t i = c->offset + lo; i < c->offset + hi; i++) {
+        int status = fd_c_element(c->t, mine, i, values);
+        if (status != 0) {
+            c->failed[worker] = i;
+            c->status[worker] = status;
+            return 1;
         }
-        if (p->next > t->count)
-            p->next = t->count;
+    }
+    return fd_seconds() >= c->deadline ? 2 : 0;
+}
+
+/* Visits from p->next on, until all t->count are done, one fails (p->failed: its visit number),
+ * or the clock passes `deadline`. One thread perturbs x (n elements) in place. More threads (fastgd's
+ * pool: helpers join where the work pays and a core is free) take chunks of `chunk` visits in order
+ * and perturb their own copy (copies: threads x n doubles, equal to x); x is not touched. Every
+ * visit below the first failure is finished, so the results and the failure reported do not depend
+ * on the threads. */
+static void fd_c_elements(const fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n,
+                          ptrdiff_t chunk, double deadline, fd_progress *p)
+{
+    if (threads > 1) {
+        ptrdiff_t failed[FD_MAX_WORKERS];
+        int status[FD_MAX_WORKERS];
+        Py_ssize_t done = 0;
+        fd_c_range_ctx c = {t, copies, n, p->next, deadline, failed, status};
+        if (threads > FD_MAX_WORKERS)
+            threads = FD_MAX_WORKERS;
+        for (int w = 0; w < threads; w++)
+            failed[w] = -1;
+        fastgd_parallel_for(t->count - p->next, chunk, fd_c_range, &c, threads, &done);
+        p->next += done;
+        for (int w = 0; w < threads; w++)
+            if (failed[w] >= 0 && (p->failed < 0 || failed[w] < p->failed)) {
+                p->failed = failed[w];
+                p->status = status[w];
+            }
         return;
     }
-#endif
     (void)copies;
-    (void)threads;
     (void)n;
+    (void)chunk;
     double local[FD_MAX_POINTS];
     double *values = FD_VALUES(t, 0, local);
     for (ptrdiff_t i = p->next; i < t->count; i++) {
@@ -406,8 +392,9 @@ static int fd_c_begin(fd_c_task *t, double *x, double *copies, int threads, ptrd
 #endif
 
 FD_SCALAR_UPDATE
-static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, double lr,
-                         ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step, fd_progress *p)
+static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, ptrdiff_t n, ptrdiff_t chunk,
+                         double lr, ptrdiff_t steps, double *history, double deadline, ptrdiff_t *step,
+                         fd_progress *p)
 {
     while (*step < steps) {
         if (p->next == 0) {
@@ -416,7 +403,7 @@ static void fd_c_descend(fd_c_task *t, double *x, double *copies, int threads, p
             if (fd_c_begin(t, x, copies, threads, n, p) != 0)
                 return;
         }
-        fd_c_elements(t, x, copies, threads, n, deadline, p);
+        fd_c_elements(t, x, copies, threads, n, chunk, deadline, p);
         if (p->failed != -1 || p->next < n)
             return;
 #if defined(__clang__)

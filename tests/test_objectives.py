@@ -1,6 +1,9 @@
 """C-level objectives, vectorized f and parallel workers: parity with the plain loop, error paths."""
 import _thread
 import ctypes
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +20,7 @@ from objectives import (  # noqa: E402
     scaled_by_user_data,
     slow_sum_squares,
     status_above_one,
+    status_anywhere_above_one,
     sum_cubes,
     sum_cubes_wide,
     sum_squares,
@@ -94,6 +98,38 @@ def test_c_errors_raise_with_x_restored(failing, threads, whole_team):
     with pytest.raises(fastgd.ObjectiveError, match="NaN at element 0" if failing is nan_above_one else "status 7"):
         fastgd.numerical_gradient(failing, x, threads=threads)
     assert same_bits(x, before)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threads_report_the_first_failure_in_order(threads, whole_team):
+    """Two elements fail, far apart, in a gradient long enough for the pool's helpers: the first one is reported."""
+    x = np.full(6000, 0.5)
+    x[[2500, 4500]] = 1.0 - 5e-5  # x + h crosses 1
+    before = x.copy()
+    for _ in range(3):
+        with pytest.raises(fastgd.ObjectiveError, match="status 5 at element 2500"):
+            fastgd.numerical_gradient(status_anywhere_above_one, x, threads=threads)
+        assert same_bits(x, before)
+
+
+@pytest.mark.skipif(not fastgd._threads.HAS_OPENMP, reason="built without OpenMP: one thread")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc/self/task")
+def test_c_objective_threads_are_the_pools_and_no_openmp_team():
+    """A threaded C gradient starts the pool's one helper and nothing else (an OpenMP team would add its own)."""
+    code = """
+import os, numpy as np, fastgd, objectives
+from fastgd import _pool
+fastgd._threads.LOAD_INTERVAL = float("inf")
+before = len(os.listdir("/proc/self/task"))
+x = np.linspace(-1, 1, 3000)
+fastgd.numerical_gradient(objectives.sum_cubes, x, threads=2)
+print(len(os.listdir("/proc/self/task")) - before, _pool.helpers())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(__file__))
+    assert done.returncode == 0, done.stderr
+    started, helpers = map(int, done.stdout.split())
+    assert helpers <= 1 and started == helpers
 
 
 def test_c_descent_error_leaves_the_last_completed_step():
