@@ -132,6 +132,32 @@ print(len(os.listdir("/proc/self/task")) - before, _pool.helpers())
     assert helpers <= 1 and started == helpers
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_c_descent_gives_one_threads_bits(threads, whole_team):
+    """Steps of milliseconds (a job of the pool each): the same path as one thread and the Python loop."""
+    x = np.linspace(-1.0, 1.0, 1500)
+    one, path_one = fastgd.gradient_descent(sum_cubes, x.copy(), lr=1e-3, step_num=6, history=True, threads=1)
+    got, path = fastgd.gradient_descent(sum_cubes, x.copy(), lr=1e-3, step_num=6, history=True, threads=threads)
+    expected, expected_path = reference.gradient_descent(through_python(sum_cubes), x.copy(), lr=1e-3, step_num=6,
+                                                          history=True)
+    assert np.array_equal(got, one) and np.array_equal(path, path_one)
+    assert np.array_equal(got, expected) and np.array_equal(path, expected_path)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_c_descent_error_leaves_the_last_completed_step(threads, whole_team):
+    """Ascent until one element's x + h crosses 1 in a step long enough for the pool: x is that step's start."""
+    start = np.full(1500, 0.5)
+    start[1000] = 0.9995  # moves by about 2.5e-5 < h a step: x + h crosses 1 before x does
+    x = start.copy()
+    with pytest.raises(fastgd.ObjectiveError, match="status 5 at element 1000"):
+        fastgd.gradient_descent(status_anywhere_above_one, x, lr=-1e-5, step_num=50, threads=threads)
+    _, path = reference.gradient_descent(through_python(sum_cubes), start.copy(), lr=-1e-5, step_num=50,
+                                         history=True)
+    failing = np.flatnonzero((path + 1e-4 > 1.0).any(axis=1))[0]  # the first step that evaluates above 1
+    assert failing > 0 and np.array_equal(x, path[failing])
+
+
 def test_c_descent_error_leaves_the_last_completed_step():
     x = np.array([0.5, 0.5])
     with pytest.raises(fastgd.ObjectiveError):
@@ -161,17 +187,22 @@ def test_unsupported_signatures_and_arrays():
 
 
 @pytest.mark.sends_sigint
-def test_c_loop_responds_to_ctrl_c():
-    x = np.linspace(0, 1, 300_000)  # 600,000 evaluations of a 300,000-term sum: minutes
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("descend", [False, True])
+def test_c_loop_responds_to_ctrl_c(threads, descend, whole_team):
+    x = np.linspace(0, 1, 300_000)  # 600,000 evaluations of a 300,000-term sum: minutes (a step of the descent too)
     before = x.copy()
     timer = threading.Timer(0.3, _thread.interrupt_main)
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            fastgd.numerical_gradient(sum_cubes, x)
+            if descend:
+                fastgd.gradient_descent(sum_cubes, x, lr=1e-3, step_num=5, threads=threads)
+            else:
+                fastgd.numerical_gradient(sum_cubes, x, threads=threads)
     finally:
         timer.cancel()
-    assert same_bits(x, before)
+    assert same_bits(x, before)  # the descent's first step never completed
 
 
 # --- vectorized ----------------------------------------------------------------------------
