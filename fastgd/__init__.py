@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 _DERIVATIVES = ["numerical_gradient", "numerical_gradient_2d", "gradient_descent", "jacobian", "hessian", "hessp",
                 "HessianInfo", "SparseJacobian", "color_columns", "gradient_of", "jacobian_of", "hessian_of",
-                "hessp_of"]
+                "hessp_of", "SparseHessian", "SumHessian", "color_symmetric"]
 _THREADS = ["get_num_threads", "set_num_threads"]
 #: Where each public name lives (the optimizers: every name of fastgd.optim.__all__).
 _HOMES: dict[str, str] = {**dict.fromkeys([*_DERIVATIVES, "ObjectiveError"], "fastgd.diff"),
@@ -37,25 +37,29 @@ if TYPE_CHECKING:
     from fastgd.diff import (
         HessianInfo,
         ObjectiveError,
+        SparseHessian,
         SparseJacobian,
+        SumHessian,
         color_columns,
+        color_symmetric,
         gradient_descent,
         gradient_of,
-        hessian,
         hessian_of,
         hessp,
         hessp_of,
-        jacobian,
         jacobian_of,
         numerical_gradient,
         numerical_gradient_2d,
     )
+    from fastgd.diff.hessian import hessian  # from their modules: through fastgd.diff mypy takes the modules
+    from fastgd.diff.jacobian import jacobian
     from fastgd.optim import *  # noqa: F403  # the optimizers, one per row of fastgd.optim.table
     from fastgd.optim import __all__ as __all__
 
     __all__ += ["__version__", "numerical_gradient", "numerical_gradient_2d", "gradient_descent", "jacobian",
                 "hessian", "hessp", "HessianInfo", "SparseJacobian", "color_columns", "gradient_of", "jacobian_of",
-                "hessian_of", "hessp_of", "get_num_threads", "set_num_threads", "ObjectiveError", "reference"]
+                "hessian_of", "hessp_of", "SparseHessian", "SumHessian", "color_symmetric", "get_num_threads",
+                "set_num_threads", "ObjectiveError", "reference"]
 
 
 def _public_names() -> list[str]:

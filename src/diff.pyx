@@ -20,8 +20,8 @@ from libc.math cimport isfinite
 from libc.string cimport memcpy
 
 from diff_kernels cimport (FD_AT_X, FD_F32, FD_F64, FD_MAX_POINTS, FD_NAN_STATUS, fd_c_begin, fd_c_descend,
-                           fd_c_elements, fd_c_task, fd_combine, fd_descend, fd_exact_step, fd_load, fd_objective,
-                           fd_progress, fd_scheme, fd_seconds, fd_shift, fd_store)
+                           fd_c_elements, fd_c_task, fd_combine, fd_descend, fd_distance, fd_load, fd_offset,
+                           fd_objective, fd_progress, fd_scheme, fd_seconds, fd_shift, fd_store)
 from pool cimport fastgd_pool_import
 
 import types
@@ -45,7 +45,8 @@ cdef class Scheme:
 
     ``offsets[k]``: point k is ``x + offsets[k] * h * e_i``; ``weights[k]``: its weight;
     ``widened[k]``: the point is computed in double, then rounded; ``centre_weight``: the weight
-    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h``;
+    of ``f(x)`` (0 if unused); the weighted sum is divided by ``denominator * h`` (or, with exact steps, by
+    the distance the points take, ``fd_distance``);
     ``imaginary``: ``x`` is the imaginary part of the complex point ``f`` is called with, and
     each value is the imaginary part of ``f``'s complex result (a complex step).
     """
@@ -79,7 +80,7 @@ cdef struct Walk:
     int type                       # x's element type
     const double* h                # step of element i: h[i * h_stride]
     Py_ssize_t h_stride
-    bint exact                     # divide by the representable step ((x + h) - x)
+    bint exact                     # divide by the distance the points take (fd_distance), not den * h
     const fd_scheme* s
     double* values                 # or NULL: f at element i's points, values[position * values_stride + k]
     Py_ssize_t values_stride
@@ -158,8 +159,9 @@ cdef void _store_values(const Walk* w, Py_ssize_t i, const double* values, list 
 
 
 cdef inline bint _is_vector_of(object r, Py_ssize_t m) noexcept:
-    """r is an ndarray of m native, aligned float64s in C order: copied as they are (as_vector's result)."""
+    """r is a 1-D ndarray of m native, aligned float64s in C order: copied as they are (as_vector's result)."""
     return (type(r) is cnp.ndarray and cnp.PyArray_TYPE(<cnp.ndarray>r) == cnp.NPY_DOUBLE
+            and cnp.PyArray_NDIM(<cnp.ndarray>r) == 1
             and cnp.PyArray_SIZE(<cnp.ndarray>r) == m and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray>r)
             and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>r))
 
@@ -184,7 +186,7 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
     """
     cdef const fd_scheme* s = w.s
     cdef double values[FD_MAX_POINTS]
-    cdef double v, h, centre_d = 0.0, result
+    cdef double v, h, divisor, centre_d = 0.0, result
     cdef bint imaginary = s.imaginary, centre_is_double = centre is None or _is_double(centre)
     cdef Py_ssize_t i, j, k, position
     cdef char* p
@@ -197,11 +199,12 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
         p = _element(w, i)
         v = fd_load(w.type, p)
         h = w.h[i * w.h_stride]
-        if w.exact:
-            h = fd_exact_step(w.type, v, h)
+        divisor = s.denominator * h
         objects = None  # the values as objects, once one of them is not a double
         for k in range(s.npoints):
             fd_shift(w.type, p, v, s.offsets[k] * h, s.widened[k])
+            if w.exact:
+                divisor = fd_distance(s, k, divisor, fd_offset(w.type, p, v))
             try:
                 r = f(arg)
             finally:
@@ -225,15 +228,15 @@ cdef int _derivative(object f, object arg, const fd_guard* g, const Walk* w, obj
         position = _position(w, i)
         if o.m >= 0:
             for j in range(o.m):
-                result = fd_combine(s, o.values + j, o.m, 0.0 if o.centre == NULL else o.centre[j], h)
+                result = fd_combine(s, o.values + j, o.m, 0.0 if o.centre == NULL else o.centre[j], divisor)
                 (<double*>o.data)[j * o.row + position] = result
         else:
             if objects is None and centre_is_double:
-                result = fd_combine(s, values, 1, centre_d, h)
+                result = fd_combine(s, values, 1, centre_d, divisor)
             else:  # numpy's rules for whatever f returned
                 if objects is None:  # only f(x) is not a double
                     objects = [values[j] for j in range(s.npoints)]
-                result = combine(objects, centre, h)
+                result = combine(objects, centre, divisor)
             if w.values != NULL:
                 _store_values(w, i, values, objects, centre, centre_d)
             fd_store(o.type, o.data + position * o.itemsize, result)
@@ -284,7 +287,8 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
 
     ``x``: a native, aligned float32/float64 array; element i is at byte ``x_offsets[i]`` (None:
     C-contiguous order) and its result goes to ``out.flat[out_index[i]]`` (None: i). ``steps``: a
-    float, or a float64 array of one step per element. ``exact``: divide by the representable step.
+    float, or a float64 array of one step per element. ``exact``: divide by the distance the points take,
+    ``weights[0] * (x_0 - v) + weights[1] * (x_1 - v) + ...`` (``fd_distance``), not ``denominator * h``.
     ``combine(values, centre, h)``: the scheme's estimate with numpy's rules, for values of
     ``f`` that are not floats. ``rows >= 0``: ``x`` is 2-D and ``f`` is called with each row view
     ``x[r]`` in turn (offsets within a row; row r's results at ``out`` + r * n).
@@ -293,8 +297,8 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
     anything else); ``out`` is float64 (m, n) and ``out[j, out_index[i]]`` receives output j's
     estimate; ``centre``: f(x) as m float64s, if the scheme needs it.
 
-    For a scalar ``f`` at one point (``m < 0``, ``rows < 0``): ``arg``, what ``f`` is called with
-    if not ``x`` (the complex point whose imaginary part ``x`` is); ``values``, None or a
+    At one point (``rows < 0``): ``arg``, what ``f`` is called with if not ``x`` (the complex point whose
+    imaginary part ``x`` is, for a complex step). For a scalar ``f`` there (``m < 0``): ``values``, None or a
     C-contiguous float64 array with a row per result position: the values at element i's points
     go to the row of its result, then ``f(x)`` if the scheme uses it. Returns OK or MOVED.
     """
@@ -318,7 +322,7 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
         o.values = <double*>cnp.PyArray_DATA(vector_values)
         if centre is not None:
             o.centre = <const double*>cnp.PyArray_DATA(centre)
-        return _derivative(f, x, &g, &w, None, combine, as_vector, &o)
+        return _derivative(f, x if arg is None else arg, &g, &w, None, combine, as_vector, &o)
     if rows < 0:
         if arg is None:
             arg = x
@@ -429,25 +433,26 @@ cdef int _mixed(object f, object arg, const fd_guard* g, const Walk* w, const fd
     cdef Py_ssize_t a, b, k, kb, pa, pb
     cdef char* p
     cdef char* q
-    cdef double va, ha, vb, hb, value, term, acc = 0.0
+    cdef double va, ha, vb, hb, da, db, value, term, acc = 0.0
     cdef object r
     for a in range(w.n):
         p = _element(w, a)
         va = fd_load(w.type, p)
         ha = w.h[a * w.h_stride]
-        if w.exact:
-            ha = fd_exact_step(w.type, va, ha)
         pa = _position(w, a)
         for b in range(a + 1, w.n):
             q = _element(w, b)
             vb = fd_load(w.type, q)
             hb = w.h[b * w.h_stride]
-            if w.exact:
-                hb = fd_exact_step(w.type, vb, hb)
+            da, db = s.denominator * ha, u.denominator * hb
             for k in range(s.npoints):
                 for kb in range(u.npoints):
                     fd_shift(w.type, p, va, s.offsets[k] * ha, s.widened[k])
                     fd_shift(w.type, q, vb, u.offsets[kb] * hb, u.widened[kb])
+                    if w.exact and kb == 0:
+                        da = fd_distance(s, k, da, fd_offset(w.type, p, va))
+                    if w.exact and k == 0:
+                        db = fd_distance(u, kb, db, fd_offset(w.type, q, vb))
                     try:
                         r = f(arg)
                     finally:
@@ -459,7 +464,7 @@ cdef int _mixed(object f, object arg, const fd_guard* g, const Walk* w, const fd
                     term = (s.weights[k] * u.weights[kb]) * value
                     acc = term if k == 0 and kb == 0 else acc + term
             pb = _position(w, b)
-            out[pa * row + pb] = out[pb * row + pa] = acc / ((s.denominator * ha) * (u.denominator * hb))
+            out[pa * row + pb] = out[pb * row + pa] = acc / (da * db)
             PyErr_CheckSignals()
     return 0
 

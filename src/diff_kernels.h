@@ -4,10 +4,11 @@
  * A scheme evaluates f at x + offsets[k] * h e_i (k < npoints), and at x itself when
  * centre_weight != 0, and estimates the derivative as
  *     (weights[0] * f_0 + weights[1] * f_1 + ... + centre_weight * f(x)) / (denominator * h),
- * summed left to right. The textbook's central difference is offsets (1, -1), weights (1, -1),
- * denominator 2: multiplying by +-1 is exact and a + (-b) is a - b in IEEE arithmetic, so this
- * is bitwise (f(x + h) - f(x - h)) / (2 * h). Build with -ffp-contract=off and without
- * fast-math so that holds.
+ * summed left to right -- or, with exact steps, over the distance the points take (fd_distance).
+ * The textbook's central difference is offsets (1, -1), weights (1, -1), denominator 2:
+ * multiplying by +-1 is exact and a + (-b) is a - b in IEEE arithmetic, so this is bitwise
+ * (f(x + h) - f(x - h)) / (2 * h). Build with -ffp-contract=off and without fast-math so that
+ * holds.
  *
  * Element types: the float32/float64 code is one template, fd_real.inc, included once per type
  * (the project's one dtype mechanism; see optim_kernels.h for why a C template and not Cython
@@ -34,21 +35,33 @@ typedef struct {
     double weights[FD_MAX_POINTS];  /* weight of f at point k */
     int widened[FD_MAX_POINTS];     /* point k is computed in double, then rounded: (T)(v + o h) */
     double centre_weight;           /* weight of f(x); 0: f(x) is not needed */
-    double denominator;             /* the sum is divided by denominator * h */
+    double denominator;             /* the sum is divided by denominator * h (the textbook's fixed step) */
     int imaginary;                  /* x is the imaginary part of a complex point (a complex step): each value
                                      * is the imaginary part of f's complex result (Python f only) */
 } fd_scheme;
 
-/* The scheme's estimate from its values (and f(x)) at step h: doubles, summed left to right. */
+/* The scheme's estimate from its values (and f(x)): doubles, summed left to right, divided by `divisor`
+ * (denominator * h for the textbook's fixed step, else the distance taken: fd_distance). */
 static inline double fd_combine(const fd_scheme *s, const double *values, ptrdiff_t stride, double centre,
-                                double h)
+                                double divisor)
 {
     double acc = s->weights[0] * values[0];
     for (int k = 1; k < s->npoints; k++)
         acc = acc + s->weights[k] * values[k * stride];
     if (s->centre_weight != 0.0)
         acc = acc + s->centre_weight * centre;
-    return acc / (s->denominator * h);
+    return acc / divisor;
+}
+
+/* The distance the scheme's points actually take, summed as their values are: point k moved the element
+ * from v to x_k (x_k - v, in double), and distance = w_0 (x_0 - v) + w_1 (x_1 - v) + ..., left to right.
+ * For the central difference that is (x + h) - (x - h), for a forward one (x + h) - x: the divisor that
+ * makes every scheme exact on a linear function whatever the points rounded to. Call with k = 0, 1, ...
+ * right after point k is stored at p. */
+static inline double fd_distance(const fd_scheme *s, int k, double distance, double moved)
+{
+    double term = s->weights[k] * moved;
+    return k == 0 ? term : distance + term;
 }
 
 /* Element access per element type: fd_real.inc instantiated for double and float. */
@@ -92,10 +105,17 @@ static inline void fd_shift(int type, char *p, double v, double step, int widene
         fd_shift_f32(p, v, step, widened);
 }
 
-/* The representable step ((T)v + (T)h) - (T)v, computed in T. */
-static inline double fd_exact_step(int type, double v, double h)
+/* The element at a point, as fd_shift stores it, widened to double. */
+static inline double fd_point(int type, double v, double step, int widened)
 {
-    return type == FD_F64 ? fd_exact_step_f64(v, h) : fd_exact_step_f32(v, h);
+    return type == FD_F64 ? (double)fd_point_f64(v, step, widened) : (double)fd_point_f32(v, step, widened);
+}
+
+/* How far the element at p is from v: (double)x_p - v (exact for float32; for float64, exact unless the
+ * point crossed far from v). */
+static inline double fd_offset(int type, const char *p, double v)
+{
+    return fd_load(type, p) - v;
 }
 
 /* x -= (T)lr * g, in T. */
@@ -166,7 +186,7 @@ typedef struct {
     const fd_scheme *s;
     const double *h;         /* step of element i: h[i * h_stride] */
     ptrdiff_t h_stride;      /* 0: one step for every element */
-    int exact;               /* divide by the representable step ((x + h) - x), not h */
+    int exact;               /* divide by the distance the points take (fd_distance), not denominator * h */
     double *centre;          /* f(x) (m values for a vector function), when the scheme needs it */
     double *out;             /* estimate of element i: out[i], or out[j * n + i] for output j */
     double *scratch;         /* a vector function's values: npoints * m doubles per thread */
@@ -187,24 +207,26 @@ static inline ptrdiff_t fd_c_visited(const fd_c_task *t, ptrdiff_t visit)
 
 /* Mixed second derivatives of a scalar f along e_i and each later e_j (j > i): the scheme s along e_i
  * of the inner scheme's estimates along e_j,
- *     sum_k sum_l (w_k u_l) f(x + o_k h_i e_i + p_l h_j e_j) / ((den_s h_i) (den_inner h_j)),
- * summed in the order (k, l) (central x central: the four-point formula). Both schemes without f(x). */
+ *     sum_k sum_l (w_k u_l) f(x + o_k h_i e_i + p_l h_j e_j) / (D_i D_j),
+ * summed in the order (k, l) (central x central: the four-point formula); D: denominator * h, or with
+ * exact steps the distances the points take (fd_distance). Both schemes without f(x). */
 static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
 {
     const fd_scheme *s = t->s, *u = t->inner;
     ptrdiff_t n = t->o->n;
     double v = x[i], h = t->h[i * t->h_stride];
-    if (t->exact)
-        h = fd_exact_step_f64(v, h);
     for (ptrdiff_t j = i + 1; j < n; j++) {
         double vj = x[j], hj = t->h[j * t->h_stride], acc = 0.0;
-        if (t->exact)
-            hj = fd_exact_step_f64(vj, hj);
+        double di = s->denominator * h, dj = u->denominator * hj;
         for (int k = 0; k < s->npoints; k++) {
             fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
+            if (t->exact)
+                di = fd_distance(s, k, di, x[i] - v);
             for (int l = 0; l < u->npoints; l++) {
                 double value;
                 fd_shift_f64((char *)(x + j), vj, u->offsets[l] * hj, u->widened[l]);
+                if (t->exact && k == 0)
+                    dj = fd_distance(u, l, dj, x[j] - vj);
                 int status = fd_evaluate(t->o, x, &value);
                 x[j] = vj;
                 if (status != 0) {
@@ -216,7 +238,7 @@ static int fd_c_mixed(const fd_c_task *t, double *x, ptrdiff_t i)
             }
             x[i] = v;
         }
-        t->out[i * n + j] = acc / ((s->denominator * h) * (u->denominator * hj));
+        t->out[i * n + j] = acc / (di * dj);
     }
     return 0;
 }
@@ -231,11 +253,11 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, d
         return fd_c_mixed(t, x, i);
     const fd_scheme *s = t->s;
     ptrdiff_t m = t->o->m < 0 ? 1 : t->o->m;
-    double v = x[i], h = t->h[i * t->h_stride];
-    if (t->exact)
-        h = fd_exact_step_f64(v, h);
+    double v = x[i], h = t->h[i * t->h_stride], divisor = s->denominator * h;
     for (int k = 0; k < s->npoints; k++) {
         fd_shift_f64((char *)(x + i), v, s->offsets[k] * h, s->widened[k]);
+        if (t->exact)
+            divisor = fd_distance(s, k, divisor, x[i] - v);
         int status = fd_evaluate(t->o, x, values + k * m);
         x[i] = v;
         if (status != 0)
@@ -249,7 +271,7 @@ static inline int fd_c_element(const fd_c_task *t, double *x, ptrdiff_t visit, d
             row[s->npoints] = t->centre[0];
     }
     for (ptrdiff_t j = 0; j < m; j++)
-        t->out[j * t->o->n + i] = fd_combine(s, values + j, m, t->centre == NULL ? 0.0 : t->centre[j], h);
+        t->out[j * t->o->n + i] = fd_combine(s, values + j, m, t->centre == NULL ? 0.0 : t->centre[j], divisor);
     return 0;
 }
 

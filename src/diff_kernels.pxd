@@ -20,9 +20,11 @@ cdef extern from "diff_kernels.h" nogil:
     double fd_load(int type, const char* p)
     void fd_store(int type, char* p, double v)
     void fd_shift(int type, char* p, double v, double step, int widened)
-    double fd_exact_step(int type, double v, double h)
+    double fd_offset(int type, const char* p, double v)
+    double fd_point(int type, double v, double step, int widened)
     void fd_descend(int type, char* x, const char* g, double lr)
-    double fd_combine(const fd_scheme* s, const double* values, Py_ssize_t stride, double centre, double h)
+    double fd_combine(const fd_scheme* s, const double* values, Py_ssize_t stride, double centre, double divisor)
+    double fd_distance(const fd_scheme* s, int k, double distance, double moved)
     ctypedef struct fd_objective:
         void* fn
         void* user_data

@@ -12,14 +12,14 @@ gives the columns' rows from the rows' columns.
 caller's ``x`` itself, restored), with the element operations of the finite-difference loops
 (``diff_kernels.h``), so a group's point is bitwise the point those loops make for each of its
 elements, and sums each group's values with the scheme's weights as ``fd_combine`` does;
-:func:`decompress` divides each nonzero's sum by its step. The Python layer
-(:mod:`fastgd.diff.sparse`) validates every argument; nothing here checks bounds, dtypes or layout.
+:func:`decompress` divides each nonzero's sum by the distance its column's points take. The Python
+layer (:mod:`fastgd.diff.sparse`) validates every argument; nothing here checks bounds, dtypes or layout.
 """
 cimport numpy as cnp
 from libc.math cimport isfinite
 from libc.stdint cimport int32_t, int64_t
 
-from diff_kernels cimport FD_F32, FD_F64, fd_exact_step, fd_load, fd_shift, fd_store
+from diff_kernels cimport FD_F32, FD_F64, FD_MAX_POINTS, fd_load, fd_point, fd_shift, fd_store
 
 import numpy as np
 
@@ -55,6 +55,16 @@ def transpose(Py_ssize_t n, const index_t[::1] indptr, const index_t[::1] indice
     return col_ptr_array, rows_array
 
 
+cdef inline Py_ssize_t _first_free(const index_t[::1] forbidden, index_t[::1] colors, Py_ssize_t v,
+                                   Py_ssize_t used) noexcept nogil:
+    """Give ``v`` the smallest color not forbidden near it (``forbidden[c] == v``); the colors used so far."""
+    cdef Py_ssize_t color = 0
+    while forbidden[color] == v:
+        color += 1
+    colors[v] = color
+    return color + 1 if color >= used else used
+
+
 def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::1] col_ptr,
            const index_t[::1] rows, const index_t[::1] order, index_t[::1] colors):
     """First-fit coloring of the columns in ``order`` (a permutation of all n): ``colors`` (n, written) and
@@ -72,12 +82,43 @@ def greedy(const index_t[::1] indptr, const index_t[::1] indices, const index_t[
                     color = colors[indices[kk]]
                     if color >= 0:
                         forbidden[color] = v
-            color = 0
-            while forbidden[color] == v:
-                color += 1
-            colors[v] = color
-            if color >= used:
-                used = color + 1
+            used = _first_free(forbidden, colors, v, used)
+    return used
+
+
+def star(const index_t[::1] indptr, const index_t[::1] indices, const index_t[::1] order, index_t[::1] colors):
+    """A greedy star coloring of an undirected graph (Gebremedhin, Manne & Pothen, SIAM Review 47, 2005,
+    Algorithm 4.1): adjacent vertices differ, and every path on four vertices takes at least three colors.
+    ``indptr``/``indices``: each vertex's neighbours (symmetric, no self-loops); vertices colored in ``order``
+    (a permutation of all n), each with the smallest color not forbidden -- a neighbour's color; a color of a
+    vertex two steps away through an uncolored neighbour; and through a colored neighbour ``w``, the color of
+    ``x`` if ``x`` has another neighbour colored as ``w`` (``v - w - x - y`` would take two colors).
+    Writes ``colors`` (n) and returns the number of colors."""
+    cdef Py_ssize_t n = order.shape[0], i, k, kx, ky, v, w, x, y, used = 0
+    forbidden_array = np.full(n + 1, -1, dtype=np.intp)  # forbidden[c] == v: color c is taken near vertex v
+    cdef index_t[::1] forbidden = forbidden_array
+    with nogil:
+        for i in range(n):
+            colors[i] = -1
+        for i in range(n):
+            v = order[i]
+            for k in range(indptr[v], indptr[v + 1]):
+                w = indices[k]
+                if colors[w] >= 0:
+                    forbidden[colors[w]] = v
+                for kx in range(indptr[w], indptr[w + 1]):
+                    x = indices[kx]
+                    if x == v or colors[x] < 0:
+                        continue
+                    if colors[w] < 0:
+                        forbidden[colors[x]] = v
+                        continue
+                    for ky in range(indptr[x], indptr[x + 1]):
+                        y = indices[ky]
+                        if y != w and colors[y] == colors[w]:
+                            forbidden[colors[x]] = v
+                            break
+            used = _first_free(forbidden, colors, v, used)
     return used
 
 
@@ -102,23 +143,37 @@ cdef inline int _type(cnp.ndarray a) noexcept:
     return FD_F64 if cnp.PyArray_TYPE(a) == cnp.NPY_DOUBLE else FD_F32
 
 
-def values_and_steps(cnp.ndarray x, const index_t[::1] positions, object steps, double h, double[::1] values,
-                     double[::1] taken):
-    """The elements at byte ``positions[i]`` of ``x``'s data: their values as float64s, and their representable
-    steps ``(v + h_i) - v`` in x's dtype, ``h_i`` = ``steps[i]`` (float64) or ``h``. Returns the first ``i``
-    whose value is not finite or whose step is not > 0, or -1."""
-    cdef int type = _type(x)
+def values_and_steps(cnp.ndarray x, const index_t[::1] positions, object steps, double h, tuple point_offsets,
+                     tuple weights, tuple widened, double[::1] values, double[::1] taken, double[::1] distances):
+    """The elements at byte ``positions[i]`` of ``x``'s data: their values as float64s, their steps ``h_i`` =
+    ``steps[i]`` (float64) or ``h`` into ``taken``, and the distances their points take (``sum_k weights[k] *
+    (x_k - v)``, x_k the point ``v + point_offsets[k] * h_i`` as the loops store it: ``fd_distance``) into
+    ``distances``. Returns the first ``i`` whose value is not finite or one of whose points does not move, or
+    -1."""
+    cdef int type = _type(x), k, npoints = len(point_offsets)
     cdef char* data = <char*>cnp.PyArray_DATA(x)
     cdef const double* hs = &h if steps is None else <const double*>cnp.PyArray_DATA(steps)
     cdef Py_ssize_t stride = 0 if steps is None else 1, i, first = -1
+    cdef double offsets[FD_MAX_POINTS]
+    cdef double w[FD_MAX_POINTS]
+    cdef int wide[FD_MAX_POINTS]
+    cdef double moved, distance
+    cdef bint still
+    for k in range(npoints):
+        offsets[k], w[k], wide[k] = point_offsets[k], weights[k], widened[k]
     with nogil:
         for i in range(positions.shape[0]):
             values[i] = fd_load(type, data + positions[i])
-            taken[i] = fd_exact_step(type, values[i], hs[i * stride])
-        for i in range(positions.shape[0]):
-            if not (isfinite(values[i]) and taken[i] > 0):
+            taken[i] = hs[i * stride]
+            distance = 0.0
+            still = False
+            for k in range(npoints):
+                moved = fd_point(type, values[i], offsets[k] * taken[i], wide[k]) - values[i]
+                still = still or moved == 0.0
+                distance = w[k] * moved if k == 0 else distance + w[k] * moved
+            distances[i] = distance
+            if first < 0 and (still or not (isfinite(values[i]) and isfinite(distance))):
                 first = i
-                break
     return first
 
 
@@ -194,17 +249,17 @@ def groups(object f, cnp.ndarray x, const index_t[::1] starts, const index_t[::1
 
 
 def decompress(const slot_t[::1] slots, const slot_t[::1] columns, const double[::1] totals,
-               double denominator, const double[::1] taken, double[::1] data, object targets, Py_ssize_t offset):
-    """Each nonzero ``j``: ``data[k] = totals[slots[j] - offset] / (denominator * taken[columns[j]])``, with
-    ``k = targets[j]`` (an intp array), or ``k = j`` (``targets`` None). ``slots[j]``: its group's sum in its row
-    r, ``group * m + r``; ``columns[j]``: where its column's step is. Returns the first ``j`` whose value is not
-    finite, or -1."""
+               const double[::1] distances, double[::1] data, object targets, Py_ssize_t offset):
+    """Each nonzero ``j``: ``data[k] = totals[slots[j] - offset] / distances[columns[j]]``, with ``k = targets[j]``
+    (an intp array), or ``k = j`` (``targets`` None). ``slots[j]``: its group's sum in its row r,
+    ``group * m + r``; ``columns[j]``: where its column's distance (:func:`values_and_steps`) is. Returns the
+    first ``j`` whose value is not finite, or -1."""
     cdef Py_ssize_t j, k, first = -1
     cdef const index_t* where = NULL if targets is None else <const index_t*>cnp.PyArray_DATA(targets)
     with nogil:
         for j in range(slots.shape[0]):
             k = j if where == NULL else where[j]
-            data[k] = totals[slots[j] - offset] / (denominator * taken[columns[j]])
+            data[k] = totals[slots[j] - offset] / distances[columns[j]]
             if first < 0 and not isfinite(data[k]):
                 first = j
     return first

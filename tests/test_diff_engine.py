@@ -3,7 +3,9 @@
 ``plain`` below is the specification, written as simply as possible with numpy scalars: visit
 the elements as ``np.nditer`` does, move each to the scheme's points (``v + offset*h`` in x's
 dtype, or ``float(v) + offset*h`` when widened), call ``f``, restore, combine the values left to
-right and divide by ``denominator * h``. The compiled loops must give its numbers bit for bit.
+right and divide by ``denominator * h`` -- or, with exact steps, by the distance the points took,
+``weights[0] * (x_0 - v) + weights[1] * (x_1 - v) + ...`` (left to right, in double). The compiled
+loops must give its numbers bit for bit.
 """
 import numpy as np
 import pytest
@@ -24,6 +26,12 @@ SCHEMES_UNDER_TEST = {
 }
 
 
+def distance(v, point):
+    """How far a point moved the element ``v``: in double (in ``v``'s type if wider)."""
+    wide = np.longdouble if np.dtype(type(v)).itemsize > 8 else np.float64
+    return float(wide(point) - wide(v))
+
+
 def plain(f, x, scheme, h, exact, vector=False):
     """The specification of a scheme (see the module docstring); ``vector``: f returns arrays."""
     it = np.nditer(x, flags=["multi_index", "zerosize_ok"], op_flags=[["readwrite"]])
@@ -35,11 +43,13 @@ def plain(f, x, scheme, h, exact, vector=False):
     while not it.finished:
         idx = it.multi_index
         v, step = x[idx], float(steps[idx])
-        if exact:
-            step = float((v + x.dtype.type(step)) - v)
+        divisor = scheme.denominator * step
         values = []
-        for offset, widened in zip(scheme.offsets, scheme.widened, strict=True):
+        for k, (offset, widened) in enumerate(zip(scheme.offsets, scheme.widened, strict=True)):
             x[idx] = float(v) + offset * step if widened else v + offset * step
+            if exact:
+                term = scheme.weights[k] * distance(v, x[idx])
+                divisor = term if k == 0 else divisor + term
             value = f(x)
             values.append(np.asarray(value, dtype=np.float64).reshape(-1) if vector else value)
             x[idx] = v
@@ -48,7 +58,7 @@ def plain(f, x, scheme, h, exact, vector=False):
             total = total + weight * value
         if scheme.centre_weight:
             total = total + scheme.centre_weight * centre
-        estimate = total / (scheme.denominator * step)
+        estimate = total / divisor
         if vector and not out.size:
             out = np.empty((len(estimate), x.size))
         if vector:

@@ -1,5 +1,6 @@
 """The layers of fastgd.diff: its import graph has no cycle and no upward arrow, and the kinds of
-evaluators are named in one place (the factory) above the modules that define them.
+evaluators are named in one place (the factory) above the modules that define them. fastgd.optimize sits
+above it: it imports fastgd.diff's public modules only, and nothing of fastgd.diff imports it.
 
 ``python tests/test_diff_layers.py`` prints the graph.
 """
@@ -11,7 +12,7 @@ import fastgd.diff
 PACKAGE = "fastgd.diff"
 ROOT = pathlib.Path(fastgd.diff.__file__).parent
 #: The public modules, lowest first: each may import the engine (``_core``) and the ones before it.
-PUBLIC = ["sparse", "jacobian", "hessian", "gradient", "scipy_adapters"]
+PUBLIC = ["sparse", "jacobian", "hessian", "sparse_hessian", "gradient", "scipy_adapters"]
 #: The kinds of evaluators, and the modules that may name them: where they are defined, and the factory.
 KINDS = {"InPlace": "_core.in_place", "COnThreads": "_core.c_level", "Batched": "_core.on_copies",
          "Mapped": "_core.on_copies", "OnCopies": "_core.on_copies"}
@@ -121,6 +122,30 @@ def test_the_kinds_of_evaluators_are_named_only_by_the_factory():
             if kind in KINDS and KINDS[kind] != name:
                 named.append(f"{name}: {kind}")
     assert named == []
+
+
+def _imports(path):
+    """Every module an import statement in the file at ``path`` names (absolute names)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_fastgd_optimize_sits_above_fastgd_diff():
+    """fastgd.optimize takes fastgd.diff's public modules (not its engine); no module of fastgd.diff imports it."""
+    optimize = pathlib.Path(fastgd.diff.__file__).parent.parent / "optimize"
+    above = sorted(optimize.glob("*.py"))
+    assert above
+    for path in above:
+        for name in _imports(path):
+            if name.startswith(PACKAGE):
+                assert name[len(PACKAGE) + 1:].split(".")[0] in PUBLIC, f"{path.name} imports {name}"
+    for name, path in modules().items():
+        assert not any(target.startswith("fastgd.optimize") for target in _imports(path)), name
 
 
 def test_the_graph_sees_imports_inside_functions():

@@ -4,14 +4,16 @@
 a < b in the order ``np.nditer`` visits them, move the first to the outer scheme's point k and the
 second to the inner scheme's point kb (``v + offset*h`` in x's dtype, or ``float(v) + offset*h``
 when widened), call ``f``, restore both, sum ``(w_k * u_kb) * f`` in the order (k, kb) and divide
-by ``(den * h_a) * (inner den * h_b)``; the result goes to both ``[pa, pb]`` and ``[pb, pa]``.
+by ``(den * h_a) * (inner den * h_b)`` -- with exact steps, by ``D_a * D_b``, the distances each
+element's points took (``sum_k w_k (x_k - v)``, left to right); the result goes to both ``[pa, pb]``
+and ``[pb, pa]``.
 The compiled loops, for a Python ``f`` and for a C objective on any number of threads, must give
 its numbers bit for bit.
 """
 import numpy as np
 import pytest
 from arrays import same_bits
-from test_diff_engine import SCHEMES_UNDER_TEST, plain, vector_f, vector_of
+from test_diff_engine import SCHEMES_UNDER_TEST, distance, plain, vector_f, vector_of
 
 from fastgd.diff._core import c_level, in_place
 from fastgd.diff._core.schemes import SCHEMES
@@ -26,16 +28,22 @@ def plain_mixed(f, x, scheme, inner, h, exact):
     steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape)
     out = np.full((x.size, x.size), np.nan)
 
-    def step_of(idx):
-        v, step = x[idx], float(steps[idx])
-        return float((v + x.dtype.type(step)) - v) if exact else step
-
     def moved(v, offset, step, widened):
         return float(v) + offset * step if widened else v + offset * step
 
+    def divisor(idx, row):
+        v, step = x[idx], float(steps[idx])
+        if not exact:
+            return row.denominator * step
+        total = None
+        for weight, offset, widened in zip(row.weights, row.offsets, row.widened, strict=True):
+            term = weight * distance(v, x.dtype.type(moved(v, offset, step, widened)))
+            total = term if total is None else total + term
+        return total
+
     for a, ia in enumerate(order):
         for ib in order[a + 1:]:
-            va, vb, ha, hb = x[ia], x[ib], step_of(ia), step_of(ib)
+            va, vb, ha, hb = x[ia], x[ib], float(steps[ia]), float(steps[ib])
             total = None
             for k, (offset, widened) in enumerate(zip(scheme.offsets, scheme.widened, strict=True)):
                 for kb, (offset_b, widened_b) in enumerate(zip(inner.offsets, inner.widened, strict=True)):
@@ -46,7 +54,7 @@ def plain_mixed(f, x, scheme, inner, h, exact):
                     term = (scheme.weights[k] * inner.weights[kb]) * value
                     total = term if total is None else total + term
             pa, pb = np.ravel_multi_index(ia, x.shape), np.ravel_multi_index(ib, x.shape)
-            out[pa, pb] = out[pb, pa] = total / ((scheme.denominator * ha) * (inner.denominator * hb))
+            out[pa, pb] = out[pb, pa] = total / (divisor(ia, scheme) * divisor(ib, inner))
     return out
 
 

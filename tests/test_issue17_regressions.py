@@ -1,8 +1,8 @@
 """Issue 17's defects in derivatives, each written as the behaviour fastgd should have.
 
 Each test is named for the issue's item and asserts the correct behaviour against independent truth
-(analytic derivatives, exact arithmetic, mpmath). Those that fail today are strict xfails: once a fix
-lands they pass, and the strict mark turns that into a failure that asks for the mark to go.
+(analytic derivatives, exact arithmetic, mpmath). They were written as strict xfails before the fixes; every
+one passes now.
 
 The wide error-estimate suite at the end asks of every method with ``full_output=True``: where the
 status is 0 ("converged"), the real error is within the error estimate. The truth there is mpmath's,
@@ -30,14 +30,9 @@ EPS = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)
 
 
-def item(number, what):
-    return pytest.mark.xfail(strict=True, reason=f"issue 17 item {number}: {what}")
-
-
 # --- item 1: a complex-valued f is refused by every method ----------------------------------------
 
-@pytest.mark.parametrize("method", [pytest.param(m, marks=item(1, "method='complex' returns 2.25e16 for a complex "
-                                                           "f")) if m == "complex" else m for m in METHODS])
+@pytest.mark.parametrize("method", METHODS)
 def test_item1_a_complex_valued_f_is_refused_by_every_method(method):
     x = np.array([1.0, 2.0])
     with pytest.raises((TypeError, ValueError), match="complex|real"):
@@ -51,11 +46,20 @@ def test_item1_a_complex_valued_F_is_refused_by_jacobian_and_hessian():
         fastgd.jacobian(lambda v: (1 + 1j) * v, x)
     with pytest.raises(TypeError):
         fastgd.hessian(lambda v: np.sum((1 + 1j) * v**2), x)
+    for call in (lambda F: fastgd.jacobian(F, x, method="complex"),
+                 lambda F: fastgd.hessian(lambda v: np.sum(F(v)), x, method="complex")):
+        calls: list = []
+
+        def F(v, calls=calls):
+            calls.append(v.copy())
+            return (1 + 1j) * v**2
+        with pytest.raises(TypeError, match="real-valued"):
+            call(F)
+        assert len(calls) == 1 and np.array_equal(x, [1.0, 2.0])  # refused at x, before any point is made
 
 
 # --- item 2: two-sided differences divide by the distance between their points --------------------
 
-@item(2, "central divides by 2 ((x + h) - x), not by (x + h) - (x - h): 1.46e-9 where scipy has 3.6e-10")
 def test_item2_central_differences_divide_by_the_distance_between_the_points():
     x, h = np.array([1.0]), 1.49e-8  # scipy's test_scalar_scalar_abs_step, rtol 1e-9
     grad = fastgd.numerical_gradient(lambda v: np.sum(np.sinh(v)), x, np.array([h]), method="central")
@@ -67,7 +71,6 @@ def test_item2_central_differences_divide_by_the_distance_between_the_points():
 
 # --- item 3: float32 in, float32 out, within float32's tolerance --------------------------------
 
-@item(3, "jacobian and hessian return float64 for a float32 x")
 def test_item3_jacobian_and_hessian_of_float32_x_are_float32():
     x = np.array([0.5, 1.5, 2.0], dtype=np.float32)
     assert fastgd.jacobian(lambda v: v**2, x).dtype == np.float32
@@ -75,7 +78,6 @@ def test_item3_jacobian_and_hessian_of_float32_x_are_float32():
     assert fastgd.hessian(None, x, gradient=lambda v: 3 * v**2).dtype == np.float32
 
 
-@item(3, "hessian(rosen, float32 x, 'richardson') is off by 8.8e-4 where float32's tolerance is 3.45e-4")
 def test_item3_float32_rosenbrock_hessian_is_within_float32_tolerance():
     x = np.random.default_rng(458912319542).random(3).astype(np.float32)  # scipy.differentiate's test_float32
     H = fastgd.hessian(rosen, x, method="richardson")
@@ -100,7 +102,6 @@ def rosen_hessian(x):
 
 # --- item 4: an output of the wrong shape is refused ------------------------------------------------
 
-@item(4, "F returning shape (3, 1) is flattened silently where scipy raises")
 def test_item4_an_output_with_a_second_axis_is_refused():
     with pytest.raises(ValueError, match="shape|dimension|axis"):
         fastgd.jacobian(lambda v: np.array([v**2, np.tan(v), np.exp(v)]), np.array([1.0]))
@@ -109,13 +110,11 @@ def test_item4_an_output_with_a_second_axis_is_refused():
 # --- item 5: quadratics are exact with the default steps ------------------------------------------
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
-@item(5, "the default Hessian steps leave 5e-9 (central), 9e-11 (richardson) on a quadratic; FiniteDiff: ==")
 def test_item5_the_hessian_of_a_quadratic_is_exact_with_the_default_steps(method):
     H = fastgd.hessian(lambda v: np.sum(v**2), np.arange(1.0, 5.0), method=method)  # FiniteDiff's issue 185
     assert np.array_equal(H, 2 * np.eye(4))
 
 
-@item(5, "'auto' steps are not powers of two: x + h rounds, and the quadratic's difference is not exact")
 def test_item5_the_gradient_of_a_quadratic_is_exact_with_automatic_steps():
     x = np.arange(1.0, 5.0)
     assert np.array_equal(fastgd.numerical_gradient(lambda v: np.sum(v**2), x, "auto"), 2 * x)
@@ -131,27 +130,30 @@ def test_item5_power_of_two_steps_make_quadratics_exact_today():
 
 # --- item 6: forward differences meet rtol sqrt(eps) -----------------------------------------------
 
-@item(6, "forward differences at random points of (0, 1)^2 miss rtol sqrt(eps) in 6 of 20 draws")
-def test_item6_forward_differences_of_a_quadratic_meet_julias_default_tolerance():
-    misses = []
+def test_item6_forward_differences_keep_their_documented_bound_not_julias_tolerance():
+    """Julia's ``≈`` (rtol sqrt(eps)) for forward differences of x0**2 + x1**2 at random points of (0, 1)**2 is a
+    tolerance no forward step guarantees (fastgd.diff._core.steps: the truncation ``h`` and the rounding
+    ``2 u |f| / h`` of each element are at least ``2 sqrt(eps) |x|`` together in the worst case, so the two
+    elements' norm exceeds ``sqrt(eps) * 2 |x|``); FiniteDiff's own step rule, scipy's and fastgd's misses it
+    in 6 of these 20 draws. What fastgd holds to instead, and documents: the error is within the truncation and
+    rounding bound of the step taken, and the error estimate (status 0) is above the real error."""
     for seed in range(20):
         x = np.random.default_rng(seed).random(2)
-        grad = fastgd.numerical_gradient(lambda v: v[0] ** 2 + v[1] ** 2, x.copy(), method="forward")
-        exact = 2 * x  # Julia's isapprox: norm(a - b) <= sqrt(eps) * max(norm(a), norm(b))
-        if not np.linalg.norm(grad - exact) <= np.sqrt(EPS) * max(np.linalg.norm(grad), np.linalg.norm(exact)):
-            misses.append(seed)
-    assert not misses
+        f = lambda v: v[0] ** 2 + v[1] ** 2  # noqa: E731
+        grad, info = fastgd.numerical_gradient(f, x.copy(), method="forward", full_output=True)
+        error = np.abs(grad - 2 * x)
+        assert np.all(info.status == 0) and np.all(error <= info.error)
+        h = info.step  # f'' = 2: the truncation is h; each of the two values rounds by at most eps |f|
+        assert np.all(error <= h + 2 * EPS * f(x + h) / h)
 
 
 # --- item 7: honest error estimates ----------------------------------------------------------------
 
-@item(7, "Richardson's estimate is below the real error with status 0 (exp(x) sin(x) at 10..20)")
 def test_item7_richardson_bounds_the_error_of_exp_sin_at_10_to_20():
     x = np.random.default_rng(7).uniform(10, 20, 40)
     assert_status_0_bounds_the_error("exp_sin_10_20", x, "richardson")
 
 
-@item(7, "one-sided Richardson beside a bound: 2.3e-10 error, estimate 1.4e-10, status 0")
 def test_item7_richardson_beside_a_bound_bounds_its_error():
     x = np.array([0.5, -1.0, 2.0])
     grad, info = fastgd.numerical_gradient(lambda v: np.sum(np.sin(v) * v**2), x, method="richardson",
@@ -160,16 +162,31 @@ def test_item7_richardson_beside_a_bound_bounds_its_error():
     assert np.all((info.status != 0) | (error <= info.error))
 
 
-@item(7, "the estimate of f = x + y is 7.2e-12; numdifftools' test requires < 1e-13")
-def test_item7_the_estimate_of_a_linear_function_is_tight():
-    _, info = fastgd.numerical_gradient(lambda v: v[0] + v[1], np.array([1.0, 3.0]), method="richardson",
-                                        full_output=True)
-    assert np.all(info.error < 1e-13)
+def test_item7_the_estimate_of_a_linear_function_is_the_rounding_bound():
+    """numdifftools' test wants an estimate below 1e-13 for f = x + y; fastgd keeps the bound of the values'
+    rounding on purpose (fastgd.diff._core.estimates: rounded values can agree exactly too -- sqrt(1 + x**2) near
+    1e-5, where an estimate built on the agreement says 1e-20 of an error of 4 %). The documented estimate: the
+    truncation measured as 0, the rounding ``NOISE eps max|f| sum|w| / (d h)`` and nothing more."""
+    x = np.array([1.0, 3.0])
+    grad, info = fastgd.numerical_gradient(lambda v: v[0] + v[1], x, method="richardson", full_output=True)
+    assert np.array_equal(grad, [1.0, 1.0]) and np.all(info.status == 0)
+    largest = np.sum(x) + 2 * info.step  # the largest |f| at the points: x + h (and x + 2 h / 2)
+    gain = (1 + 1 + 8 + 8) / 6  # the Richardson row's weights over its denominator
+    assert np.all(info.error <= 2 * EPS * largest * gain / info.step * (1 + 1e-12))
+    assert np.all(info.error < 1e-11)  # 7.2e-12 before the steps were powers of two; 5.4e-12 and 2.7e-12 now
+
+
+def test_item7_an_estimate_built_on_agreeing_values_would_say_converged_at_4_percent():
+    """The counter-example behind the bound: rounded values that lie on a line."""
+    x = np.array([1.6e-5])
+    grad, info = fastgd.numerical_gradient(lambda v: np.sum(np.sqrt(1 + v**2)), x.copy(), method="richardson",
+                                           full_output=True)
+    exact = x / np.sqrt(1 + x**2)
+    assert np.all(np.abs(grad - exact) <= info.error)
 
 
 # --- item 8: what the peers have ------------------------------------------------------------------
 
-@item(8, "jacobian has no bounds=")
 def test_item8_jacobian_keeps_its_points_within_bounds():
     lb, ub = np.array([1.0, 1.0]), np.array([2.0, 2.0])
 
@@ -182,7 +199,6 @@ def test_item8_jacobian_keeps_its_points_within_bounds():
     np.testing.assert_allclose(J, exact, rtol=1e-9)
 
 
-@item(8, "no complex step for jacobian")
 def test_item8_jacobian_takes_the_complex_step():
     x = np.array([0.3, 0.7])
     J = fastgd.jacobian(lambda v: np.array([np.sin(v[0] * v[1]), np.exp(v[0])]), x, method="complex")
@@ -190,7 +206,6 @@ def test_item8_jacobian_takes_the_complex_step():
     np.testing.assert_allclose(J, exact, rtol=1e-14, atol=1e-15)
 
 
-@item(8, "no complex step for hessian (the mixed complex-step / finite-difference Hessian)")
 def test_item8_hessian_takes_the_complex_step():
     x = np.array([0.3, 0.7])
     H = fastgd.hessian(lambda v: np.exp(v[0]) * np.sin(v[1]), x, method="complex")
@@ -200,7 +215,6 @@ def test_item8_hessian_takes_the_complex_step():
 
 # --- item 9: the hostile run's silent wrong numbers ----------------------------------------------
 
-@item(9, "hessian's default relative step aliases at |x| = 1266: -1.78e-5 for -0.346, status 0")
 def test_item9_the_hessian_default_step_does_not_alias_at_1266():
     x = np.array([1265.7085265575656])
     f = lambda v: float(np.sum(np.sin(v)))  # noqa: E731
@@ -210,26 +224,22 @@ def test_item9_the_hessian_default_step_does_not_alias_at_1266():
     assert abs(fastgd.hessian(f, x)[0, 0] - exact) <= 1e-6 * abs(exact)  # central: 3.3 % off today
 
 
-@item(9, "hessian on float32 x with default steps: [3.81, -0.95, 0.95] for the row [2, 0, 1]")
 def test_item9_the_hessian_of_float32_x_with_default_steps():
     x = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     H = fastgd.hessian(lambda v: v[0] ** 2 + v[0] * v[2] + 0.5 * v[2] ** 2 + v[1], x)
     np.testing.assert_allclose(H, [[2, 0, 1], [0, 0, 0], [1, 0, 1]], rtol=1e-3, atol=1e-3)
 
 
-@item(9, "richardson on sin at |x| ~ 1000: estimates below the real error by up to 15x with status 0")
 def test_item9_richardson_bounds_the_error_of_sin_near_1000():
     x = np.random.default_rng(7).uniform(990, 1010, 40)
     assert_status_0_bounds_the_error("sin_near_1000", x, "richardson")
 
 
-@item(9, "method='complex' with an f that drops the imaginary part but returns a complex type gives 0")
 def test_item9_complex_step_refuses_an_f_that_drops_the_imaginary_part():
     with pytest.raises(TypeError, match="complex|imaginary"):
         fastgd.numerical_gradient(lambda v: np.sum(np.abs(v) ** 2) + 0j, np.array([1.0, 2.0]), method="complex")
 
 
-@item(9, "hessian(workers=) hands all 2 n**2 + 1 points to one map call: O(n**3) memory")
 def test_item9_hessian_hands_the_map_its_points_in_chunks():
     n, calls = 60, []
 
@@ -241,11 +251,12 @@ def test_item9_hessian_hands_the_map_its_points_in_chunks():
     x = np.linspace(-1.0, 1.0, n)
     f = lambda v: float(np.sum(np.sin(v) * v))  # noqa: E731
     H = fastgd.hessian(f, x, workers=recording_map)
-    assert sum(calls) == 2 * n * n + 1 and max(calls) <= (2 * n * n + 1) // 4
-    assert np.array_equal(H, fastgd.hessian(f, x.copy()))
+    in_place = []
+    assert np.array_equal(H, fastgd.hessian(lambda v: in_place.append(0) or f(v), x.copy()))
+    assert sum(calls) == len(in_place) >= 2 * n * n + 1  # every point through the map, and the measuring
+    assert max(calls) <= (2 * n * n + 1) // 4  # ... in chunks of at most 512 KB of points
 
 
-@item(9, "a complex array h= is cut to its real part with only a ComplexWarning")
 def test_item9_a_complex_step_array_is_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -254,32 +265,33 @@ def test_item9_a_complex_step_array_is_refused():
                                       method="central")
 
 
-@item(9, "hessp(None, x, p, h='nonsense', gradient=g) ignores h")
 def test_item9_hessp_checks_h_with_a_gradient():
     with pytest.raises(TypeError, match="h"):
         fastgd.hessp(None, np.array([1.0, 2.0]), np.ones(2), h="nonsense", gradient=lambda v: 2 * v)
 
 
-@item(9, "jacobian_of(F, out=...) returns the same array at every call; the docs promise a new one")
-def test_item9_jacobian_of_gives_a_new_array_at_every_call():
-    jac = fastgd.jacobian_of(lambda v: v**2, out=np.empty((2, 2)))
+def test_item9_jacobian_of_gives_a_new_array_at_every_call_and_refuses_out():
+    """scipy keeps each Jacobian it is given: out= (one array for every call) is refused when the adapter is made."""
+    with pytest.raises(TypeError, match="out="):
+        fastgd.jacobian_of(lambda v: v**2, out=np.empty((2, 2)))
+    jac = fastgd.jacobian_of(lambda v: v**2)
     first = jac(np.array([1.0, 2.0]))
     second = jac(np.array([3.0, 4.0]))
     assert first is not second
     np.testing.assert_allclose(np.diag(first), [2.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(np.diag(second), [6.0, 8.0], rtol=1e-6)
 
 
-@item(9, "gradient_of(f, nonsense=1) fails only at scipy's first call")
 def test_item9_gradient_of_refuses_an_unknown_option_at_once():
     with pytest.raises(TypeError, match="nonsense"):
         fastgd.gradient_of(lambda v: np.sum(v**2), nonsense=1)
 
 
-@item(9, "SparseJacobian(np.eye(2, dtype=bool), groups=[0, 2**40]) tries to allocate 8 TiB")
 def test_item9_sparse_groups_are_checked_before_anything_is_allocated():
     script = textwrap.dedent("""
-        import resource
-        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+        import os, resource
+        if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # AddressSanitizer maps terabytes of shadow memory
+            resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
         import numpy as np, fastgd
         try:
             fastgd.SparseJacobian(np.eye(2, dtype=bool), groups=[0, 2**40])
@@ -294,14 +306,14 @@ def test_item9_sparse_groups_are_checked_before_anything_is_allocated():
 
 @pytest.mark.parametrize("x, h", [(np.array([1e20, 1.0]), 1e-4), (np.array([1.0, 2.0], dtype=np.float16), 1e-4)],
                          ids=["1e20", "float16"])
-@item(9, "a dense Jacobian whose step vanishes next to x says 'F returned a non-finite value'")
 def test_item9_a_vanishing_step_is_named(x, h):
     with pytest.raises(ValueError, match="step"):
         fastgd.jacobian(lambda v: v**2, x, h)
 
 
-@item(9, "out= is left half-written when F raises")
-def test_item9_out_is_untouched_when_F_raises():
+def test_item9_out_is_never_half_written_when_F_raises():
+    """Documented (fastgd.jacobian): a failed Jacobian leaves out NaN throughout, never half-written; a Hessian
+    (its out written once complete) leaves it untouched."""
     out = np.full((2, 2), 7.0)
     calls = iter(range(100))
 
@@ -311,13 +323,33 @@ def test_item9_out_is_untouched_when_F_raises():
         return v**2
     with pytest.raises(RuntimeError, match="boom"):
         fastgd.jacobian(F, np.array([1.0, 2.0]), out=out)
+    assert np.all(np.isnan(out))
+    out = np.full((2, 2), 7.0)
+    calls = iter(range(100))
+    with pytest.raises(RuntimeError, match="boom"):
+        fastgd.hessian(lambda v: F(v)[0], np.array([1.0, 2.0]), out=out)
     assert np.all(out == 7.0)
 
 
-@item(9, "a sparsity pattern that misses a nonzero folds it into another entry, undocumented")
-def test_item9_a_pattern_missing_a_nonzero_is_documented():
+def test_item9_a_pattern_missing_a_nonzero_is_documented_and_checked():
     text = inspect.getdoc(fastgd.SparseJacobian) + inspect.getdoc(fastgd.jacobian)
     assert any(words in text for words in ("missing from the pattern", "not in the pattern", "outside the pattern"))
+
+    def F(v):  # x[0] in the last output, and x[1] in the first: a diagonal pattern misses both
+        y = v**2
+        y[-1] += v[0]
+        y[0] += 3 * v[1]
+        return y
+    x = np.arange(1.0, 6.0)
+    assert fastgd.SparseJacobian(np.eye(5, dtype=bool)).check(F, x).tolist() == [0, 4]
+    full = np.eye(5, dtype=bool)
+    full[4, 0] = full[0, 1] = True
+    assert fastgd.SparseJacobian(full).check(F, x).size == 0
+
+
+def test_item10_numerical_gradient_2d_of_a_0d_X_is_a_value_error():
+    with pytest.raises(ValueError, match="X must be 1-D"):
+        fastgd.numerical_gradient_2d(lambda v: float(np.sum(v)), np.array(1.0))
 
 
 # --- the wide suite: status 0 means the real error is within the estimate ------------------------
@@ -329,8 +361,8 @@ def _exact(name, x):
     return np.array([float(derivative(mpmath.mpf(float(v)), i, x.size)) for i, v in enumerate(x)])
 
 
-def _scales(n):
-    return np.logspace(0, 8, n)
+def _scales(n, low=0, high=8):
+    return np.logspace(low, high, n)
 
 
 ESTIMATE_SUITE = {  # name: (f, its derivative along element i of n at t in mpmath, the interval of x)
@@ -350,17 +382,15 @@ ESTIMATE_SUITE = {  # name: (f, its derivative along element i of n at t in mpma
     "badly_scaled_quadratic": (lambda v: 0.5 * np.sum(_scales(v.size) * v**2),
                                lambda t, i, n: mpmath.mpf(float(_scales(n)[i])) * t, (-1, 1)),
     "linear": (lambda v: np.sum(v), lambda t, i, n: mpmath.mpf(1), (1, 3)),
-}
-
-#: (function, method) pairs whose estimate is below the real error somewhere with status 0 today.
-UNDERESTIMATED = {
-    ("exp_sin_10_20", "richardson"): "Richardson's estimate up to 3x below the error",
-    ("sin_near_1000", "richardson"): "Richardson's estimate up to 15x below the error at |x| ~ 1000",
-    ("sin_1000x", "richardson"): "Richardson's estimate up to 31x below the error",
-    ("exp_sin_10_20", "complex"): "the complex step's estimate (2 eps |f'|) misses f's own rounding, up to 5x",
-    ("sin_10x", "complex"): "the complex step's estimate misses the rounding of 10 x, up to 11x",
-    ("sin_1000x", "complex"): "the complex step's estimate misses the rounding of 1000 x, up to 5e3x",
-    ("tanh", "complex"): "the complex step's estimate 1.07x below the error at one point",
+    # large higher derivatives (10**k, and poles at +-i/5), oscillations that speed up near 0
+    "exp_10x": (lambda v: np.sum(np.exp(10 * v)), lambda t, i, n: 10 * mpmath.exp(10 * t), (-1, 1)),
+    "runge": (lambda v: np.sum(1 / (1 + 25 * v**2)), lambda t, i, n: -50 * t / (1 + 25 * t**2) ** 2, (-1, 1)),
+    "sin_of_inverse_near_0.1": (lambda v: np.sum(np.sin(1 / v)), lambda t, i, n: -mpmath.cos(1 / t) / t**2,
+                                (0.05, 0.2)),
+    # badly scaled: elements on scales from 1e-6 to 1e6, each varying on its own
+    "tanh_of_scaled_elements": (lambda v: np.sum(np.tanh(v / _scales(v.size, -6, 6))),
+                                lambda t, i, n: 1 / mpmath.mpf(float(_scales(n, -6, 6)[i]))
+                                / mpmath.cosh(t / mpmath.mpf(float(_scales(n, -6, 6)[i]))) ** 2, (-1, 1)),
 }
 
 
@@ -374,13 +404,41 @@ def assert_status_0_bounds_the_error(name, x, method):
                              f"error up to {np.max(error[under] / info.error[under]):.3g}x the estimate")
 
 
-@pytest.mark.parametrize("name, method", [
-    pytest.param(name, method, marks=item(7, UNDERESTIMATED[name, method])) if (name, method) in UNDERESTIMATED
-    else (name, method) for name in ESTIMATE_SUITE for method in METHODS])
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", ESTIMATE_SUITE)
 def test_status_0_means_the_real_error_is_within_the_estimate(name, method):
     low, high = ESTIMATE_SUITE[name][2]
     x = np.random.default_rng(7).uniform(low, high, 40)
     assert_status_0_bounds_the_error(name, x, method)
+
+
+def overstatements(method):
+    """Over the suite: per function, the median of estimate / real error where the status is 0. Results that are
+    exact (a sum of linear terms at power-of-two steps) have nothing to overstate: a function whose results are
+    mostly exact is left out, and the real error taken as at least 1e-15 of the derivative."""
+    medians = {}
+    for name, (f, _, (low, high)) in ESTIMATE_SUITE.items():
+        x = np.random.default_rng(7).uniform(low, high, 40)
+        with np.errstate(all="ignore"):
+            grad, info = fastgd.numerical_gradient(f, x.copy(), method=method, full_output=True)
+        exact = _exact(name, x)
+        wrong = np.abs(grad - exact)
+        converged = info.status == 0
+        if np.count_nonzero(wrong[converged]) * 2 <= np.count_nonzero(converged):
+            continue
+        real = np.maximum(wrong, 1e-15 * np.abs(exact))
+        medians[name] = float(np.median(info.error[converged] / real[converged]))
+    return medians
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_estimates_are_honest_not_huge_on_the_suite(method):
+    """Honest rather than tight, but not by huge factors: the median overstatement per function stays below 100,
+    but for the complex step's bound on the rounding of x inside f (eps |x f''|: sin near 1000, where sin does
+    not round its argument, overstates it by 4e2)."""
+    medians = overstatements(method)
+    allowed = {("complex", "sin_near_1000"): 1e3}
+    assert all(median <= allowed.get((method, name), 100) for name, median in medians.items()), medians
 
 
 HESSIAN_SUITE = {  # name: (f, exact Hessian, the interval of x, n)
@@ -392,15 +450,13 @@ HESSIAN_SUITE = {  # name: (f, exact Hessian, the interval of x, n)
                     lambda x: np.full((x.size, x.size), np.exp(np.sum(x) / 3) / 9), (-2, 2), 4),
     "badly_scaled_quadratic": (lambda v: 0.5 * float(np.sum(_scales(v.size) * v**2)),
                                lambda x: np.diag(_scales(x.size)), (-1, 1), 5),
-}
-HESSIAN_UNDERESTIMATED = {
-    "sin_near_1266": "the default relative step aliases (~0.6 at |x| ~ 1266) and the estimate says converged",
-    "exp_sin_10_20": "the estimate up to 6.8x below the error with status 0",
+    "exp_10x": (lambda v: float(np.sum(np.exp(10 * v))), lambda x: np.diag(100 * np.exp(10 * x)), (-1, 1), 3),
+    "sin_of_inverse_near_0.1": (lambda v: float(np.sum(np.sin(1 / v))),
+                                lambda x: np.diag(2 * np.cos(1 / x) / x**3 - np.sin(1 / x) / x**4), (0.05, 0.2), 3),
 }
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=item(9, HESSIAN_UNDERESTIMATED[name]))
-                                  if name in HESSIAN_UNDERESTIMATED else name for name in HESSIAN_SUITE])
+@pytest.mark.parametrize("name", HESSIAN_SUITE)
 def test_hessian_status_0_means_the_real_error_is_within_the_estimate(name):
     f, exact_of, (low, high), n = HESSIAN_SUITE[name]
     violations = []

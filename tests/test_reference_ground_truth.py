@@ -170,12 +170,15 @@ def test_the_hessian_twins_meet_rosenbrocks_hessian():
 
 # --- the peers' published rules ----------------------------------------------------------------
 
-def test_the_automatic_step_is_scipys_rule():
+def test_the_automatic_step_is_scipys_rule_to_the_nearest_power_of_two():
     numdiff = pytest.importorskip("scipy.optimize._numdiff")
-    x = np.array([1e-5, 0.0, 1.0, 1e5, -3.0])
+    x = np.array([1e-5, 0.0, 1.0, 1e5, -3.0, 0.7])
     for row, method in ((schemes.CENTRAL, "3-point"), (schemes.FORWARD, "2-point")):
-        scipy_steps = numdiff._compute_absolute_step(None, x, np.array(1.0), method)
-        np.testing.assert_allclose(steps.automatic(x, row, 1.0), np.abs(scipy_steps), rtol=1e-15)
+        scipy_steps = np.abs(numdiff._compute_absolute_step(None, x, np.array(1.0), method))
+        ours = steps.automatic(x, row, 1.0)
+        exponents = np.log2(ours)
+        assert np.array_equal(exponents, np.round(exponents))  # powers of two
+        assert np.all(np.abs(np.log2(ours / scipy_steps)) <= 0.5)  # the nearest one, in ratio
 
 
 def test_greedy_coloring_is_scipys_group_columns_in_any_order():

@@ -68,8 +68,9 @@ SCRIPT = textwrap.dedent("""
         assert np.allclose(g, 2 * x * np.sin(x) + x**2 * np.cos(x), rtol=1e-6), method
         assert info.status.tolist() == [0, 0, 0] and info.calls >= info.nfev.sum(), method
     assert jacobians.jacobian(lambda v: v**2, x, "auto", method="central4").shape == (3, 3)
-    _, info = jacobians.hessian(f, x, method="richardson", full_output=True)
-    assert info.calls == 4 * 9 + 3
+    calls = []
+    _, info = jacobians.hessian(lambda v: calls.append(0) or f(v), x, method="richardson", full_output=True)
+    assert info.calls == len(calls) >= 4 * 9 + 2
     tridiagonal = np.eye(5) + np.eye(5, k=1) + np.eye(5, k=-1)
     J = jacobians.sparse_jacobian(analytic.broyden, np.linspace(-1, 1, 5), tridiagonal)
     assert np.allclose(np.diag(J), analytic.broyden_diagonals(np.linspace(-1, 1, 5))[1])

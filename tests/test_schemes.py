@@ -24,6 +24,8 @@ def steps(kind, x):
     """The h= a test passes: None, 'auto', a float, or an array of per-element steps."""
     if kind == "array":  # steps that move x in its dtype (float16's spacing at 4 is 0.004)
         return np.linspace(1e-3, 3e-3, x.size).reshape(x.shape) * (100 if x.dtype == np.float16 else 1)
+    if kind == "float" and x.dtype == np.float16:
+        return 0.1
     return STEPS.get(kind, kind)
 
 
@@ -42,8 +44,12 @@ def test_defaults_are_the_textbooks_bitwise():
     textbook = reference.numerical_gradient(smooth, x)
     assert np.array_equal(fastgd.numerical_gradient(smooth, x), textbook)
     assert np.array_equal(fastgd.numerical_gradient(smooth, x, None, method="central"), textbook)
-    assert np.array_equal(fastgd.numerical_gradient(smooth, x, 1e-4), textbook)
     assert np.array_equal(twins.numerical_gradient(smooth, x), textbook)
+    # a given h divides by the distance its points take: the textbook's points, not its divisor
+    given = fastgd.numerical_gradient(smooth, x, 1e-4)
+    assert np.array_equal(given, twins.numerical_gradient(smooth, x, 1e-4))
+    np.testing.assert_allclose(given, textbook, rtol=1e-11)
+    assert not np.array_equal(given, textbook)  # (x + h) - (x - h) is not 2 h for some of these x
     assert np.array_equal(fastgd.numerical_gradient_2d(smooth, x, method="central"),
                           reference.numerical_gradient_2d(smooth, x))
 
@@ -80,8 +86,9 @@ def test_full_output_matches_its_twin_and_keeps_the_gradient(method, kind):
     assert np.array_equal(grad, fastgd.numerical_gradient(smooth, x, h, method=method))
     for field in ("error", "status", "nfev", "step"):
         assert np.array_equal(getattr(info, field), getattr(twin_info, field), equal_nan=True), field
-    assert info.calls == twin_info.calls == int(info.nfev.sum()) + (method in ("forward", "backward")) * (
-        info.calls - int(info.nfev.sum()))
+    calls = []
+    fastgd.numerical_gradient(lambda v: calls.append(0) or smooth(v), x, h, method=method, full_output=True)
+    assert info.calls == twin_info.calls == len(calls) >= int(info.nfev.sum())  # and f(x), where a pass needs it
     assert info.error.shape == info.status.shape == info.nfev.shape == x.shape
     exact = 2 * x * np.sin(x) + x**2 * np.cos(x)
     assert np.all(np.abs(grad - exact) <= info.error)
@@ -187,7 +194,7 @@ def counting(f):
 
 
 @pytest.mark.parametrize("method, per_element, once", [("central", 2, 0), ("forward", 1, 1), ("backward", 1, 1),
-                                                       ("central4", 4, 0), ("complex", 1, 0), ("richardson", 4, 0)])
+                                                       ("central4", 4, 0), ("complex", 1, 1), ("richardson", 4, 0)])
 def test_evaluations_per_element(method, per_element, once):
     f = counting(smooth)
     x = np.linspace(0.5, 3.0, 10)  # no |x| small enough for a second step, no retry
@@ -246,7 +253,7 @@ def test_complex_step_leaves_x_bitwise_intact_and_sees_a_copy():
         return np.sum(v**2)
     fastgd.numerical_gradient(f, x, method="complex")
     assert same_bits(x, before)
-    assert seen == [(np.complex128, False)] * 3
+    assert seen == [(np.complex128, False)] * 4  # f(x), checked real-valued, then a point per element
 
 
 # --- bounds --------------------------------------------------------------------------------
@@ -329,7 +336,7 @@ def test_steps_outside_the_asymptotic_range_are_not_reliable():
     ({"h": np.ones(2)}, ValueError, "broadcast"), ({"h": [1e-3, np.inf, 1e-3]}, ValueError, "finite"),
     ({"h": 1e-3, "typical_x": 1.0}, ValueError, "typical_x"), ({"h": "auto", "typical_x": 0.0}, ValueError,
                                                                 "typical_x"),
-    ({"h": np.array([1e-3, 1e-20, 1e-3])}, ValueError, "too small for x at element 1"),
+    ({"h": np.array([1e-3, 1e-20, 1e-3])}, ValueError, "vanishes next to x at element 1"),
     ({"h": "auto", "typical_x": "big"}, TypeError, "typical_x"), ({"h": np.array([1e-60, 1.0, 1.0]),
                                                                    "method": "complex"}, ValueError, "float32"),
 ])
@@ -379,8 +386,9 @@ def test_gradient_check_of_nets_with_an_accurate_method():
     checks = fastgd.nn.gradient_check(net, x, t, method="richardson")
     assert list(checks) == ["W1", "b1", "W2", "b2"]
     assert all(same_bits(net.params[key], params[key]) for key in params)
-    # the textbook's loss adds 1e-7 inside the log; its backprop does not: visible above the numerical error
-    assert all(check.numerical_error < 1e-11 and check.numerical_error < check.mean_abs_diff
+    # the textbook's loss adds 1e-7 inside the log; its backprop does not: visible above the numerical error (an
+    # element of W2 whose derivative is 4e-9 has an estimate of 8e-11: its Richardson steps disagree by that much)
+    assert all(check.numerical_error < 1e-10 and check.numerical_error < check.mean_abs_diff
                for check in checks.values())
     simple = fastgd.nn.gradient_check(fastgd.nn.SimpleNet(rng=rng), np.array([0.6, 0.9]), np.array([0, 0, 1]),
                                       method="richardson", h="auto")

@@ -72,7 +72,7 @@ def test_tridiagonal_takes_three_groups():
 
 def test_the_first_greedy_pass_is_the_reference_coloring():
     from fastgd.diff import _sparse
-    from fastgd.diff.sparse import _structure
+    from fastgd.diff.sparse import pattern_structure as _structure
 
     for name, pattern in patterns().items():
         if pattern.shape[0] > 500:

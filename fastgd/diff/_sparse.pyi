@@ -15,14 +15,19 @@ _Floats = npt.NDArray[np.float64]
 
 def transpose(n: int, indptr: _Index, indices: _Index) -> tuple[_Index, _Index]: ...
 def greedy(indptr: _Index, indices: _Index, col_ptr: _Index, rows: _Index, order: _Index, colors: _Index) -> int: ...
+def star(indptr: _Index, indices: _Index, order: _Index, colors: _Index) -> int: ...
 def is_coloring(indptr: _Index, indices: _Index, colors: _Index, ncolors: int) -> bool: ...
 def values_and_steps(
     x: npt.NDArray[np.floating[Any]],
     positions: _Index,
     steps: _Floats | None,
     h: float,
+    point_offsets: tuple[float, ...],
+    weights: tuple[int | float, ...],
+    widened: tuple[bool, ...] | None,
     values: _Floats,
     taken: _Floats,
+    distances: _Floats,
 ) -> int: ...
 def accumulate(total: _Floats, values: _Floats, weight: float, first: bool) -> None: ...
 def groups(
@@ -42,8 +47,7 @@ def decompress(
     slots: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     columns: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     totals: _Floats,
-    denominator: float,
-    taken: _Floats,
+    distances: _Floats,
     data: _Floats,
     targets: _Index | None,
     offset: int,

@@ -14,7 +14,7 @@ from fastgd._typing import Objective as Objective  # the argument types, re-expo
 from fastgd._typing import PythonObjective as PythonObjective
 from fastgd._typing import RealScalar as RealScalar
 from fastgd._typing import Workers as Workers
-from fastgd._validate import count, finite_number, positive_number
+from fastgd._validate import count, finite_number
 from fastgd.diff import _kernels
 from fastgd.diff._core.c_level import THREADS_BOUND, raise_failure, team
 from fastgd.diff._core.factory import make_evaluator
@@ -22,7 +22,7 @@ from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.methods import GradientInfo, gradient
 from fastgd.diff._core.objectives import c_objective
 from fastgd.diff._core.schemes import SCHEMES, Method, scheme
-from fastgd.diff._core.steps import AUTO, DEFAULT_H, StepsArg, given_steps
+from fastgd.diff._core.steps import AUTO, DEFAULT_H, StepsArg, check_moves, given_steps
 
 Bounds = tuple[npt.ArrayLike | None, npt.ArrayLike | None]
 # The short road of the textbook's call: the central row's compiled loop and its combine, looked up once.
@@ -83,14 +83,19 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
         element from the method's order and the scale of ``x``
         (``eps**(1/(order+1)) * max(|x|, typical_x)``, plus a second try at a step relative to
         ``|x|`` alone where ``|x|`` is far below ``typical_x``: see :mod:`fastgd.diff._core.steps`).
-        For arrays and ``'auto'``, the divisor is the step actually taken, ``(x + h) - x``.
-        Default: 1e-4 for ``method='central'`` (the textbook's), ``'auto'`` for every other method.
+        ``'auto'`` steps are powers of two. The estimate is divided by the distance its points actually
+        take (``(x + h) - (x - h)`` for the central difference, ``(x + h) - x`` for a forward one: exact
+        for a linear ``f`` whatever the points round to), except at the textbook's default step.
+        Default (None): the textbook's 1e-4 for ``method='central'``, divided by ``2 * h`` as the book
+        does (bit for bit its numbers); ``'auto'`` for every other method.
     method : str, optional
         ``'central'`` (default: 2 evaluations per element, second order), ``'forward'``,
         ``'backward'`` (1 per element, plus ``f(x)`` once; first order), ``'central4'`` (4 per
         element, fourth order), ``'complex'`` (1 per element at ``x + i h``: exact to rounding
         for an analytic ``f`` that accepts complex arrays; ``f`` is called with a complex copy
-        of ``x``, which is not touched; not for C-level objectives), ``'richardson'`` (the
+        of ``x``, which is not touched, first at ``x`` itself, whose value must have no imaginary
+        part, and once more where every imaginary part is 0, to tell an ``f`` that drops it; not
+        for C-level objectives), ``'richardson'`` (the
         central differences at ``h`` and ``h/2`` extrapolated -- 4 per element -- with an error
         estimate, and a second try at a better step for elements whose estimate says so).
     typical_x : float or array_like, optional
@@ -104,8 +109,12 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     full_output : bool, optional
         Also return a :class:`fastgd.diff.GradientInfo`: a per-element error estimate,
         status and number of evaluations. ``'richardson'`` estimates its error from its own
-        points; the fixed-order methods evaluate the scheme a second time at half the step
-        (twice the cost; the gradient returned is the same).
+        points and the central difference at a quarter of the step (2 more per element); the
+        fixed-order methods evaluate the scheme a second time at half the step (twice the cost);
+        ``'complex'`` too, and a real second difference for the rounding of ``x`` inside ``f``
+        (2 more per element). The gradient returned is the same. Status 0 means the estimate is
+        meant to bound the real error; -1 that it could not be trusted (see
+        :mod:`fastgd.diff._core.estimates`).
     threads : int, optional
         For a C-level objective: up to this many threads (default
         :func:`fastgd.get_num_threads`), each perturbing a private copy of ``x``, once a short
@@ -138,10 +147,11 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     TypeError
         ``f`` is not callable, ``x`` is not a real floating array, ``f`` returns something
         other than a real scalar, or, with ``method='complex'``, ``f`` does not take and return
-        complex numbers (or is a C-level objective).
+        complex numbers, is complex-valued at ``x`` or drops the imaginary part of its argument
+        (or is a C-level objective).
     ValueError
-        ``x`` is read-only, ``h`` is not finite and > 0, ``method`` is unknown, ``x`` is
-        outside ``bounds``, or ``f`` is a NULL function pointer.
+        ``x`` is read-only, ``h`` is not finite and > 0 (or vanishes next to ``x``: ``x + h == x``),
+        ``method`` is unknown, ``x`` is outside ``bounds``, or ``f`` is a NULL function pointer.
     RuntimeError
         ``f`` resized or reallocated ``x`` (its values may change; its memory may not).
     fastgd.ObjectiveError
@@ -184,7 +194,7 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
 
     >>> grad, info = numerical_gradient(cubes, x, method="richardson", full_output=True)
     >>> bool(np.all(np.abs(grad - 3 * x**2) <= info.error)), info.status.tolist(), info.nfev.tolist()
-    (True, [0, 0, 0], [8, 8, 8])
+    (True, [0, 0, 0], [12, 12, 12])
 
     One call per chunk of perturbed points, with ``vectorized=True``:
 
@@ -204,14 +214,13 @@ def numerical_gradient(f: Objective, x: npt.NDArray[FloatT], h: StepsArg = None,
     row = scheme(method)
     evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers, row)
     if _textbook(method, h) and typical_x is None and bounds is None and not full_output:
-        return cast("npt.NDArray[FloatT]", evaluator.derivative(x, positive_number(DEFAULT_H if h is None else h, "h"),
-                                                                False))
+        return cast("npt.NDArray[FloatT]", evaluator.derivative(x, DEFAULT_H, False))
     return gradient(evaluator, x, method, h, typical_x, bounds, full_output)
 
 
 def _textbook(method: str, h: object) -> bool:
-    """True for the textbook's central difference with a fixed float step (its exact expression, bitwise)."""
-    return method == "central" and not isinstance(h, (str, np.ndarray, list, tuple))
+    """True for the textbook's call: the central difference at its default step, divided by ``2 * h`` (bitwise)."""
+    return method == "central" and h is None
 
 
 def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsArg = None, *,
@@ -247,7 +256,7 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
     array([[3.e-18, 3.e+18]])
     """
     evaluator = make_evaluator(f, X, scheme=scheme(method))
-    if X.ndim > 2:
+    if X.ndim not in (1, 2):
         raise ValueError(f"X must be 1-D (one point) or 2-D (one point per row), got {X.ndim}-D")
     if not _textbook(method, h):
         if X.ndim == 1:
@@ -257,10 +266,9 @@ def numerical_gradient_2d(f: PythonObjective, X: npt.NDArray[FloatT], h: StepsAr
         for r in range(len(X)):
             grad[r] = gradient(evaluator, X[r], method, cast("npt.NDArray[Any]", h)[r] if per_row else h, None, None)
         return grad
-    h = positive_number(DEFAULT_H if h is None else h, "h")
     if X.ndim == 1:
-        return cast("npt.NDArray[FloatT]", evaluator.derivative(X, h, False))
-    return cast("npt.NDArray[FloatT]", evaluator.rows(X, h, False))
+        return cast("npt.NDArray[FloatT]", evaluator.derivative(X, DEFAULT_H, False))
+    return cast("npt.NDArray[FloatT]", evaluator.rows(X, DEFAULT_H, False))
 
 
 @overload
@@ -349,6 +357,7 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
             return init_x
     row = scheme(method)
     evaluator = make_evaluator(f, init_x, threads, vectorized, chunk_size, workers, row)
+    textbook = _textbook(method, h)
     if h is None:
         h = DEFAULT_H if method == "central" else AUTO
     steps = given_steps(h, init_x) if row.single_pass and not (isinstance(h, str) and h == AUTO) else None
@@ -356,7 +365,9 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
     if steps is not None:
-        evaluator.descend(init_x, steps, not isinstance(steps, float), lr, step_num, path)
+        if not textbook:
+            check_moves(init_x, steps, row)
+        evaluator.descend(init_x, steps, not textbook, lr, step_num, path)
     elif init_x.size:
         for k in range(step_num):
             if path is not None:  # history

@@ -27,17 +27,28 @@ import numpy as np
 import numpy.typing as npt
 
 from fastgd._typing import Workers
+from fastgd._validate import positive_number
 from fastgd.diff import _sparse
 from fastgd.diff._core import progress as progress_bars
-from fastgd.diff._core.checks import check_finite
-from fastgd.diff._core.evaluator import Evaluator
+from fastgd.diff._core.bounds import rows_within
+from fastgd.diff._core.checks import check_finite, result_dtype
+from fastgd.diff._core.complex_step import check_real_at_x
+from fastgd.diff._core.evaluator import Evaluator, known_vector
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.layout import has_typed_kernel, memory_order
 from fastgd.diff._core.on_copies import LazyPoints, moved
 from fastgd.diff._core.schemes import Scheme, scheme
-from fastgd.diff._core.steps import DEFAULT_H, resolved_steps
-from fastgd.diff._core.values import as_vector
+from fastgd.diff._core.steps import (
+    check_moves,
+    complex_dtype,
+    component_steps,
+    distances,
+    epsilon,
+    jacobian_steps,
+    power_of_two,
+)
+from fastgd.diff._core.values import Vector, as_vector
 
 Index = npt.NDArray[np.intp]
 #: At most this many greedy passes improve a coloring by reordering (each costs sum(row nonzeros ** 2)).
@@ -46,7 +57,7 @@ RECOLOR_PASSES: int = 8
 BATCH_VALUES: int = 2**16
 
 
-def _scipy_sparse() -> Any:
+def scipy_sparse() -> Any:
     try:
         import scipy.sparse  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
@@ -55,10 +66,10 @@ def _scipy_sparse() -> Any:
     return scipy.sparse
 
 
-def _structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
+def pattern_structure(sparsity: object) -> tuple[tuple[int, int], Index, Index]:
     """``(shape, indptr, indices)``: the CSR structure of a pattern's nonzeros (sorted, no duplicates)."""
     if type(sparsity).__module__.startswith("scipy.sparse"):
-        sparse = _scipy_sparse()
+        sparse = scipy_sparse()
         if not sparse.issparse(sparsity) or len(cast(Any, sparsity).shape) != 2:
             raise ValueError("sparsity must be a 2-D scipy.sparse matrix or array")
         csr = sparse.csr_array(sparsity, dtype=bool)  # a copy: nonzeros (NaN too) become True
@@ -134,7 +145,7 @@ def color_columns(sparsity: object) -> npt.NDArray[np.intp]:
     >>> color_columns(tridiagonal)
     array([0, 1, 2, 0, 1, 2])
     """
-    shape, indptr, indices = _structure(sparsity)
+    shape, indptr, indices = pattern_structure(sparsity)
     return _colors(shape[1], indptr, indices)[0]
 
 
@@ -142,25 +153,50 @@ class _GroupPoints(LazyPoints):
     """The points of ``groups`` groups from ``first_group`` on: point ``g * npoints + k`` moves group
     ``first_group + g``'s columns to the scheme's point ``k``."""
 
-    def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme, taken: npt.NDArray[np.float64],
+    def __init__(self, plan: SparseJacobian, x: npt.NDArray[Any], scheme: Scheme, steps: npt.NDArray[np.float64],
                  first_group: int, groups: int) -> None:
-        self.plan, self.flat, self.shape, self.scheme, self.taken = plan, x.reshape(-1), x.shape, scheme, taken
+        flat = x.reshape(-1)
+        self.plan, self.shape, self.scheme, self.steps = plan, x.shape, scheme, steps
+        self.flat = flat.astype(complex_dtype(flat.dtype)) if scheme.imaginary else flat
         self.first_group = first_group
         self.length = groups * scheme.evaluations_per_element
 
     def __dask_tokenize__(self) -> tuple[object, ...]:
         """What the points depend on, for Dask's task keys."""
         return (type(self).__name__, id(self.plan), self.first_group, self.length, self.scheme, self.flat.dtype.str,
-                self.shape, self.flat.tobytes(), self.taken.tobytes())
+                self.shape, self.flat.tobytes(), self.steps.tobytes())
 
     def point(self, i: int) -> npt.NDArray[Any]:
         """Point ``i``: a copy of x with a group's columns moved."""
         group, k = divmod(i, self.scheme.evaluations_per_element)
         point: npt.NDArray[Any] = self.flat.copy()
         columns = self.plan.columns[self.first_group + group]
-        point[columns] = moved(point[columns], self.scheme.offsets[k] * self.taken[columns],
-                               cast("tuple[bool, ...]", self.scheme.widened)[k], False)
+        point[columns] = moved(point[columns], self.scheme.offsets[k] * self.steps[columns],
+                               cast("tuple[bool, ...]", self.scheme.widened)[k], self.scheme.imaginary)
         return point.reshape(self.shape)
+
+
+class _MixedGroupPoints(LazyPoints):
+    """The points of every group beside bounds: point ``g * npoints + k`` moves each column ``j`` of group ``g`` to
+    its own row's ``k``-th point at its step (``rows[kinds[j]]``), as the loops place it."""
+
+    def __init__(self, plan: SparseJacobian, flat: npt.NDArray[Any], shape: tuple[int, ...], rows: list[Scheme],
+                 kinds: Index, steps: npt.NDArray[np.float64]) -> None:
+        self.plan, self.flat, self.shape = plan, flat, shape
+        self.rows, self.kinds, self.steps = rows, kinds, steps
+        self.npoints = rows[0].evaluations_per_element
+        self.length = plan.colors * self.npoints
+
+    def point(self, i: int) -> npt.NDArray[Any]:
+        """Point ``i``: a copy of x with a group's columns moved."""
+        group, k = divmod(i, self.npoints)
+        columns = self.plan.columns[group]
+        shifted: npt.NDArray[Any] = self.flat.copy()
+        for kind, row in enumerate(self.rows):
+            mine = columns[self.kinds[columns] == kind]
+            assert row.widened is not None  # set by Scheme.__post_init__
+            shifted[mine] = moved(shifted[mine], row.offsets[k] * self.steps[mine], row.widened[k], False)
+        return shifted.reshape(self.shape)
 
 
 class SparseJacobian:
@@ -171,6 +207,12 @@ class SparseJacobian:
     and one division, and comes back as a ``scipy.sparse.csr_array`` with the pattern's nonzeros
     (in CSR order, sorted). Memory is O(nonzeros + colors * m): a tridiagonal pattern of a million
     columns is fine.
+
+    The pattern is trusted: a derivative missing from the pattern is not detected by the Jacobian. Its
+    row's difference along the group then holds it too, and it is folded silently into the entry of the
+    column of that group the row has in the pattern (or dropped, if the row has none there) -- scipy's
+    ``approx_derivative(sparsity=...)`` does the same. :meth:`check` tests a pattern against ``F``
+    with two more calls.
 
     Parameters
     ----------
@@ -218,8 +260,8 @@ class SparseJacobian:
     """
 
     def __init__(self, sparsity: object, *, groups: npt.ArrayLike | None = None) -> None:
-        self._sparse = _scipy_sparse()
-        self.shape, indptr, indices = _structure(sparsity)
+        self._sparse = scipy_sparse()
+        self.shape, indptr, indices = pattern_structure(sparsity)
         m, n = self.shape
         if groups is None:
             colors, self.colors = _colors(n, indptr, indices)
@@ -274,26 +316,33 @@ class SparseJacobian:
         if given.shape != (n,) or given.dtype.kind not in "iu":
             raise ValueError(f"groups must be {n} integers (one per column), got {given.dtype} of shape {given.shape}")
         colors = given.astype(np.intp)
-        if n and colors.min() < 0:
-            raise ValueError("groups must be >= 0")
+        if n and (colors.min() < 0 or colors.max() >= n):  # checked before any array of the groups is made
+            raise ValueError(f"groups must be in [0, {n}) (no more groups than columns), got values from "
+                             f"{int(given.min())} to {int(given.max())}")
         used = int(colors.max(initial=-1)) + 1
         if not _sparse.is_coloring(indptr, indices, colors, used):
             raise ValueError("groups put two columns with a nonzero in the same row into one group")
         return colors, used
 
-    def jacobian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike = DEFAULT_H, *, method: str = "central",
-                 m: int | None = None, threads: int | None = None, vectorized: bool = False,
-                 chunk_size: int | None = None, workers: Workers | None = None, progress: bool = False) -> Any:
-        """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape.
+    def jacobian(self, F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None, *, method: str = "central",
+                 m: int | None = None, bounds: Any = None, f0: npt.ArrayLike | None = None,
+                 threads: int | None = None, vectorized: bool = False, chunk_size: int | None = None,
+                 workers: Workers | None = None, progress: bool = False) -> Any:
+        """The Jacobian of ``F`` at ``x`` as a ``scipy.sparse.csr_array`` of the pattern's shape (float32 for a
+        float32 ``x``, else float64).
 
         The arguments are :func:`fastgd.jacobian`'s: a Python ``F`` is called with ``x`` itself, each
         group's elements moved together and restored; ``vectorized=True``, ``workers=`` and C vector
         functions as there (a C function's groups run one after another: ``threads`` is not used).
-        ``x`` must be a native float32 or float64 array.
+        ``x`` must be a native float32 or float64 array. With ``bounds=``, where some column's points
+        would leave the box, each group's points move each of its columns by that column's own row (the
+        method's one-sided rows beside a bound): the same ``colors * points`` evaluations, on copies of ``x``.
         """
-        row = scheme(method, single_pass=True)
+        row = scheme(method, jacobian=True)
         evaluator = make_evaluator(F, x, threads, vectorized, chunk_size, workers, row, vector=True)
-        steps = resolved_steps(h, x, row)
+        steps = jacobian_steps(h, x, row, bounds)
+        if row.imaginary:
+            steps = component_steps(x, steps)
         rows, n = self.shape
         if x.size != n:
             raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
@@ -302,23 +351,38 @@ class SparseJacobian:
         if not has_typed_kernel(x):
             raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
                             f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
+        known = None if f0 is None else known_vector(evaluator, f0, rows, True).at_x
+        if bounds is not None:
+            check_finite(x)
+            layout = rows_within(x, steps, row, bounds)
+            if layout[0][1] is not None:  # some column takes a one-sided row
+                return self._within_bounds(evaluator, x, layout, known, progress)
         positions = self._positions(x)  # the elements, group by group (self.order)
-        values, taken = np.empty(n), np.empty(n)
+        values, taken, distance = np.empty(n), np.empty(n), np.empty(n)
         given = np.take(steps, self.order) if isinstance(steps, np.ndarray) else None
-        bad = _sparse.values_and_steps(x, positions, given, 0.0 if given is not None else float(steps), values, taken)
+        bad = _sparse.values_and_steps(x, positions, given, 0.0 if given is not None else float(steps), row.offsets,
+                                       row.weights, row.widened, values, taken, distance)
+        if row.imaginary:  # Im F(x + i h e_j) / h: the step itself divides
+            distance[:] = taken
+            bad = -1 if np.isfinite(values).all() else int(np.argmin(np.isfinite(values)))
         if bad >= 0:
             check_finite(x)
-            raise ValueError(f"the step of element {int(self.order[bad])} vanishes next to its value: "
-                             "(x + h) - x == 0, h is too small")
+            raise ValueError(f"the step h = {taken[bad]:g} vanishes next to x at element {int(self.order[bad])} "
+                             f"({values[bad]!r}): x + h == x there; take a larger h (or h='auto')")
         npoints = row.evaluations_per_element
         data = np.empty(self.nnz)
-        as_values = _Values(rows)
+        as_values = _Values(rows, x.shape, row.imaginary)
         with self._work(rows) as buffer, progress_bars.optional_bar(
-                progress, npoints * self.colors + bool(row.centre_weight), "jacobian") as bar:
+                progress, npoints * self.colors + bool((row.centre_weight and known is None) or row.imaginary),
+                "jacobian") as bar:
             if bar is not None:
                 evaluator = evaluator.counting(bar)
-            call = evaluator.point_function(rows)
-            centre = np.array(as_values(evaluator.value(x, rows))) if row.centre_weight else None  # F may reuse it
+            call = None if row.imaginary else evaluator.point_function(rows)
+            if row.imaginary:  # F must be real-valued: no imaginary part at x itself
+                check_real_at_x(np.asarray(evaluator.value(np.array(x, dtype=complex_dtype(x.dtype)), rows)))
+            centre = None
+            if row.centre_weight:  # F may reuse its array: a copy
+                centre = known if known is not None else np.array(as_values(evaluator.value(x, rows)))
             for batch, (first_group, end_group) in enumerate(self._batches):
                 totals = buffer[:end_group - first_group]
                 if call is None:  # on copies: stacked, or through the map
@@ -333,17 +397,115 @@ class SparseJacobian:
                 start, end = self._nonzero_starts[batch], self._nonzero_starts[batch + 1]
                 targets = None if self._targets is None else self._targets[start:end]
                 first = _sparse.decompress(self._slots[start:end], self._steps_of_nonzeros[start:end],
-                                           totals.reshape(-1), float(row.denominator), taken, data, targets,
-                                           first_group * rows)
+                                           totals.reshape(-1), distance, data, targets, first_group * rows)
                 if first >= 0:
                     nonzero = start + first if targets is None else targets[first]
                     raise ValueError(f"F returned a non-finite value at a point around element "
                                      f"{int(self._indices[nonzero])} of x (x is restored)")
         result = copy.copy(self._template)  # the template's shape and settings; scipy's checks were made once
-        result.data, result.indices, result.indptr = data, self._indices.copy(), self._indptr.copy()
+        result.data, result.indices, result.indptr = (data.astype(result_dtype(x), copy=False), self._indices.copy(),
+                                                      self._indptr.copy())
         return result
 
     __call__ = jacobian
+
+    def _within_bounds(self, evaluator: Evaluator, x: npt.NDArray[Any], layout: list[tuple[Scheme, Any, Any]],
+                       known: npt.NDArray[np.float64] | None, progress: bool) -> Any:
+        """The Jacobian with each column on its own row of ``layout`` (:func:`fastgd.diff._core.bounds.rows_within`):
+        group ``g``'s point ``k`` moves each of its columns by its row's ``k``-th offset times its step. The rows
+        have the same number of points (a row and its one-sided rows), so a group costs what it costs unbounded."""
+        rows, n = self.shape
+        flat = np.ascontiguousarray(x).reshape(-1)
+        parts = [part for part, _, _ in layout]
+        kinds, steps = np.zeros(n, dtype=np.intp), np.empty(n)
+        for k, (_, where, part_steps) in enumerate(layout):
+            kinds[where] = k
+            steps[where] = np.asarray(part_steps).reshape(-1)[where]
+        divisor = np.empty(n)
+        for part, where, _ in layout:
+            check_moves(flat[where], steps[where], part)
+            divisor[where] = distances(flat[where], steps[where], part)  # each column by its own row
+        npoints = parts[0].evaluations_per_element
+        weights = np.array([part.weights for part in parts], dtype=np.float64)  # (rows, points)
+        centre_weights = np.array([float(part.centre_weight) for part in parts])
+        centred = bool(np.any(centre_weights))
+        as_values = _Values(rows, x.shape, False)
+        values = np.empty((self.colors, npoints, rows))
+        calls = npoints * self.colors + bool(centred and known is None)
+        with progress_bars.optional_bar(progress, calls, "jacobian") as bar:
+            counted = evaluator if bar is None else evaluator.counting(bar)
+            centre = known if known is not None or not centred else np.array(as_values(counted.value(x, rows)))
+            points = _MixedGroupPoints(self, flat, x.shape, parts, kinds, steps)
+            for i, value in enumerate(counted.values(points, rows)):
+                values[divmod(i, npoints)] = as_values(value)
+        # each nonzero, in CSR order: its group's values in its row, combined by its column's row (left to right)
+        row_of = np.repeat(np.arange(rows, dtype=np.intp), np.diff(self._indptr))
+        column = self._indices.astype(np.intp)
+        group, kind = self.groups[column], kinds[column]
+        total = weights[kind, 0] * values[group, 0, row_of]
+        for k in range(1, npoints):
+            total = total + weights[kind, k] * values[group, k, row_of]
+        if centre is not None:
+            total = total + centre_weights[kind] * centre[row_of]
+        data = total / divisor[column]
+        if not np.isfinite(data).all():
+            raise ValueError(f"F returned a non-finite value at a point around element "
+                             f"{int(column[np.argmin(np.isfinite(data))])} of x (x is restored)")
+        result = copy.copy(self._template)
+        result.data, result.indices, result.indptr = (data.astype(result_dtype(x), copy=False), self._indices.copy(),
+                                                      self._indptr.copy())
+        return result
+    def check(self, F: Any, x: npt.NDArray[Any], J: Any = None, *, rtol: float | None = None,
+              seed: int = 0, **options: Any) -> npt.NDArray[np.intp]:
+        """The rows of ``F`` whose derivative along a random direction disagrees with the sparse Jacobian: rows
+        with a derivative missing from the pattern (or steps that do not suit ``F``). Empty if none.
+
+        ``J``: the Jacobian at ``x`` from this plan (computed here, with ``options`` as :meth:`jacobian` takes
+        them, if not given). Along a direction ``v`` (entries of size 1 to 2, random signs, from ``seed``),
+        ``J @ v`` is compared with the central difference ``(F(x + e v) - F(x - e v)) / (2 e)`` -- two calls
+        of ``F`` at copies of ``x``, ``e`` a power of two near ``eps**(1/3) max(1, max|x|)`` -- and a row
+        is reported where they differ by more than ``rtol`` times ``|J| @ |v| + |that difference|`` (plus
+        the difference's own rounding). ``rtol`` (default ``eps**(1/4)`` of ``x``'s dtype: 1.2e-4 for
+        float64, 0.019 for float32) is above the error of a central-difference ``J``; a missing
+        derivative ``d`` shows where ``|d|`` is above about ``rtol`` of the row's scale, whether it folded
+        into another entry (with the weight of another column's direction) or was dropped.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fastgd
+        >>> def F(x):  # x[0] appears in the last output: not in a diagonal pattern
+        ...     y = x**2
+        ...     y[-1] += x[0]
+        ...     return y
+        >>> plan = fastgd.SparseJacobian(np.eye(4, dtype=bool))
+        >>> plan.check(F, np.arange(1.0, 5.0))
+        array([3])
+        >>> fastgd.SparseJacobian(np.eye(4, dtype=bool) | np.eye(4, k=-3, dtype=bool)).check(F, np.arange(1.0, 5.0))
+        array([], dtype=int64)
+        """
+        if J is None:
+            J = self.jacobian(F, x, **options)
+        rows, n = self.shape
+        if x.size != n:
+            raise ValueError(f"sparsity has {n} columns, but x has {x.size} elements")
+        rng = np.random.default_rng(seed)
+        v = rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n)
+        flat = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        eps = epsilon(x.dtype)
+        rtol = eps**0.25 if rtol is None else positive_number(rtol, "rtol")
+        e = float(power_of_two(np.array([eps ** (1 / 3) * max(1.0, float(np.abs(flat).max(initial=0.0)))]))[0])
+        plus, minus = (as_vector(F((flat + sign * e * v).astype(x.dtype).reshape(x.shape)), rows, x.shape)
+                       for sign in (1.0, -1.0))
+        along = (plus - minus) / (2 * e)
+        magnitude = abs(J)
+        product = np.asarray(J @ v).reshape(-1)
+        scale = np.asarray(magnitude @ np.abs(v)).reshape(-1) + np.abs(along)
+        # the rounding of F's values, and of the points x +- e v, through the difference
+        rounding = 4 * eps * ((np.abs(plus) + np.abs(minus)) / (2 * e)
+                              + np.asarray(magnitude @ (np.abs(flat) + e * np.abs(v))).reshape(-1) / e)
+        disagree = ~(np.abs(product - along) <= rtol * scale + rounding)
+        return np.flatnonzero(disagree).astype(np.intp)
 
     def _positions(self, x: npt.NDArray[Any]) -> Index:
         """The byte offset from ``x``'s data pointer of each element, group by group (:attr:`order`)."""
@@ -369,7 +531,7 @@ class SparseJacobian:
         """The sums of groups ``first_group ...`` (as many as ``totals`` has rows) from F at copies of ``x``."""
         rows, npoints = self.shape[0], row.evaluations_per_element
         points = _GroupPoints(self, x, row, taken, first_group, len(totals))
-        as_values = _Values(rows)
+        as_values = _Values(rows, x.shape, row.imaginary)
         results: Iterable[object] = evaluator.values(points, rows)
         for i, value in enumerate(results):
             group, k = divmod(i, npoints)
@@ -377,13 +539,16 @@ class SparseJacobian:
 
 
 class _Values:
-    """F's value as ``rows`` float64s in C order (1-D), or raise naming what is wrong."""
+    """F's value as ``rows`` float64s in C order (1-D; the imaginary parts, for a complex step), or raise naming
+    what is wrong (``shape``: ``x``'s, the outputs' shapes allowed)."""
 
-    def __init__(self, rows: int) -> None:
-        self.rows = rows
+    def __init__(self, rows: int, shape: tuple[int, ...], imaginary: bool = False) -> None:
+        self.rows, self.shape, self.imaginary = rows, shape, imaginary
 
     def __call__(self, r: object) -> npt.NDArray[np.float64]:
-        values = as_vector(r)
+        if self.imaginary:
+            r = Vector(self.rows, None, self.shape, imaginary=True).values(r)
+        values = as_vector(r, None, self.shape)
         if values.size != self.rows:
             raise ValueError(f"F returned {values.size} values, but sparsity has {self.rows} rows")
         return values

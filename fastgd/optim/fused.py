@@ -274,7 +274,7 @@ if TYPE_CHECKING:  # for type checkers: the twin's constructor and attributes, a
     class Adam(_twin.Adam, Optimizer): ...
     class AdamW(_twin.AdamW, Optimizer): ...
 
-    __all__ = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+    __all__: list[str] = ["SGD", "Momentum", "Nesterov", "NesterovKorean", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 else:
     globals().update(_CLASSES)
     __all__ = list(_CLASSES)

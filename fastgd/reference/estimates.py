@@ -6,8 +6,8 @@ divides their weighted sum by ``h``):
 
 - **rounding**: ``NOISE eps max|f at the points| gain / h``, ``gain = (sum |w_k| + |w_0|) / d``:
   the worst case of the weighted sum when each value is off by ``NOISE eps`` of the largest; and,
-  for a step used as given (not the representable one), ``|D| sum_k |w_k| |x_k - x - c_k h| / (d h)``
-  for the points that rounded away from ``x + c_k h``;
+  for the textbook's default step (divided by ``d h``, not the points' distance),
+  ``|D| sum_k |w_k| |x_k - x - c_k h| / (d h)`` for the points that rounded away from ``x + c_k h``;
 - **truncation of a fixed-order formula**, from a second estimate at ``h/2``: with
   ``D(h) - D(h/2) ~ c h**p (1 - 2**-p)``, the ``h**p`` term is ``2**p / (2**p - 1) |D(h) - D(h/2)|``,
   taken twice for safety (Richardson's argument); the estimate is not reliable where the two differ by
@@ -145,13 +145,19 @@ def two_steps(row: Row, value: Array, values: Floats, half: Array, half_values: 
                      _status(value, np.maximum(largest, _largest(half_values)), reliable), step)
 
 
-def extrapolation(row: Row, value: Array, values: Floats, step: Floats, eps: float) -> Estimates:
-    """An extrapolated row's estimates and their errors, from ``D(h) - D(h/2)`` over the same values."""
+def extrapolation(row: Row, value: Array, values: Floats, step: Floats, eps: float,
+                  quarter: Floats | None = None) -> Estimates:
+    """An extrapolated row's estimates and their errors, from ``D(h) - D(h/2)`` over the same values; with
+    ``quarter`` (the base formula at ``h/4``), also from the extrapolation at ``h/2`` and ``h/4``,
+    ``R' = (2**p D(h/4) - D(h/2)) / (2**p - 1)``: ``R - R' = (1 - 2**-r) c h**r`` measures ``R``'s own
+    ``h**r`` term, ``2**r / (2**r - 1) |R - R'|``, doubled; the estimate is the larger of the two models, and
+    not reliable where ``|R - R'|`` is ``QMAX |R|`` or more."""
     assert row.levels is not None
     coarse, fine = row.levels
     columns = row.columns
+    fine_weights = np.array([*fine.weights, fine.centre_weight][:columns], dtype=np.float64)
     weights = (np.array([*coarse.weights, coarse.centre_weight][:columns], dtype=np.float64)
-               - np.array([*fine.weights, fine.centre_weight][:columns], dtype=np.float64)) / coarse.denominator
+               - fine_weights) / coarse.denominator
     exponent = (row.order - coarse.order) / coarse.order
     change = np.abs(values @ weights) / step  # |D(h) - D(h/2)|
     q = change / np.abs(value)
@@ -160,7 +166,38 @@ def extrapolation(row: Row, value: Array, values: Floats, step: Floats, eps: flo
     truncation = np.where(reliable, next_term * change, change)
     largest = _largest(values)
     noise = rounding(row, largest, step, eps)
+    if quarter is not None:
+        half = values @ (fine_weights / fine.denominator) / step  # D(h/2)
+        power = 2**coarse.order
+        later = (power * quarter - half) / (power - 1)
+        gain = 2.0**row.order
+        measured = np.abs(value - later)
+        truncation = np.maximum(truncation, 2 * gain / (gain - 1) * measured)
+        reliable = reliable & (measured < QMAX * np.abs(value))
     return Estimates(value, noise + truncation, noise, truncation, _status(value, largest, reliable), step)
+
+
+def second_derivative(f1: Any, f2: Any, f0: Any, t1: Any, t2: Any) -> tuple[Any, Any]:
+    """``f''`` from ``f`` at ``x + t1``, ``x + t2`` and ``x`` (the points' distances from ``x``, either side): the
+    second derivative of the parabola through them, ``((f1 - f0) / t1 - (f2 - f0) / t2) / ((t1 - t2) / 2)``; and
+    ``|a1| + |a2| + |a1 + a2|``, how much it magnifies errors in the values (``f'' = a1 f1 + a2 f2 - (a1 + a2)
+    f0``, ``a1 = 2 / (t1 (t1 - t2))``, ``a2 = -2 / (t2 (t1 - t2))``)."""
+    second = ((f1 - f0) / t1 - (f2 - f0) / t2) / ((t1 - t2) / 2)
+    a1, a2 = 2 / (t1 * (t1 - t2)), -2 / (t2 * (t1 - t2))
+    return second, abs(a1) + abs(a2) + abs(a1 + a2)
+
+
+def complex_step(two_step: Estimates, second: Floats, second_noise: Floats, flat: Array, eps: float) -> Estimates:
+    """The complex step's estimates and their errors: :func:`two_steps`' (the truncation from the step and its
+    half, the rounding ``NOISE eps |f'|`` of ``Im f``), plus the rounding of ``x`` inside ``f`` -- ``eps |x|``
+    moves ``f'`` by ``eps |x f''|``: ``NOISE eps |x| (|f''| + its noise)``; not reliable where ``f''`` is not
+    known (NaN)."""
+    curvature = np.abs(second) + second_noise
+    known = np.isfinite(curvature)
+    moved = NOISE * eps * np.abs(flat.astype(np.float64)) * np.where(known, curvature, 0.0)
+    status = np.where(known, two_step.status, np.minimum(two_step.status, UNRELIABLE)).astype(np.int8)
+    return Estimates(two_step.value, two_step.error + moved, two_step.rounding + moved, two_step.truncation, status,
+                     two_step.step)
 
 
 def better(current: Estimates, candidate: Estimates) -> Mask:

@@ -107,6 +107,16 @@ RICHARDSON_BACKWARD = Row("richardson backward", (-1.0, -2.0, -0.5), (12, -1, -3
 
 #: The rows by ``method=`` name.
 ROWS: dict[str, Row] = {row.name: row for row in (CENTRAL, FORWARD, BACKWARD, CENTRAL4, COMPLEX, RICHARDSON)}
+#: ``f(x + h) + f(x - h) - 2 f(x)``: the values of a second difference (its ``f''`` is formed from the
+#: distances the points took: :func:`fastgd.reference.estimates.second_derivative`).
+SECOND = Row("second difference", (1.0, -1.0), (1, 1), 1, centre_weight=-2)
+#: ``f(x + 2h) - 2 f(x + h) + f(x)`` and its mirror: from one side, beside a bound.
+SECOND_ABOVE = Row("second difference above", (1.0, 2.0), (-2, 1), 1, centre_weight=1)
+SECOND_BELOW = Row("second difference below", (-1.0, -2.0), (-2, 1), 1, centre_weight=1)
+
+#: The formula each extrapolation extrapolates (its value at a quarter of the step measures the extrapolation's
+#: own error).
+BASES: dict[str, Row] = {"richardson": CENTRAL, "richardson forward": FORWARD3, "richardson backward": BACKWARD3}
 
 #: For each method, the rows used beside a bound: (points above x, points below x). The complex step
 #: never leaves x's real values and has none.
@@ -125,7 +135,7 @@ class Evaluation:
 
     value: Array  #: the estimate, in x's dtype
     values: Floats  #: f's values at the element's points, then f(x) if the row uses it (float64)
-    step: Floats  #: the step divided by
+    step: Floats  #: the step the points took: the divisor over the row's denominator
 
 
 def weighted_sum(row: Row, values: list[Any], centre: Any) -> Any:
@@ -154,12 +164,14 @@ def evaluate(f: Objective, x: Array, row: Row, h: float | Floats, exact: bool,
              elements: Mask | None = None) -> Evaluation:
     """``row``'s estimate along each element of ``x`` (where ``elements``, flat in C order, is True).
 
-    In ``np.nditer``'s order: ``v = x[i]``; the step ``h`` (or ``h[i]``, ``h`` flat in C order), or,
-    if ``exact``, the distance it moves ``v``, ``(v + h) - v`` in ``x``'s dtype; for each point
+    In ``np.nditer``'s order: ``v = x[i]``, ``step = h`` (or ``h[i]``, ``h`` flat in C order); for each point
     ``x[i] = v + c_k step`` (numpy's scalar rules: in ``x``'s dtype), ``f(x)``, ``x[i] = v``; then
-    ``(w_1 f_1 + ... + w_K f_K + w_0 f(x)) / (d step)``, summed left to right. A complex step does the
+    ``(w_1 f_1 + ... + w_K f_K + w_0 f(x)) / divisor``, summed left to right, where the divisor is, if
+    ``exact``, the distance the points took, ``w_1 (x_1 - v) + ... + w_K (x_K - v)``
+    (:func:`fastgd.reference.steps.moved_by`, left to right), else ``d * step``. A complex step does the
     same on a complex copy of ``x`` (``x`` is not touched), moving the imaginary part: ``step`` is then
-    ``h`` rounded to that part's precision, and the values are the imaginary parts of ``f``'s results.
+    ``h`` rounded to that part's precision, the divisor ``d * step``, and the values are the imaginary
+    parts of ``f``'s results.
     """
     n = x.size
     flat_steps = np.broadcast_to(np.asarray(h, dtype=np.float64), (n,))
@@ -178,20 +190,22 @@ def evaluate(f: Objective, x: Array, row: Row, h: float | Floats, exact: bool,
         v, step = point[idx], float(flat_steps[i])
         if part is not None:
             step = float(part.type(step))
-        elif exact:
-            step = float((v + step) - v)
+        divisor = row.denominator * step
         results = []
-        for offset in row.offsets:
+        for k, offset in enumerate(row.offsets):
             point[idx] = v + 1j * (offset * step) if row.imaginary else v + offset * step
+            if exact:
+                term = row.weights[k] * step_rules.moved_by(v, point[idx])
+                divisor = term if k == 0 else divisor + term
             try:
                 results.append(_scalar(f(point)))
             finally:
                 point[idx] = v
         if row.imaginary:
             results = [r.imag for r in results]
-        grad[idx] = weighted_sum(row, results, centre) / (row.denominator * step)
+        grad[idx] = weighted_sum(row, results, centre) / divisor
         values[i] = [float(r) for r in (*results, centre)[:row.columns]]
-        taken[i] = step
+        taken[i] = divisor / row.denominator
     return Evaluation(grad.reshape(-1), values, taken)
 
 
@@ -210,18 +224,19 @@ def difference(f: Objective, x: Array, row: Row, h: float | npt.ArrayLike, exact
 
 
 def forward_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
-    """``(f(x + h) - f(x)) / h`` at each element (an array of steps divides by the representable ones)."""
-    return difference(f, x, FORWARD, h, exact=isinstance(h, np.ndarray))
+    """``(f(x + h) - f(x)) / ((x + h) - x)`` at each element."""
+    return difference(f, x, FORWARD, h, exact=True)
 
 
 def backward_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
-    """``(f(x) - f(x - h)) / h`` at each element (an array of steps divides by the representable ones)."""
-    return difference(f, x, BACKWARD, h, exact=isinstance(h, np.ndarray))
+    """``(f(x) - f(x - h)) / (x - (x - h))`` at each element."""
+    return difference(f, x, BACKWARD, h, exact=True)
 
 
 def central4_difference(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
-    """``(-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h)`` at each element."""
-    return difference(f, x, CENTRAL4, h, exact=isinstance(h, np.ndarray))
+    """``(-f(x + 2h) + 8 f(x + h) - 8 f(x - h) + f(x - 2h)) / (12h)`` at each element (``12 h``: the distance
+    its points take, ``-(x_2 - x) + 8 (x_1 - x) - ...``)."""
+    return difference(f, x, CENTRAL4, h, exact=True)
 
 
 def complex_step(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
@@ -231,8 +246,9 @@ def complex_step(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
 
 def richardson(f: Objective, x: Array, h: float | npt.ArrayLike) -> Array:
     """``(8 (f(x + h/2) - f(x - h/2)) - (f(x + h) - f(x - h))) / (6h)``: the central differences at
-    ``h`` and ``h/2`` extrapolated, at each element (no error estimate, no second try)."""
-    return difference(f, x, RICHARDSON, h, exact=isinstance(h, np.ndarray))
+    ``h`` and ``h/2`` extrapolated, at each element (no error estimate, no second try; ``6 h``: the distance
+    its points take)."""
+    return difference(f, x, RICHARDSON, h, exact=True)
 
 
 @dataclass(frozen=True)
@@ -255,8 +271,12 @@ class GradientInfo:
 class _Passes:
     """The passes of one gradient: each a loop of :func:`evaluate` over some elements, counted, with estimates."""
 
-    def __init__(self, f: Objective, x: Array, exact: bool, box: tuple[Floats, Floats] | None) -> None:
+    def __init__(self, f: Objective, x: Array, exact: bool, box: tuple[Floats, Floats] | None,
+                 measured: bool = False, room: tuple[Floats, Floats] | None = None) -> None:
+        """``measured``: an extrapolation's error measured at a third step; ``room``: the bounds a complex step's
+        real second difference (its error estimate) must keep to."""
         self.f, self.x, self.exact, self.box = f, x, exact, box
+        self.measured, self.room = measured, room
         self.flat = x.reshape(-1)
         self.eps = step_rules.epsilon(x.dtype)
         self.nfev = np.zeros(x.size, dtype=np.intp)
@@ -266,13 +286,15 @@ class _Passes:
         """``row`` (or, beside a bound, its one-sided rows) at steps ``h`` over ``elements`` (None: all).
 
         ``kind``: ``"value"`` (no estimate), ``"single"`` (the rounding error only), ``"two steps"``
-        (the truncation error from a second loop at half the step) or ``"extrapolation"``.
+        (the truncation error from a second loop at half the step), ``"complex"`` (a real second difference
+        for the complex step's estimate) or ``"extrapolation"`` (with ``measured``: the base formula at a
+        quarter of the step too).
         """
         if self.box is None or row.name not in ONE_SIDED:
             return self._loop(row, h, elements, kind)
         everywhere = np.ones(self.x.size, dtype=bool) if elements is None else elements
         h = np.broadcast_to(np.asarray(h, dtype=np.float64), (self.x.size,))
-        layout = step_rules.fit(self.flat, h, self.exact, everywhere, row, ONE_SIDED[row.name], *self.box)
+        layout = step_rules.fit(self.flat, h, everywhere, row, ONE_SIDED[row.name], *self.box)
         result = estimates.unset(self.x.size, self.x.dtype)
         for one_row, where, row_steps in layout:
             result.take(self._loop(one_row, row_steps, None if elements is None and where.all() else where, kind),
@@ -286,21 +308,64 @@ class _Passes:
             done.step = h.copy()  # as given, for the elements not visited too
         elif not self.exact:
             done.step = np.full(self.x.size, h)
+        quarter = None
+        if kind == "extrapolation" and self.measured:
+            base = BASES[row.name]
+            quarter = evaluate(self.f, self.x, base, h / 4, self.exact, elements).value
+            self._count(base, elements)
         with np.errstate(all="ignore"):
             if kind == "value":
                 return estimates.without_estimate(done.value, done.step)
             if kind == "single":
                 result = estimates.rounding_only(row, done.value, done.values, done.step, self.eps)
             elif kind == "extrapolation":
-                result = estimates.extrapolation(row, done.value, done.values, done.step, self.eps)
+                result = estimates.extrapolation(row, done.value, done.values, done.step, self.eps, quarter)
             else:
-                half = evaluate(self.f, self.x, row, done.step / 2, self.exact, elements)
+                half = evaluate(self.f, self.x, row, h / 2, self.exact, elements)
                 self._count(row, elements)
                 result = estimates.two_steps(row, done.value, done.values, half.value, half.values, done.step,
                                              self.eps)
+                if kind == "complex":
+                    return self._complex(result, elements)
             if not self.exact and not row.imaginary:  # a given step: the points may not be x + c_k h
                 result.add_rounding(np.abs(done.value) * estimates.misplacement(row, self.flat, done.step))
         return result
+
+    def _complex(self, two_step: estimates.Estimates, elements: Mask | None) -> estimates.Estimates:
+        """The complex step's estimates, ``f''`` from a real second difference at ``(256 eps)**(1/4) max(1, |x|)``
+        (a power of two); beside a bound, from the side with more room, at no more than half of it (nowhere,
+        where neither side has room)."""
+        flat = self.flat
+        delta = step_rules.power_of_two(float((256 * self.eps) ** 0.25) * np.maximum(1.0, np.abs(flat.astype(float))))
+        wanted = np.ones(flat.size, dtype=bool) if elements is None else elements
+        rows = np.where(wanted, 0, -1)  # 0: both sides, 1: above, 2: below, -1: none
+        if self.room is not None:
+            for i in np.flatnonzero(wanted):
+                up, down = self.room[1][i] - flat[i], flat[i] - self.room[0][i]
+                if up >= delta[i] and down >= delta[i]:
+                    continue
+                if up >= down and up > 0:
+                    rows[i], delta[i] = 1, min(delta[i], up / 2)
+                elif down > 0:
+                    rows[i], delta[i] = 2, min(delta[i], down / 2)
+                else:
+                    rows[i] = -1
+        second = np.full(flat.size, np.nan)
+        noise = np.full(flat.size, np.nan)
+        for k, row in enumerate((SECOND, SECOND_ABOVE, SECOND_BELOW)):
+            where = rows == k
+            if not where.any():
+                continue
+            values = evaluate(self.f, self.x, row, delta, False, None if where.all() else where).values
+            self._count(row, None if where.all() else where)
+            with np.errstate(all="ignore"):
+                for i in np.flatnonzero(where):
+                    t1, t2 = (step_rules.moved_by(flat[i], flat[i] + offset * float(delta[i]))
+                              for offset in row.offsets)
+                    second[i], gain = estimates.second_derivative(values[i, 0], values[i, 1], values[i, 2], t1, t2)
+                    noise[i] = estimates.NOISE * self.eps * gain * np.abs(values[i]).max()
+        with np.errstate(all="ignore"):
+            return estimates.complex_step(two_step, second, noise, flat, self.eps)
 
     def _count(self, row: Row, elements: Mask | None) -> None:
         visited = self.x.size if elements is None else int(np.count_nonzero(elements))
@@ -316,14 +381,16 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
                        full_output: bool = False) -> Array | tuple[Array, GradientInfo]:
     """The twin of ``fastgd.numerical_gradient(f, x, h, method=..., ...)`` for a Python ``f``.
 
-    The steps: ``h`` as given (a float divides as given; an array of per-element steps divides as
-    the representable steps ``(x + h) - x``), or ``'auto'`` (default for every method but
-    ``'central'``, whose default is the textbook's ``1e-4``): :func:`fastgd.reference.steps.automatic`,
+    The steps: ``h`` as given (a float, or per-element steps), or ``'auto'`` (default for every method
+    but ``'central'``, whose default is the textbook's ``1e-4``): :func:`fastgd.reference.steps.automatic`,
     plus a second estimate at :func:`fastgd.reference.steps.relative` for elements far below
-    ``typical_x``, the better of the two kept. Beside ``bounds``, the one-sided rows of the same
-    order (:func:`fastgd.reference.steps.fit`). ``'richardson'`` estimates its error from its own
-    points and tries a better step where the estimate asks for one; with ``full_output``, the
-    fixed-order methods evaluate the row again at half the step for their error estimate.
+    ``typical_x``, the better of the two kept. Every estimate divides by the distance its points take,
+    but the textbook's default (``h=None``, central: ``2 h``). Beside ``bounds``, the one-sided rows of
+    the same order (:func:`fastgd.reference.steps.fit`). ``'richardson'`` estimates its error from its
+    own points and tries a better step where the estimate asks for one; with ``full_output``, it also
+    takes its base formula at a quarter of the step, the fixed-order methods evaluate the row again at
+    half the step, and the complex step a real second difference too. A complex step first checks
+    ``f(x)`` is real, and where it gives exactly 0, that ``f`` carries the imaginary part.
 
     Examples
     --------
@@ -335,6 +402,7 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
     (True, [0, 0])
     """
     row = ROWS[method]
+    textbook = h is None and method == "central"  # the book's own call: divided by 2 h, as the book does
     if h is None:
         h = 1e-4 if method == "central" else "auto"
     auto = isinstance(h, str)
@@ -347,19 +415,24 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
         steps = np.broadcast_to(np.asarray(h, dtype=np.float64), x.shape).reshape(-1)
     else:
         steps = float(h)  # type: ignore[arg-type]
-    exact = isinstance(steps, np.ndarray) and not row.imaginary
+    exact = not textbook and not row.imaginary
     small = step_rules.small(flat, typical) if auto and not row.imaginary else None
     if small is not None:
         relative = step_rules.relative(flat, row)
-        small &= step_rules.representable(flat, relative) != 0
+        small &= step_rules.moves(flat, relative, row)
         small = small if small.any() else None
     box = None if row.imaginary else step_rules.box(bounds, x)
+    at_x = None
     if row.imaginary:
         steps = step_rules.imaginary_steps(x.dtype, steps)
+        at_x = _real_valued(f, x)
     if row.levels is None and not full_output and small is None and box is None:
-        return evaluate(f, x, row, steps, exact).value.reshape(x.shape)
+        grad = evaluate(f, x, row, steps, exact).value.reshape(x.shape)
+        if at_x is not None:
+            _analytic(f, x, grad, at_x)
+        return grad
 
-    passes = _Passes(f, x, exact, box)
+    passes = _Passes(f, x, exact, box, full_output, step_rules.box(bounds, x) if row.imaginary else None)
     if row.levels is not None:
         best = passes.run(row, steps, None, "extrapolation")
         if small is not None:
@@ -367,16 +440,44 @@ def numerical_gradient(f: Objective, x: Array, h: object = None, *, method: str 
         with np.errstate(all="ignore"):
             retry, factor = estimates.rescaling(best, row.order, step_rules.fraction(x.dtype, row))
         if factor is not None and retry.any():
-            best.improve(passes.run(row, best.step * factor, retry, "extrapolation"), retry)
+            best.improve(passes.run(row, step_rules.power_of_two(best.step * factor), retry, "extrapolation"), retry)
     else:
-        kind = "two steps" if full_output else "single" if small is not None else "value"
+        kind = ("complex" if row.imaginary else "two steps") if full_output else (
+            "single" if small is not None else "value")
         best = passes.run(row, steps, None, kind)
         if small is not None:
             other = passes.run(row, relative, small, kind)
             with np.errstate(all="ignore"):
                 best.take(other, small & estimates.smaller_step_wins(best, other))
     grad = best.value.reshape(x.shape)
+    if at_x is not None:
+        passes.calls += 1 + _analytic(f, x, grad, at_x)
     if not full_output:
         return grad
     return grad, GradientInfo(best.error.reshape(x.shape), best.status.reshape(x.shape), passes.nfev.reshape(x.shape),
                               passes.calls, best.step.reshape(x.shape))
+
+
+def _real_valued(f: Objective, x: Array) -> complex:
+    """``f`` at ``x`` (as a complex copy): a complex step needs an ``f`` real on real points (numdifftools refuses
+    a complex-valued ``f`` the same way, before any perturbation)."""
+    value = _scalar(f(np.array(x, dtype=complex_dtype(x.dtype))))
+    if isinstance(value, (complex, np.complexfloating)) and value.imag != 0:
+        raise TypeError(f"method='complex' needs a real-valued f; f(x) = {value!r}")
+    return complex(value)
+
+
+def _analytic(f: Objective, x: Array, grad: Array, at_x: complex) -> int:
+    """Where the complex step gave exactly 0, ``f`` at ``x + (1 + 1j) s`` along those elements (``s = 2**-10
+    max(1, |x|)``): an analytic ``f`` is not real there unless it is constant, so an imaginary part of 0 with a
+    real part that moved means ``f`` dropped the imaginary part (TypeError). The evaluations made."""
+    zero = grad == 0
+    if not zero.any():
+        return 0
+    probe = np.array(x, dtype=complex_dtype(x.dtype))
+    step = 2.0**-10 * np.maximum(1.0, np.abs(x.astype(np.float64)))
+    probe[zero] += (1 + 1j) * step[zero]
+    value = complex(_scalar(f(probe)))
+    if value.imag == 0 and value.real != at_x.real:
+        raise TypeError("method='complex': f drops the imaginary part of its argument")
+    return 1

@@ -16,8 +16,15 @@ Where ``0 < |x| < SMALL * typical_x`` the scale of ``f`` may be ``|x|`` itself (
 fastgd also tries the step without the floor, ``eps**(1/(p+1)) * |x|`` (:func:`relative`), and keeps
 the better estimate.
 
-The step that divides is the distance the point actually moved, ``(x + h) - x`` computed in ``x``'s
-dtype (scipy's ``(x0 + h) - x0``): :func:`representable`.
+The automatic steps are rounded to the nearest power of two (:func:`power_of_two`): then ``x +- h`` are
+exact for almost every ``x``, the points sit symmetrically, and a quadratic whose values are exact
+differentiates exactly (FiniteDiff.jl's issue 185 asks this of Hessians).
+
+What divides is the distance the points actually take (:func:`distance`): point ``k`` is
+``x_k = x + c_k h`` as stored in ``x``'s dtype, and the divisor ``sum_k w_k (x_k - x)`` -- scipy's
+``x2 - x1`` for the central difference (``scipy.optimize._numdiff._dense_difference``), ``(x + h) - x``
+for a forward one. Only the textbook's default step (``h=None`` with the central difference) divides by
+``2 h``, as the book does.
 
 Beside bounds (:func:`fit`): a formula whose points leave ``[lb, ub]`` gives way to the one-sided
 formula of the same order on the side that fits; if neither fits, the step shrinks to the room on the
@@ -26,6 +33,7 @@ is halved.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -64,17 +72,29 @@ def typical(typical_x: npt.ArrayLike | None, x: Array) -> float | Floats:
     return scale
 
 
+def power_of_two(h: Floats) -> Floats:
+    """Each positive finite step as the power of two nearest to it in ratio (``2**e`` for ``h`` in
+    ``[2**e / sqrt(2), 2**e sqrt(2))``), by ``math.frexp``; other steps as they are."""
+    rounded = np.array(h, dtype=np.float64)
+    flat = rounded.reshape(-1)
+    for i, step in enumerate(flat):
+        if math.isfinite(step) and step > 0:
+            mantissa, exponent = math.frexp(step)  # step = mantissa * 2**exponent, 0.5 <= mantissa < 1
+            flat[i] = math.ldexp(1.0, exponent if mantissa >= math.sqrt(0.5) else exponent - 1)
+    return rounded
+
+
 def automatic(flat: Array, row: Row, scale: float | Floats) -> Floats:
-    """The automatic step of each element: ``fraction * max(|x|, scale)`` (``scale * eps`` for a complex step)."""
+    """The automatic step of each element: ``fraction * max(|x|, scale)`` (``scale * eps`` for a complex step),
+    a power of two for a real one."""
     floor = epsilon(flat.dtype) * scale if row.imaginary else scale
     steps: Floats = fraction(flat.dtype, row) * np.maximum(np.abs(flat.astype(np.float64)), floor)
-    return steps
+    return steps if row.imaginary else power_of_two(steps)
 
 
 def relative(flat: Array, row: Row) -> Floats:
-    """The automatic step without the floor: ``fraction * |x|``."""
-    steps: Floats = fraction(flat.dtype, row) * np.abs(flat.astype(np.float64))
-    return steps
+    """The automatic step without the floor: ``fraction * |x|``, a power of two."""
+    return power_of_two(fraction(flat.dtype, row) * np.abs(flat.astype(np.float64)))
 
 
 def small(flat: Array, scale: float | Floats) -> Mask | None:
@@ -84,11 +104,31 @@ def small(flat: Array, scale: float | Floats) -> Mask | None:
     return where if where.any() else None
 
 
-def representable(flat: Array, h: float | Floats) -> Floats:
-    """The distance each element moves when ``h`` is added to it in its dtype: ``(x + h) - x``."""
-    h_in_dtype = np.broadcast_to(np.asarray(h, dtype=np.float64), flat.shape).astype(flat.dtype)
-    moved: Floats = ((flat + h_in_dtype) - flat).astype(np.float64)
-    return moved
+def moved_by(v: Any, point: Any) -> float:
+    """How far a point moved the element ``v``: ``point - v``, computed in double (in ``v``'s own type if wider)."""
+    wide = np.longdouble if np.dtype(type(v)).itemsize > 8 else np.float64
+    return float(wide(point) - wide(v))
+
+
+def distance(flat: Array, h: float | Floats, row: Row) -> Floats:
+    """The distance each element's points take, ``sum_k w_k (x_k - x)`` summed left to right, the points
+    ``x_k = x + c_k h`` as numpy stores them in ``x``'s dtype."""
+    steps = np.broadcast_to(np.asarray(h, dtype=np.float64), flat.shape)
+    result = np.empty(flat.shape)
+    for i, v in enumerate(flat):
+        total = 0.0
+        for k, (offset, weight) in enumerate(zip(row.offsets, row.weights, strict=True)):
+            term = weight * moved_by(v, v + offset * float(steps[i]))
+            total = term if k == 0 else total + term
+        result[i] = total
+    return result
+
+
+def moves(flat: Array, h: float | Floats, row: Row) -> Mask:
+    """Where every point of ``row`` at steps ``h`` moves the element (``x + c_k h != x`` in ``x``'s dtype)."""
+    steps = np.broadcast_to(np.asarray(h, dtype=np.float64), flat.shape)
+    return np.array([all(v + offset * float(steps[i]) != v for offset in row.offsets) for i, v in enumerate(flat)],
+                    dtype=bool)
 
 
 def imaginary_steps(dtype: np.dtype[Any], h: float | Floats) -> float | Floats:
@@ -110,15 +150,13 @@ def box(bounds: object, x: Array) -> tuple[Floats, Floats] | None:
     return lb, ub
 
 
-def _inside(v: Any, row: Row, step: float, exact: bool, lb: float, ub: float) -> bool:
+def _inside(v: Any, row: Row, step: float, lb: float, ub: float) -> bool:
     """Whether every point of ``row`` around the element ``v`` (x's dtype) lies in ``[lb, ub]``, as the loop
     places them."""
-    if exact:
-        step = float((v + v.dtype.type(step)) - v)
     return all(lb <= float(v + v.dtype.type(offset * step)) <= ub for offset in row.offsets)
 
 
-def fit(flat: Array, h: Floats, exact: bool, elements: Mask, row: Row, sides: tuple[Row, Row], lb: Floats,
+def fit(flat: Array, h: Floats, elements: Mask, row: Row, sides: tuple[Row, Row], lb: Floats,
         ub: Floats) -> list[tuple[Row, Mask, Floats]]:
     """For each element in ``elements``: the row and step that keep every point in ``[lb, ub]``.
 
@@ -134,7 +172,7 @@ def fit(flat: Array, h: Floats, exact: bool, elements: Mask, row: Row, sides: tu
     for i in np.flatnonzero(elements):
         v = flat[i]
         for k, candidate in enumerate(rows):
-            if _inside(v, candidate, steps[i], exact, lb[i], ub[i]):
+            if _inside(v, candidate, steps[i], lb[i], ub[i]):
                 choice[i] = k
                 break
         else:
@@ -146,7 +184,7 @@ def fit(flat: Array, h: Floats, exact: bool, elements: Mask, row: Row, sides: tu
             else:
                 choice[i], steps[i] = 2, min(steps[i], room_down / below.reach[1])
         for _ in range(HALVINGS):
-            if _inside(v, rows[choice[i]], steps[i], exact, lb[i], ub[i]):
+            if _inside(v, rows[choice[i]], steps[i], lb[i], ub[i]):
                 break
             steps[i] /= 2
     return [(candidate, choice == k, steps) for k, candidate in enumerate(rows) if np.any(choice == k)]

@@ -23,7 +23,7 @@ untouched. The choices, stated once:
   with ``h='auto'`` (FiniteDiff's ``relstep``: ``sqrt(eps)``, ``cbrt(eps)``, ``eps`` times
   ``max(|x|, 1)``), ``dir=-1`` is ``'backward'``; a Hessian is ``fastgd.hessian``'s default.
 
-Results are never cast: a float32 point's float64 result shows as what it is.
+Results are never cast: a float32 point's result shows in the dtype fastgd gives it.
 """
 from __future__ import annotations
 
@@ -93,14 +93,17 @@ SCIPY_RELATIVE = {"2-point": EPS**0.5, "3-point": EPS ** (1 / 3), "cs": EPS**0.5
 
 
 class Function:
-    """``fun(x, *args, **kwargs)``, as scipy calls it; ``first``: its one value (a picklable wrapper)."""
+    """``fun(x, *args, **kwargs)``, as scipy calls it; ``first``: its one value; ``flat``: its values flattened (a
+    picklable wrapper)."""
 
-    def __init__(self, fun, args=(), kwargs=None, first=False):
-        self.fun, self.args, self.kwargs, self.first = fun, tuple(args), dict(kwargs or {}), first
+    def __init__(self, fun, args=(), kwargs=None, first=False, flat=False):
+        self.fun, self.args, self.kwargs, self.first, self.flat = fun, tuple(args), dict(kwargs or {}), first, flat
 
     def __call__(self, x):
         value = self.fun(x, *self.args, **self.kwargs)
-        return np.asarray(value).reshape(-1)[0] if self.first else value
+        if self.first:
+            return np.asarray(value).reshape(-1)[0]
+        return np.ravel(value) if self.flat else value
 
 
 def _scipy_steps(x, method, rel_step, abs_step):
@@ -258,10 +261,15 @@ JACOBIAN_METHODS = {"central": "central4", "central2": "central4", "forward": "f
 
 def nd_jacobian(f, x, *args, method="central", **kwargs):
     """``nd.Jacobian(f, method=method)(x)``: ``value.shape + x.shape``; a function of one value is a gradient,
-    shaped ``(1, n)``."""
+    shaped ``(1, n)``. numdifftools takes values of any shape (its Jacobian is ``value.shape + x.shape``), fastgd
+    1-D ones or ``x``'s shape: the values are flattened here. ``'complex'`` goes to :func:`fastgd.jacobian`
+    directly (one value or many: no extrapolation to choose), whose first call of ``f`` is at ``x``."""
     x = _point(x)
-    F = Function(f, args, kwargs)
-    value = np.asarray(F(x.copy()))
+    F = Function(f, args, kwargs, flat=True)
+    if method == "complex":
+        J = fastgd.jacobian(F, x, method="complex")
+        return J.reshape((J.shape[0], *x.shape))
+    value = np.asarray(f(x.copy(), *args, **kwargs))
     if value.size == 1:
         return nd_gradient(f, x, *args, method=method, **kwargs).reshape((1, *x.shape))
     if method not in JACOBIAN_METHODS:
@@ -328,7 +336,7 @@ class InPlace:
         self.f, self.m = f, m
 
     def __call__(self, x):
-        out = np.zeros(self.m)
+        out = np.zeros(self.m, dtype=np.result_type(x, np.float64))  # Julia's fvec has x's element type
         self.f(out, x)
         return out
 

@@ -1,6 +1,6 @@
 """A peer's test case as data: its name (the peer's test, and what it varies), how fastgd runs it through
 :mod:`adapter` under the peer's assertion, and why it is not offered (a feature fastgd lacks) or fails
-today (an item of issue 17)."""
+(an item of issue 17 still open, a meaning fastgd keeps on purpose, or another gap)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,3 +16,4 @@ class Case:
     feature: str | None = None  #: what fastgd lacks: the case is counted apart, not offered
     defect: tuple[int, str] | None = None  #: (issue 17 item, what fails): a strict xfail until fixed
     gap: str | None = None  #: fails for a reason issue 17 does not list: a strict xfail, reported apart
+    documented: str | None = None  #: fails because fastgd keeps another meaning on purpose (documented where)

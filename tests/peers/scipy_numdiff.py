@@ -186,7 +186,6 @@ SIGNED_REL_STEP[::2] *= -1
 
 DIRECTION = "signed steps (scipy's direction: a negative step takes the backward difference)"
 BOUNDS_ON_JACOBIAN = (8, "jacobian has no bounds=")
-COMPLEX_JACOBIAN = (8, "jacobian has no complex step")
 
 CASES = [
     Case("test_group_columns[natural order]",
@@ -202,14 +201,11 @@ for method, rtol in (("2-point", 1e-6), ("3-point", 1e-9), ("cs", 1e-12)):
              lambda m=method, r=rtol: close(approx_derivative(sinh, 1.0, method=m), np.cosh(1.0), rtol=r)),
         Case(f"test_scalar_scalar_abs_step[{method}]",
              lambda m=method, r=rtol: close(approx_derivative(sinh, 1.0, method=m, abs_step=1.49e-8), np.cosh(1.0),
-                                            rtol=r),
-             defect=(2, "central divides by 2 ((x + h) - x): 1.46e-9 against rtol 1e-9") if method == "3-point"
-             else None),
+                                            rtol=r)),
         Case(f"test_scalar_vector[{method}]",
              lambda m=method, r=rtol: close(approx_derivative(fun_scalar_vector, 0.5, method=m,
                                                               workers=map if m == "3-point" else None),
-                                            jac_scalar_vector(np.atleast_1d(0.5)), rtol=r),
-             defect=COMPLEX_JACOBIAN if method == "cs" else None),
+                                            jac_scalar_vector(np.atleast_1d(0.5)), rtol=r)),
         Case(f"test_vector_scalar[{method}]",
              lambda m=method, r={"2-point": 1e-6, "3-point": 1e-7, "cs": 1e-12}[method]:
              close(approx_derivative(fun_vector_scalar, np.array([100.0, -0.5]), method=m),
@@ -221,14 +217,12 @@ for method, rtol in (("2-point", 1e-6), ("3-point", 1e-9), ("cs", 1e-12)):
         Case(f"test_vector_vector[{method}]",
              lambda m=method, r={"2-point": 1e-5, "3-point": 1e-6, "cs": 1e-12}[method]:
              close(approx_derivative(fun_vector_vector, np.array([-100.0, 0.2]), method=m),
-                   jac_vector_vector(np.array([-100.0, 0.2])), rtol=r),
-             defect=COMPLEX_JACOBIAN if method == "cs" else None),
+                   jac_vector_vector(np.array([-100.0, 0.2])), rtol=r)),
         Case(f"test_workers_evaluations_and_nfev[{method}]", lambda m=method: _nfev_and_workers(m)),
     ]
 CASES += [
     Case("test_wrong_dimensions[F of shape (3, 1)]",
-         lambda: raises((RuntimeError, ValueError), lambda: approx_derivative(wrong_dimensions_fun, 1.0)),
-         defect=(4, "an F of shape (3, 1) is flattened silently")),
+         lambda: raises((RuntimeError, ValueError), lambda: approx_derivative(wrong_dimensions_fun, 1.0))),
     Case("test_wrong_dimensions[f0 of shape (3, 1)]", lambda: None, feature="f0= (f at x0 supplied)"),
     Case("test_custom_rel_step[2-point]",
          lambda: close(approx_derivative(fun_vector_vector, np.array([-0.1, 0.1]), method="2-point", rel_step=1e-4),
@@ -293,21 +287,19 @@ for method in ("2-point", "3-point", "cs"):
         CASES.append(Case(f"TestApproxDerivativeSparse.test_all[{method}, {groups} groups, no bounds]",
                           lambda m=method, g=groups: close(approx_derivative(
                               sparse_fun, SPARSE_X0, method=m, sparsity=(sparse_structure(N), GROUPS[g]),
-                              workers=map).toarray(), sparse_jac(SPARSE_X0), rtol=1e-6),
-                          defect=COMPLEX_JACOBIAN if method == "cs" else None))
+                              workers=map).toarray(), sparse_jac(SPARSE_X0), rtol=1e-6)))
         CASES.append(Case(f"TestApproxDerivativeSparse.test_all[{method}, {groups} groups, bounds]",
                           lambda m=method, g=groups: close(approx_derivative(
                               sparse_fun, SPARSE_X0, method=m, bounds=(SPARSE_LB, SPARSE_UB),
                               sparsity=(sparse_structure(N), GROUPS[g]), workers=map).toarray(),
                               sparse_jac(SPARSE_X0), rtol=1e-6),
-                          defect=COMPLEX_JACOBIAN if method == "cs" else BOUNDS_ON_JACOBIAN))
+                          defect=BOUNDS_ON_JACOBIAN))
         CASES.append(Case(f"TestApproxDerivativeSparse.test_all[{method}, {groups} groups, rel_step=+-1e-8]",
                           lambda m=method, g=groups: close(approx_derivative(
                               sparse_fun, SPARSE_X0, method=m, rel_step=SIGNED_REL_STEP,
                               sparsity=(sparse_structure(N), GROUPS[g]), workers=map).toarray(),
                               sparse_jac(SPARSE_X0), rtol=1e-5),
-                          feature=DIRECTION if method == "2-point" else None,
-                          defect=COMPLEX_JACOBIAN if method == "cs" else None))
+                          feature=DIRECTION if method == "2-point" else None))
 CASES.append(Case("TestApproxDerivativeSparse.test_no_precomputed_groups",
                   lambda: close(approx_derivative(sparse_fun, SPARSE_X0, sparsity=sparse_structure(N)).toarray(),
                                 sparse_jac(SPARSE_X0), rtol=1e-6)))
@@ -317,8 +309,7 @@ for method in ("2-point", "3-point", "cs"):
                           approx_derivative(sparse_fun, SPARSE_X0, method=m),
                           approx_derivative(sparse_fun, SPARSE_X0, method=m,
                                             sparsity=(np.ones((N, N), dtype=int), np.arange(N))).toarray(),
-                          rtol=5e-16, atol=7e-15),
-                      defect=COMPLEX_JACOBIAN if method == "cs" else None))
+                          rtol=5e-16, atol=7e-15)))
 CASES += [
     Case("test_absolute_step_sign[abs_step=1e-8]",
          lambda: close(approx_derivative(kink, [-1, -1], method="2-point", abs_step=1e-8), [-1.0, 1.0])),

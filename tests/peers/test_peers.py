@@ -2,7 +2,8 @@
 
 A case for a feature fastgd lacks is skipped with the reason ``"feature: ..."`` (counted apart); a case
 that fails because of a defect of issue 17 is a strict xfail naming the item, so it fails loudly once
-fixed; a case failing for a reason issue 17 does not list is a strict xfail "not in issue 17: ...".
+fixed; a case failing because fastgd keeps another meaning on purpose is a strict xfail "documented: ..."
+(where, and why); a case failing for a reason issue 17 does not list is a strict xfail "not in issue 17: ...".
 ``python tests/peers/report.py`` prints the pass counts per suite (docs/peers.md).
 """
 import finitediff_jl
@@ -25,6 +26,8 @@ def params():
             elif case.defect is not None:
                 item, what = case.defect
                 marks.append(pytest.mark.xfail(strict=True, reason=f"issue 17 item {item}: {what}"))
+            elif case.documented is not None:
+                marks.append(pytest.mark.xfail(strict=True, reason=f"documented: {case.documented}"))
             elif case.gap is not None:
                 marks.append(pytest.mark.xfail(strict=True, reason=f"not in issue 17: {case.gap}"))
             yield pytest.param(case, id=f"{suite.SUITE}: {case.name}", marks=marks)

@@ -70,11 +70,12 @@ class COnThreads(Base):
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         out = np.empty((vector.m, x.size)) if out is None else out
-        if x.size:
+        visits = x.size if elements is None else int(np.count_nonzero(elements))
+        if visits:
             m = vector.m if self.objective.vector else -1
-            _run(self._run(x, h, exact, m), x, out, self._evaluations(x.size))
+            _run(self._run(x, h, exact, m, elements), x, out, self._evaluations(visits))
         return out
 
     def _evaluations(self, visits: int) -> _Reporter | None:

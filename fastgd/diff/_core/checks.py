@@ -18,6 +18,7 @@ from fastgd.diff._core.objectives import CObjective
 
 Floats = npt.NDArray[np.float64]
 INT_MAX: int = int(np.iinfo(np.intc).max)  # the most elements an objective with an int n can count
+_FLOAT64: np.dtype[Any] = np.dtype(np.float64)
 
 
 def modes(vectorized: object, workers: object) -> None:
@@ -71,15 +72,22 @@ def check_result(result: Floats, what: str = "F") -> None:
                          "(x is restored)")
 
 
-def output_array(out: object, shape: tuple[int, ...], x: npt.NDArray[Any]) -> Floats:
-    """``out`` checked to be a writeable, C-contiguous float64 array of ``shape`` apart from ``x``
+def result_dtype(x: npt.NDArray[Any]) -> np.dtype[Any]:
+    """The dtype of a Jacobian or Hessian at ``x``: float32 for a float32 ``x`` (computed in double, rounded once:
+    scipy.differentiate's rule), float64 for every other dtype."""
+    return np.dtype(np.float32) if x.dtype == np.float32 else np.dtype(np.float64)
+
+
+def output_array(out: object, shape: tuple[int, ...], x: npt.NDArray[Any],
+                 dtype: np.dtype[Any] = _FLOAT64) -> npt.NDArray[Any]:
+    """``out`` checked to be a writeable, C-contiguous array of ``dtype`` and ``shape`` apart from ``x``
     (or a new one for None)."""
     if out is None:
-        return np.empty(shape)
+        return np.empty(shape, dtype=dtype)
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
-    if out.dtype != np.float64 or not out.dtype.isnative:
-        raise TypeError(f"out must be a float64 array, got {out.dtype}")
+    if out.dtype != dtype or not out.dtype.isnative:
+        raise TypeError(f"out must be a {dtype} array (the result's dtype for x of {x.dtype}), got {out.dtype}")
     if out.shape != shape:
         raise ValueError(f"out must have shape {shape}, got {out.shape}")
     if not (out.flags.c_contiguous and out.flags.writeable and out.flags.aligned):
@@ -92,9 +100,13 @@ def output_array(out: object, shape: tuple[int, ...], x: npt.NDArray[Any]) -> Fl
 def broadcast(value: npt.ArrayLike, x: npt.NDArray[Any], name: str) -> Floats:
     """``value`` as a C-contiguous float64 array of ``x``'s shape; TypeError or ValueError naming it."""
     try:
-        array = np.asarray(value, dtype=np.float64)
+        given: npt.NDArray[Any] | None = np.asarray(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number or an array of them") from None
+        given = None
+    if given is None or given.dtype.kind not in "biuf":  # a complex array is refused, not cut to its real part
+        got = type(value).__name__ if given is None else given.dtype
+        raise TypeError(f"{name} must be a real number or an array of them, got {got}")
+    array = given.astype(np.float64)
     try:
         return np.ascontiguousarray(np.broadcast_to(array, x.shape), dtype=np.float64)
     except ValueError:

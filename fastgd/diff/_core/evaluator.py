@@ -15,7 +15,8 @@ alone, never against a kind of evaluator. The kinds:
 - :class:`~fastgd.diff._core.on_copies.Mapped`: every point handed to a ``map`` (``workers=``).
 
 Arguments shared by the methods: ``h`` is a float or a float64 array shaped like ``x`` (one step per
-element); ``exact`` divides by the representable step ``(x + h) - x`` instead of ``h``; ``elements``
+element); ``exact`` divides by the distance the points take (``(x + h) - (x - h)`` for central differences,
+:func:`fastgd.diff._core.steps.distances`) instead of ``denominator * h``; ``elements``
 (a boolean mask shaped like ``x``) limits the work to those elements (the others are left unset);
 ``values`` (float64, ``(x.size, scheme.value_columns)``) receives the values of ``f`` at each visited
 element's points (row = its C-order position), then ``f(x)`` if the scheme uses it, for error
@@ -56,9 +57,9 @@ class Evaluator(Protocol):
         ...
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         """Each output's estimate along each element: float64, ``(vector.m, x.size)`` (x in C order), into
-        ``out`` if given; ``vector`` from :meth:`vector`."""
+        ``out`` if given; ``vector`` from :meth:`vector`; ``elements``: only those columns are written."""
         ...
 
     def mixed(self, x: npt.NDArray[Any], h: Steps, exact: bool, inner: Scheme,
@@ -156,13 +157,13 @@ class Base:
     def vector(self, x: npt.NDArray[Any], m: object, centre: bool) -> Vector:
         outputs = self.outputs(m)
         if outputs is not None and not centre:
-            return Vector(outputs)  # F(x) is not needed: its size is checked at every point
-        at_x = np.array(as_vector(self.value(x)))  # a copy: F may return its own buffer, or x itself
+            return Vector(outputs, None, x.shape)  # F(x) is not needed: its size is checked at every point
+        at_x = np.array(as_vector(self.value(x), None, x.shape))  # a copy: F may return its own buffer, or x itself
         if not np.isfinite(at_x).all():
             raise ValueError(f"F returned non-finite values at x (output {int(np.argmin(np.isfinite(at_x)))})")
         if outputs is not None and outputs != at_x.size:
             raise ValueError(f"F returned {at_x.size} values at x, but m={m}")
-        return Vector(at_x.size, at_x)
+        return Vector(at_x.size, at_x, x.shape)
 
     def point_function(self, m: int) -> Callable[[npt.NDArray[Any]], object] | None:
         return None
@@ -171,3 +172,14 @@ class Base:
         other = copy.copy(self)
         other.f = progress.counted(self.f)  # type: ignore[attr-defined]
         return other
+
+
+def known_vector(evaluator: Evaluator, f0: npt.ArrayLike, m: object, centre: bool) -> Vector:
+    """What an evaluator's Jacobian needs, from a known ``F(x)`` (``f0``, checked finite, of ``m`` values if given)."""
+    at_x = np.array(as_vector(f0))  # a copy: the caller may change its array
+    if not np.isfinite(at_x).all():
+        raise ValueError(f"f0 has non-finite values (output {int(np.argmin(np.isfinite(at_x)))})")
+    outputs = evaluator.outputs(m, default=at_x.size)
+    if outputs != at_x.size:
+        raise ValueError(f"f0 has {at_x.size} values, but m={m}")
+    return Vector(at_x.size, at_x if centre else None)

@@ -65,9 +65,13 @@ class InPlace(Base):
         return out.astype(x.dtype, copy=False)
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         out = np.empty((vector.m, x.size)) if out is None else out
-        self._run(x, out, h, exact, vector)
+        if self.scheme.imaginary:  # on a complex copy, as _complex_step
+            point = np.array(x, dtype=complex_dtype(x.dtype), order="K")
+            self._run(point.imag, out, h, False, vector, elements, arg=point)
+        else:
+            self._run(x, out, h, exact, vector, elements)
         return out
 
     def _run(self, x: npt.NDArray[Any], out: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector | None,
@@ -82,10 +86,17 @@ class InPlace(Base):
         if vector is None:
             status = _kernels.derivative(self.f, x, out, offsets, index, n, scheme.compiled,
                                          steps_in(h, index), exact, scheme.combine, arg=arg, values=values)
-        else:
+        elif elements is None:
             status = _kernels.derivative(self.f, x, out, offsets, index, x.size, scheme.compiled,
                                          steps_in(h, index), exact, scheme.combine, -1, vector.m, vector.values,
-                                         vector.at_x if scheme.centre_weight else None)
+                                         vector.at_x if scheme.centre_weight else None, arg)
+        else:  # the visited columns into their own (m, n) block, then to their places
+            part = np.empty((vector.m, n))
+            status = _kernels.derivative(self.f, x, part, offsets, None, n, scheme.compiled, steps_in(h, index),
+                                         exact, scheme.combine, -1, vector.m, vector.values,
+                                         vector.at_x if scheme.centre_weight else None, arg)
+            if status != _kernels.MOVED:
+                out[:, index] = part
         if status == _kernels.MOVED:
             raise moved_error()
 
@@ -150,14 +161,18 @@ class InPlace(Base):
             centre: Any = vector.at_x
         else:
             centre = f(point) if scheme.centre_weight else None
+        wide = np.longdouble if x.dtype.itemsize > 8 else np.float64  # as steps.offsets measures a point
         for position in range(x.size) if index is None else index:
             idx = np.unravel_index(position, x.shape)
             v, step = x[idx], float(steps[idx])
-            if exact:
-                step = float((v + step) - v)
+            divisor = scheme.denominator * step
             values = []
-            for offset, widened in zip(scheme.offsets, cast("tuple[bool, ...]", scheme.widened), strict=True):
+            for k, (offset, widened) in enumerate(zip(scheme.offsets, cast("tuple[bool, ...]", scheme.widened),
+                                                      strict=True)):
                 x[idx] = float(v) + offset * step if widened else v + offset * step
+                if exact:  # the distance taken, as fd_distance sums it
+                    term = scheme.weights[k] * float(wide(x[idx]) - wide(v))
+                    divisor = term if k == 0 else divisor + term
                 try:
                     values.append(f(point))
                 finally:
@@ -165,13 +180,13 @@ class InPlace(Base):
                         raise moved_error()
                     x[idx] = v
             if vector is None:
-                out[idx] = scheme.combine(values, centre, step)
+                out[idx] = scheme.combine(values, centre, divisor)
                 if record is not None:
                     value_of = imaginary_part if scheme.imaginary else real_value
                     record[position] = [float(value_of(value)) for value in (*values, centre)[:scheme.value_columns]]
             else:
                 out[:, position] = scheme.combine_arrays(np.stack([vector.values(r) for r in values], axis=-1),
-                                                         centre, step)
+                                                         centre, divisor)
 
 
 def _rows_of(h: Steps, rows: int) -> list[Steps]:

@@ -19,25 +19,32 @@ from fastgd._typing import FloatT
 from fastgd.diff._core import estimates
 from fastgd.diff._core.bounds import fit
 from fastgd.diff._core.checks import box, typical_scale
+from fastgd.diff._core.complex_step import check_analytic, check_real_at_x, probe_point
 from fastgd.diff._core.estimates import Estimates
 from fastgd.diff._core.evaluator import with_scheme
-from fastgd.diff._core.schemes import SCHEMES, Scheme
+from fastgd.diff._core.schemes import SCHEMES, SECOND, SECOND_SIDES, Scheme
 from fastgd.diff._core.steps import (
     AUTO,
     DEFAULT_H,
     auto_steps,
+    check_moves,
+    complex_dtype,
     component_steps,
+    distances,
     epsilon,
     given_steps,
+    hessian_fraction,
+    offsets,
+    power_of_two,
     relative_steps,
-    representable,
     small_elements,
     step_fraction,
+    still,
 )
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
-Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps" or "extrapolation"
+Kind: TypeAlias = str  # what a pass estimates: "value", "single", "two steps", "complex" or "extrapolation"
 
 
 @dataclass(frozen=True)
@@ -55,15 +62,15 @@ class GradientInfo:
     >>> grad, info = numerical_gradient(lambda x: np.sum(np.exp(x)), x, method="richardson", full_output=True)
     >>> bool(np.all(np.abs(grad - np.exp(x)) <= info.error)), bool(np.all(info.error < 1e-9 * np.exp(x)))
     (True, True)
-    >>> info.success.tolist(), info.nfev.tolist(), info.calls  # 4 points per element, no retry needed
-    ([True, True, True], [4, 4, 4], 12)
+    >>> info.success.tolist(), info.nfev.tolist(), info.calls  # 4 points per element, 2 more for the estimate
+    ([True, True, True], [6, 6, 6], 18)
     """
 
     error: Floats  #: estimate of the absolute error of each element of the gradient
     status: npt.NDArray[np.int8]  #: 0 converged; -1 the estimate is not reliable; -3 a non-finite value
     nfev: npt.NDArray[np.intp]  #: the evaluations of f made for each element
     calls: int  #: every call of f, f(x) included
-    step: Floats  #: the step of each element's returned estimate (the representable one where exact)
+    step: Floats  #: the step of each element's returned estimate (the points' distance over the row's denominator)
 
     @property
     def success(self) -> npt.NDArray[np.bool_]:
@@ -75,8 +82,12 @@ class GradientInfo:
 class _Passes:
     """The passes of one gradient over flat ``x``: each a row over some elements at some steps."""
 
-    def __init__(self, evaluator: Any, x: npt.NDArray[Any], exact: bool, limits: tuple[Floats, Floats] | None):
+    def __init__(self, evaluator: Any, x: npt.NDArray[Any], exact: bool, limits: tuple[Floats, Floats] | None,
+                 measured: bool = False, box: tuple[Floats, Floats] | None = None):
+        """``measured``: an extrapolation's truncation measured at a third step (``full_output``); ``box``: the
+        bounds a complex step's estimate must keep its real points in."""
         self.evaluator, self.x, self.exact, self.limits = evaluator, x, exact, limits
+        self.measured, self.box = measured, box
         self.flat = x.reshape(-1)  # read only: a copy for a strided x
         self.eps = epsilon(x.dtype)
         self.nfev = np.zeros(x.size, dtype=np.intp)
@@ -91,7 +102,7 @@ class _Passes:
         else:
             mask = np.ones(self.x.size, dtype=bool) if elements is None else elements
             full = np.broadcast_to(np.asarray(steps, dtype=np.float64), self.flat.shape)
-            layout = list(fit(self.flat, full, self.exact, mask, scheme, *self.limits))
+            layout = list(fit(self.flat, full, mask, scheme, *self.limits))
         result = estimates.empty(self.x.size, self.x.dtype)
         for row, where, row_steps in layout:
             result.take(self._pass(row, row_steps, None if elements is None and where.all() else where, kind), where)
@@ -100,17 +111,26 @@ class _Passes:
     def _pass(self, scheme: Scheme, steps: float | Floats, where: Mask | None, kind: Kind) -> Estimates:
         """One scheme at ``steps`` over the elements ``where`` (None: all), with what ``kind`` estimates."""
         value, values = self._call(scheme, steps, where, kind != "value")
-        taken = representable(self.flat, steps) if self.exact else np.array(np.broadcast_to(steps, value.shape), float)
+        if self.exact:  # the step the points take: their distance over the row's denominator
+            taken = distances(self.flat, steps, scheme) / scheme.denominator
+        else:
+            taken = np.array(np.broadcast_to(steps, value.shape), float)
         if kind == "value":
             nan = np.full(value.shape, np.nan)
             return Estimates(value, nan, nan, nan, np.zeros(value.shape, np.int8), taken)
-        if kind == "two steps":
-            half, half_values = self._call(scheme, taken / 2, where, True)
+        if kind in ("two steps", "complex"):
+            half, half_values = self._call(scheme, steps / 2, where, True)
+        quarter = None
+        if kind == "extrapolation" and self.measured:
+            assert scheme.base is not None  # an extrapolated row knows its base
+            quarter = self._call(scheme.base, steps / 4, where, False)[0]
         with np.errstate(all="ignore"):
             if kind == "extrapolation":
-                result = estimates.extrapolation(scheme, value, values, taken, self.eps)
-            elif kind == "two steps":
+                result = estimates.extrapolation(scheme, value, values, taken, self.eps, quarter)
+            elif kind in ("two steps", "complex"):
                 result = estimates.two_steps(scheme, value, values, half, half_values, taken, self.eps)
+                if kind == "complex":
+                    result = self._complex(result, where)
             else:
                 result = estimates.single(scheme, value, values, taken, self.eps)
             if not self.exact and not scheme.imaginary:  # steps used as given: points may have rounded off
@@ -119,13 +139,44 @@ class _Passes:
                 result.error += misplaced
         return result
 
+    def _complex(self, two_step: Estimates, where: Mask | None) -> Estimates:
+        """A complex step's estimates (:func:`~fastgd.diff._core.estimates.complex_step`), with ``f''`` from a real
+        second difference at the Hessian's step; beside a bound, from one side at no more than half the room
+        there (not reliable where a bound leaves no room on either side)."""
+        wide = np.abs(self.flat.astype(np.float64))
+        delta = power_of_two(hessian_fraction(self.x.dtype, "central") * np.maximum(1.0, wide))
+        wanted = np.ones(self.x.size, dtype=bool) if where is None else where
+        layout = [(SECOND, wanted)]
+        if self.box is not None:
+            up, down = self.box[1] - self.flat, self.flat - self.box[0]
+            both = wanted & (up >= delta) & (down >= delta)
+            above = wanted & ~both & (up >= down) & (up > 0)
+            below = wanted & ~both & ~above & (down > 0)
+            delta = np.where(above, np.minimum(delta, up / 2), np.where(below, np.minimum(delta, down / 2), delta))
+            layout = [(SECOND, both), (SECOND_SIDES[0], above), (SECOND_SIDES[1], below)]
+        second = np.full(self.x.size, np.nan)
+        second_noise = np.full(self.x.size, np.nan)
+        for row, elements in layout:
+            if not elements.any():
+                continue
+            values = self._call(row, delta, None if elements.all() else elements, True, exact=False)[1]
+            first, other = offsets(self.flat, delta, row)
+            with np.errstate(all="ignore"):
+                estimate, gain = estimates.second_differences(values, first, other)
+                noise = estimates.NOISE * self.eps * gain * np.abs(values).max(axis=1)
+            second = np.where(elements, estimate, second)
+            second_noise = np.where(elements, noise, second_noise)
+        with np.errstate(all="ignore"):
+            return estimates.complex_step(two_step, second, second_noise, self.flat, self.eps)
+
     def _call(self, scheme: Scheme, steps: float | Floats, where: Mask | None,
-              record: bool) -> tuple[npt.NDArray[Any], Floats]:
+              record: bool, exact: bool | None = None) -> tuple[npt.NDArray[Any], Floats]:
         shape = (self.x.size, scheme.value_columns) if record else (0, 0)
         values = np.empty(shape) if where is None else np.full(shape, np.nan)
         h = steps if isinstance(steps, float) else np.asarray(steps).reshape(self.x.shape)
         value = with_scheme(self.evaluator, scheme).derivative(
-            self.x, h, self.exact, None if where is None else where.reshape(self.x.shape), values if record else None)
+            self.x, h, self.exact if exact is None else exact, None if where is None else where.reshape(self.x.shape),
+            values if record else None)
         if where is None:
             self.nfev += scheme.evaluations_per_element
             visited = self.x.size
@@ -148,6 +199,7 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     """The gradient of the evaluator's ``f`` at ``x`` by ``method`` (checked by the caller), shaped
     and typed like ``x``; with ``full_output``, and a :class:`GradientInfo`."""
     scheme = SCHEMES[method]
+    textbook = h is None and method == "central"  # the book's default: divided by 2 * h, as the book does
     if h is None:
         h = DEFAULT_H if method == "central" else AUTO
     auto = isinstance(h, str) and h == AUTO
@@ -158,23 +210,27 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
     steps: float | Floats = auto_steps(flat, scheme, scale) if auto else given_steps(h, x)
     if isinstance(steps, np.ndarray):
         steps = steps.reshape(-1)
-        if not auto and not scheme.imaginary and not np.all(representable(flat, steps) != 0):
-            i = int(np.flatnonzero(representable(flat, steps) == 0)[0])
-            raise ValueError(f"h is too small for x at element {i}: (x + h) - x is 0 in {x.dtype}")
-    exact = not isinstance(steps, float) and not scheme.imaginary
+    exact = not textbook and not scheme.imaginary
+    if exact and not (auto and typical_x is None):  # (automatic steps are above eps**(1/2) max(|x|, 1): they move x)
+        check_moves(flat, steps, scheme)
+    at_x = None
     if scheme.imaginary:
         steps = component_steps(flat, steps)
+        at_x = evaluator.value(np.array(x, dtype=complex_dtype(x.dtype)))  # checked before any point is made
+        check_real_at_x(at_x)
     small = small_elements(flat, scale) if auto and not scheme.imaginary else None
     if small is not None:  # the second, relative step; none where it is too small to move x
         relative = relative_steps(flat, scheme)
-        small &= representable(flat, relative) != 0
+        small &= ~still(flat, relative, scheme)
         small = small if small.any() else None
     limits = None if scheme.imaginary else box(bounds, x)
     if scheme.levels is None and not full_output and small is None and limits is None:  # one pass, no estimate
-        return cast("npt.NDArray[FloatT]", evaluator.derivative(
-            x, steps if isinstance(steps, float) else steps.reshape(x.shape), exact))
+        grad = evaluator.derivative(x, steps if isinstance(steps, float) else steps.reshape(x.shape), exact)
+        if at_x is not None:
+            _analytic(evaluator, x, grad, at_x)
+        return cast("npt.NDArray[FloatT]", grad)
 
-    passes = _Passes(evaluator, x, exact, limits)
+    passes = _Passes(evaluator, x, exact, limits, full_output, box(bounds, x) if scheme.imaginary else None)
     if scheme.levels is not None:
         best = passes.evaluate(scheme, steps, None, "extrapolation")
         if small is not None:
@@ -182,19 +238,32 @@ def gradient(evaluator: Any, x: npt.NDArray[FloatT], method: str, h: object, typ
         with np.errstate(all="ignore"):
             retry, factor = estimates.rescaling(best, scheme.order, step_fraction(x.dtype, scheme))
         if factor is not None and retry.any():
-            _improve(best, passes.evaluate(scheme, best.step * factor, retry, "extrapolation"), retry)
+            _improve(best, passes.evaluate(scheme, power_of_two(best.step * factor), retry, "extrapolation"), retry)
     else:
-        kind: Kind = "two steps" if full_output else "single" if small is not None else "value"
+        kind: Kind = ("complex" if scheme.imaginary else "two steps") if full_output else (
+            "single" if small is not None else "value")
         best = passes.evaluate(scheme, steps, None, kind)
         if small is not None:
             other = passes.evaluate(scheme, relative, small, kind)
             with np.errstate(all="ignore"):
                 best.take(other, small & estimates.smaller_step_wins(best, other))
     grad = cast("npt.NDArray[FloatT]", best.value.reshape(x.shape))
+    if at_x is not None:
+        passes.calls += 1 + _analytic(evaluator, x, grad, at_x)
     if not full_output:
         return grad
     return grad, GradientInfo(best.error.reshape(x.shape), best.status.reshape(x.shape),
                               passes.nfev.reshape(x.shape), passes.calls, best.step.reshape(x.shape))
+
+
+def _analytic(evaluator: Any, x: npt.NDArray[Any], grad: npt.NDArray[Any], at_x: object) -> int:
+    """Where the complex step gave exactly 0, ``f`` at one more point shows whether it is analytic
+    (:mod:`fastgd.diff._core.complex_step`); the evaluations made (0 or 1)."""
+    zero = grad == 0
+    if not zero.any():
+        return 0
+    check_analytic(evaluator.value(probe_point(x, zero, complex_dtype(x.dtype))), at_x)
+    return 1
 
 
 def _improve(best: Estimates, other: Estimates, where: Mask) -> None:

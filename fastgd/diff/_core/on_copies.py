@@ -23,20 +23,28 @@ import numpy.typing as npt
 from fastgd.diff._core.evaluator import Base, Mask, Values
 from fastgd.diff._core.progress import Progress
 from fastgd.diff._core.schemes import Scheme
-from fastgd.diff._core.steps import Steps, complex_dtype, representable
+from fastgd.diff._core.steps import Steps, complex_dtype, distances
 from fastgd.diff._core.values import Vector, imaginary_part, real_value
 
 # Default batched chunk: keep each stacked batch of points under this many bytes.
 CHUNK_BYTES: int = 2**19  # batches that stay in L2: 512 KB measured 2.2x faster than 2 MB here
 
 
-def flat_steps(x: npt.NDArray[Any], h: Steps, exact: bool) -> npt.NDArray[np.float64]:
-    """One float64 step per element of ``x`` (C order); the representable one if ``exact``."""
-    if exact:
-        return representable(x, h).reshape(-1)
+def flat_steps(x: npt.NDArray[Any], h: Steps) -> npt.NDArray[np.float64]:
+    """One float64 step per element of ``x`` (C order)."""
     if isinstance(h, np.ndarray):
         return np.ascontiguousarray(h, dtype=np.float64).reshape(-1)
     return np.full(x.size, h)
+
+
+def divisors(x: npt.NDArray[Any], steps: npt.NDArray[np.float64], exact: bool,
+             scheme: Scheme) -> npt.NDArray[np.float64]:
+    """What each element's weighted sum is divided by (C order): the distance its points take if ``exact``
+    (:func:`fastgd.diff._core.steps.distances`), else ``denominator * h``."""
+    if exact:
+        return distances(np.ascontiguousarray(x).reshape(-1), steps, scheme)
+    divisor: npt.NDArray[np.float64] = scheme.denominator * steps
+    return divisor
 
 
 def _flat_point(x: npt.NDArray[Any], scheme: Scheme) -> npt.NDArray[Any]:
@@ -119,15 +127,15 @@ class _PairPoints(LazyPoints):
     """The points of mixed second differences on copies of ``x``: for each pair ``i < j`` (C order), the outer
     row's point ``k`` along ``i`` and the inner row's point ``l`` along ``j``, ``(k, l)`` in order."""
 
-    def __init__(self, x: npt.NDArray[Any], outer: Scheme, inner: Scheme, taken: npt.NDArray[np.float64]) -> None:
-        self.flat, self.shape, self.taken = np.ascontiguousarray(x).reshape(-1), x.shape, taken
+    def __init__(self, x: npt.NDArray[Any], outer: Scheme, inner: Scheme, steps: npt.NDArray[np.float64]) -> None:
+        self.flat, self.shape, self.steps = np.ascontiguousarray(x).reshape(-1), x.shape, steps
         self.outer, self.inner = outer, inner
         self.first, self.second = np.triu_indices(x.size, 1)
         self.per_pair = outer.evaluations_per_element * inner.evaluations_per_element
         self.length = self.per_pair * self.first.size
 
     def _move(self, point: npt.NDArray[Any], i: int, scheme: Scheme, k: int) -> None:
-        point[i] = moved(self.flat[i:i + 1], scheme.offsets[k] * self.taken[i:i + 1],
+        point[i] = moved(self.flat[i:i + 1], scheme.offsets[k] * self.steps[i:i + 1],
                           cast("tuple[bool, ...]", scheme.widened)[k], False)[0]
 
     def point(self, item: int) -> npt.NDArray[Any]:
@@ -153,16 +161,17 @@ class OnCopies(Base):
         outer, n = self.scheme, x.size
         if n < 2:
             return out
-        taken = flat_steps(x, h, exact)
-        points = _PairPoints(x, outer, inner, taken)
+        steps = flat_steps(x, h)
+        points = _PairPoints(x, outer, inner, steps)
         values = np.array([float(real_value(r)) for r in self._evaluate(points)]).reshape(-1, points.per_pair)
         total = None
         for k, w in enumerate(outer.weights):
             for kb, u in enumerate(inner.weights):
                 term = float(w * u) * values[:, k * inner.evaluations_per_element + kb]
                 total = term if total is None else total + term
-        divisors = (float(outer.denominator) * taken[points.first]) * (float(inner.denominator) * taken[points.second])
-        out[points.first, points.second] = out[points.second, points.first] = cast("npt.NDArray[Any]", total) / divisors
+        first, second = divisors(x, steps, exact, outer), divisors(x, steps, exact, inner)
+        out[points.first, points.second] = out[points.second, points.first] = (
+            cast("npt.NDArray[Any]", total) / (first[points.first] * second[points.second]))
         return out
 
 
@@ -184,9 +193,9 @@ class Batched(OnCopies):
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         out = np.empty((vector.m, x.size)) if out is None else out
-        self._run(x, out, h, exact, vector)
+        self._run(x, out, h, exact, vector, elements)
         return out
 
     def _per_call(self, point_bytes: int, npoints: int) -> int:
@@ -200,7 +209,8 @@ class Batched(OnCopies):
         scheme, flat = self.scheme, _flat_point(x, self.scheme)
         n, npoints = flat.size, scheme.evaluations_per_element
         per_chunk = max(1, self._per_call(x.nbytes + out.shape[0] * out.itemsize, npoints) // npoints)
-        steps = flat_steps(x, h, exact)
+        steps = flat_steps(x, h)
+        divisor = divisors(x, steps, exact, scheme)
         if vector is not None:
             centre: Any = vector.at_x[:, None] if vector.at_x is not None else None
         else:
@@ -223,7 +233,7 @@ class Batched(OnCopies):
             points[np.arange(size)[:, None], np.arange(npoints)[None, :], columns[:, None]] = shifted[:, start:stop].T
             stacked = self._stacked(points.reshape(size * npoints, *x.shape), vector)  # (points, outputs)
             grouped = stacked.reshape(size, npoints, -1).transpose(2, 0, 1)  # (outputs, coords, npoints)
-            out[:, coords] = scheme.combine_arrays(grouped, centre, chosen_steps[start:stop])
+            out[:, coords] = scheme.combine_arrays(grouped, centre, divisor[coords])
             if vector is None:
                 _record(record, coords, grouped[0], centre, scheme)
 
@@ -237,9 +247,12 @@ class Batched(OnCopies):
                 raise TypeError(f"with vectorized=True, f must return {k} {kind} values for points of shape "
                                 f"{points.shape} ({points.dtype}), got {values.dtype} of shape {values.shape}")
             return values[:, None]
-        if values.dtype.kind not in "fiu" or values.size != k * vector.m or values.shape[:1] != (k,):
-            raise TypeError(f"with vectorized=True, F must return {k} rows of {vector.m} real values for points "
+        kinds, kind = ("c", "complex") if vector.imaginary else ("fiu", "real")
+        if values.dtype.kind not in kinds or values.size != k * vector.m or values.shape[:1] != (k,):
+            raise TypeError(f"with vectorized=True, F must return {k} rows of {vector.m} {kind} values for points "
                             f"of shape {points.shape}, got {values.dtype} of shape {values.shape}")
+        if vector.imaginary:
+            values = values.imag
         return values.reshape(k, vector.m).astype(np.float64, copy=False)
 
     def value(self, x: npt.NDArray[Any], m: int | None = None) -> object:
@@ -298,7 +311,8 @@ class Mapped(OnCopies):
     def derivative(self, x: npt.NDArray[Any], h: Steps, exact: bool, elements: Mask = None, values: Values = None,
                    out: npt.NDArray[Any] | None = None) -> npt.NDArray[Any]:
         scheme = self.scheme
-        steps = flat_steps(x, h, exact)
+        steps = flat_steps(x, h)
+        divisor = divisors(x, steps, exact, scheme)
         targets = np.arange(x.size) if elements is None else np.flatnonzero(elements).astype(np.intp)
         results = self._evaluate(_ElementPoints(x, _flat_point(x, scheme), scheme, steps, bool(scheme.centre_weight),
                                                 targets))
@@ -306,7 +320,7 @@ class Mapped(OnCopies):
         npoints = scheme.evaluations_per_element
         result = np.empty(x.size, dtype=x.dtype if out is None else out.dtype)
         for j, i in enumerate(targets):
-            result[i] = scheme.combine(results[j * npoints:(j + 1) * npoints], centre, float(steps[i]))
+            result[i] = scheme.combine(results[j * npoints:(j + 1) * npoints], centre, float(divisor[i]))
         if values is not None:
             value_of = imaginary_part if scheme.imaginary else real_value
             _record(values, targets, np.array([float(value_of(v)) for v in results]).reshape(-1, npoints),
@@ -317,30 +331,39 @@ class Mapped(OnCopies):
         return out
 
     def jacobian(self, x: npt.NDArray[Any], h: Steps, exact: bool, vector: Vector,
-                 out: npt.NDArray[np.float64] | None = None) -> npt.NDArray[np.float64]:
+                 out: npt.NDArray[np.float64] | None = None, elements: Mask = None) -> npt.NDArray[np.float64]:
         """``F(x)`` is not re-evaluated: the scheme's uses it from ``vector``."""
-        steps = flat_steps(x, h, exact)
+        steps = flat_steps(x, h)
+        divisor = divisors(x, steps, exact, self.scheme)
         npoints = self.scheme.evaluations_per_element
         out = np.empty((vector.m, x.size)) if out is None else out
-        points = _ElementPoints(x, _flat_point(x, self.scheme), self.scheme, steps, False, np.arange(x.size))
+        targets = np.arange(x.size) if elements is None else np.flatnonzero(elements).astype(np.intp)
+        points = _ElementPoints(x, _flat_point(x, self.scheme), self.scheme, steps, False, targets)
         values = [vector.values(r) for r in self._evaluate(points)]
-        for i in range(x.size):
-            out[:, i] = self.scheme.combine_arrays(np.stack(values[i * npoints:(i + 1) * npoints], axis=-1),
-                                                   vector.at_x, float(steps[i]))
+        for j, i in enumerate(targets):
+            out[:, i] = self.scheme.combine_arrays(np.stack(values[j * npoints:(j + 1) * npoints], axis=-1),
+                                                   vector.at_x, float(divisor[i]))
         return out
 
     def _evaluate(self, points: Sequence[npt.NDArray[Any]]) -> list[Any]:
-        """``f`` at every point, through the map."""
-        try:
-            values = list(self.map(self.f, points))
-        except BrokenProcessPool:
-            if self.pool_size is None:  # the caller's own pool
-                raise
-            _pools.pop(self.pool_size, None)  # the next call starts a new pool
-            raise RuntimeError("a worker process died while evaluating f (it crashed or called os._exit); "
-                               "this call failed, the next one starts a new pool") from None
-        if len(values) != len(points):
-            raise ValueError(f"workers returned {len(values)} values for {len(points)} points")
+        """``f`` at every point, through the map, a chunk of points at a time: a map may hold every point it is
+        handed (a process pool submits them all), so each call gets at most :data:`CHUNK_BYTES` of them (and at
+        least 64), not the ``2 n**2`` of a Hessian at once."""
+        values: list[Any] = []
+        per_call = max(64, CHUNK_BYTES // max(points[0].nbytes, 1)) if len(points) else 1
+        for start in range(0, len(points), per_call):
+            chunk = points[start:start + per_call] if len(points) > per_call else points
+            try:
+                got = list(self.map(self.f, chunk))
+            except BrokenProcessPool:
+                if self.pool_size is None:  # the caller's own pool
+                    raise
+                _pools.pop(self.pool_size, None)  # the next call starts a new pool
+                raise RuntimeError("a worker process died while evaluating f (it crashed or called os._exit); "
+                                   "this call failed, the next one starts a new pool") from None
+            if len(got) != len(chunk):
+                raise ValueError(f"workers returned {len(got)} values for {len(chunk)} points")
+            values.extend(got)
         return values
 
     def value(self, x: npt.NDArray[Any], m: int | None = None) -> object:

@@ -80,6 +80,11 @@ class Progress:
         for counter in self._counters:
             counter.flush()
 
+    def settle(self) -> None:
+        """The computation is done: its evaluations, told, are the bar's total (a total known only as it ran)."""
+        self.flush()
+        self.bar.total = self.bar.n
+
 
 @contextlib.contextmanager
 def optional_bar(enabled: bool, total: int, description: str) -> Iterator[Progress | None]:

@@ -28,10 +28,12 @@ class Scheme:
 
     ``f`` is evaluated at ``x + offsets[k] * h * e_i`` for each point ``k`` (and at ``x`` itself
     when ``centre_weight`` is not 0); the estimate is
-    ``(weights[0] * f_0 + weights[1] * f_1 + ... + centre_weight * f(x)) / (denominator * h)``,
-    summed left to right. Integer weights keep numpy's scalar rules: multiplying a float32 value
-    by 1 or -1 leaves it a float32, so the textbook's central difference,
-    ``(f(x + h) - f(x - h)) / (2 * h)``, is this sum bit for bit.
+    ``(weights[0] * f_0 + weights[1] * f_1 + ... + centre_weight * f(x)) / divisor``, summed left to
+    right, where the divisor is the distance the points take, ``weights[0] * (x_0 - x) + ...``
+    (:func:`fastgd.diff._core.steps.distances`: ``(x + h) - (x - h)`` for the central difference),
+    or, for the textbook's default step, ``denominator * h``. Integer weights keep numpy's scalar
+    rules: multiplying a float32 value by 1 or -1 leaves it a float32, so the textbook's central
+    difference, ``(f(x + h) - f(x - h)) / (2 * h)``, is this sum bit for bit.
 
     Attributes
     ----------
@@ -42,7 +44,8 @@ class Scheme:
     weights : tuple of int or float
         Weight of ``f`` at point ``k``.
     denominator : int or float
-        The weighted sum is divided by ``denominator * h``.
+        ``sum_k weights[k] * offsets[k]``: the weighted sum is divided by ``denominator * h`` at the
+        textbook's default step (and the points' distance is ``denominator * h`` where they are exact).
     centre_weight : int or float, optional
         Weight of ``f(x)``, evaluated once per point ``x`` (0: not evaluated).
     widened : tuple of bool, optional
@@ -59,6 +62,9 @@ class Scheme:
     levels : tuple of two Scheme, optional
         For an extrapolated row (:func:`extrapolated`): the two difference quotients it
         combines, at ``h`` and ``h / 2``, as rows over this row's points, for the error estimate.
+    base : Scheme, optional
+        For an extrapolated row: the row it extrapolates (its difference quotient at ``h / 4`` measures
+        the extrapolation's own error, :func:`fastgd.diff._core.estimates.extrapolation`).
     sides : tuple of two Scheme, optional
         The rows of the same order used beside a bound: ``(points above x, points below x)``. Every
         row of :data:`SCHEMES` with real points has them (checked when the table is made).
@@ -72,7 +78,7 @@ class Scheme:
     >>> central = SCHEMES["central"]
     >>> central.offsets, central.weights, central.denominator
     ((1.0, -1.0), (1, -1), 2)
-    >>> central.combine([4.0, 1.0], None, 0.5)  # (4 - 1) / (2 * 0.5)
+    >>> central.combine([4.0, 1.0], None, 2 * 0.5)  # (4 - 1) / (2 * 0.5)
     3.0
     >>> [row.name for row in central.sides]
     ['forward3', 'backward3']
@@ -88,6 +94,7 @@ class Scheme:
     imaginary: bool = False
     levels: tuple[Scheme, Scheme] | None = None
     sides: tuple[Scheme, Scheme] | None = field(default=None, compare=False, repr=False)
+    base: Scheme | None = field(default=None, compare=False, repr=False)
     doubles: bool = False
 
     def __post_init__(self) -> None:
@@ -114,8 +121,8 @@ class Scheme:
     @property
     def single_pass(self) -> bool:
         """One pass of the loops at given real steps is the whole estimate: not a complex step (its steps live
-        in a complex copy), not an extrapolation (it retries at better steps). Jacobians and the compiled
-        descent take these rows."""
+        in a complex copy), not an extrapolation (it retries at better steps). The compiled descent takes
+        these rows (Jacobians take the complex step too, on a complex copy)."""
         return not self.imaginary and self.levels is None
 
     @property
@@ -133,8 +140,9 @@ class Scheme:
         """The row of data, without the compiled copy (which does not pickle): a Scheme ships to workers."""
         return {key: value for key, value in self.__dict__.items() if key != "_compiled"}
 
-    def combine(self, values: Sequence[object], centre: object, h: float) -> Any:
-        """The estimate from the values at the points (and ``f(x)``), with numpy's scalar rules.
+    def combine(self, values: Sequence[object], centre: object, divisor: float) -> Any:
+        """The estimate from the values at the points (and ``f(x)``), with numpy's scalar rules, over ``divisor``
+        (a Python float: ``denominator * h``, or the points' distance).
 
         Each value is checked to be a real scalar (TypeError otherwise; the imaginary part of a
         complex one for a complex step); a float32 value keeps the sum in float32, as the
@@ -149,14 +157,15 @@ class Scheme:
             total = total + weight * value_of(value)
         if self.centre_weight:
             total = total + self.centre_weight * real_value(centre)
-        return total / (self.denominator * h)
+        return total / divisor
 
-    def combine_arrays(self, values: npt.NDArray[Any], centre: Any, h: Any) -> Any:
+    def combine_arrays(self, values: npt.NDArray[Any], centre: Any, divisor: Any) -> Any:
         """:meth:`combine` over stacked values: ``values[..., k]`` at point ``k``, elementwise.
 
-        For a complex step, ``values`` are ``f``'s complex results (their imaginary parts are combined).
+        For a complex step, ``values`` are ``f``'s complex results (their imaginary parts are combined), or
+        those imaginary parts already.
         """
-        if self.imaginary:
+        if self.imaginary and values.dtype.kind == "c":
             values = values.imag
         if self.doubles:
             values = values.astype(np.float64, copy=False)
@@ -165,7 +174,7 @@ class Scheme:
             total = total + weight * values[..., k]
         if self.centre_weight:
             total = total + self.centre_weight * centre
-        divisor = np.asarray(self.denominator * h)
+        divisor = np.asarray(divisor)
         if total.dtype.kind == "f":  # as a Python float divides a numpy float: in the value's type (NEP 50)
             divisor = divisor.astype(total.dtype)
         return total / divisor
@@ -203,7 +212,7 @@ def extrapolated(name: str, base: Scheme, order: int, sides: tuple[Scheme, Schem
               Scheme(f"{name}: D(h/2)", offsets, tuple(fine_weights), base.denominator, 2 * base.centre_weight,
                      order=base.order))
     return Scheme(name, offsets, weights, divisor * base.denominator, centre, order=order, levels=levels,
-                  sides=sides)
+                  sides=sides, base=base)
 
 
 # The one-sided rows used beside bounds. Forward and backward differences take each other's row there.
@@ -245,6 +254,12 @@ SCHEMES: dict[str, Scheme] = {
 #: difference on its diagonal (values combined as Python floats). Not a ``method=``.
 SECOND = Scheme("second difference", offsets=(1.0, -1.0), weights=(1, 1), denominator=1, centre_weight=-2,
                 doubles=True)
+#: ``(f(x + 2h e_i) - 2 f(x + h e_i) + f(x)) / h`` and its mirror: second differences from one side, where a
+#: bound leaves no room on the other (the complex step's error estimate).
+SECOND_SIDES = (Scheme("second difference above", offsets=(1.0, 2.0), weights=(-2, 1), denominator=1,
+                       centre_weight=1, doubles=True),
+                Scheme("second difference below", offsets=(-1.0, -2.0), weights=(-2, 1), denominator=1,
+                       centre_weight=1, doubles=True))
 
 
 def _check_table() -> None:
@@ -261,13 +276,13 @@ def _check_table() -> None:
 _check_table()
 
 
-def scheme(method: object, single_pass: bool = False) -> Scheme:
-    """The row ``method=`` names; ValueError for any other (with ``single_pass``, for a row that is not
-    :attr:`Scheme.single_pass`: Jacobians take only those)."""
+def scheme(method: object, jacobian: bool = False) -> Scheme:
+    """The row ``method=`` names; ValueError for any other (with ``jacobian``, for a row Jacobians do not take:
+    an extrapolation, whose retries and estimates are a gradient's)."""
     row = SCHEMES.get(method) if isinstance(method, str) else None
     if row is None:
         raise ValueError(f"method must be one of {', '.join(map(repr, SCHEMES))}, got {method!r}")
-    if single_pass and not row.single_pass:
-        taken = ", ".join(repr(name) for name, other in SCHEMES.items() if other.single_pass)
+    if jacobian and row.levels is not None:
+        taken = ", ".join(repr(name) for name, other in SCHEMES.items() if other.levels is None)
         raise ValueError(f"method={method!r} is for gradients (numerical_gradient); Jacobians take {taken}")
     return row
