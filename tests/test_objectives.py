@@ -158,10 +158,24 @@ def test_threaded_c_descent_error_leaves_the_last_completed_step(threads, whole_
     assert failing > 0 and np.array_equal(x, path[failing])
 
 
-def test_c_descent_error_leaves_the_last_completed_step():
+@pytest.mark.parametrize("f, twin", [(llc(sum_cubes_wide), through_python(sum_cubes)),
+                                     (status_above_one, lambda v: v[0] * v[0] + v[1] * v[1]),
+                                     (nan_above_one, lambda v: v[0] * v[0] + v[1] * v[1])])
+def test_c_descent_of_every_signature_matches_the_python_loop(f, twin):
+    """int64 n, the status form, a value form that may return NaN: one thread's descent loop calls each alike."""
+    x = np.array([0.5, -0.75])
+    got, path = fastgd.gradient_descent(f, x, lr=0.1, step_num=40, history=True)
+    expected, expected_path = reference.gradient_descent(twin, np.array([0.5, -0.75]), lr=0.1, step_num=40,
+                                                          history=True)
+    assert np.array_equal(got, expected) and np.array_equal(path, expected_path)
+    assert np.array_equal(fastgd.gradient_descent(f, np.array([0.5, -0.75]), lr=0.1, step_num=40), expected)
+
+
+@pytest.mark.parametrize("failing", [status_above_one, nan_above_one])
+def test_c_descent_error_leaves_the_last_completed_step(failing):
     x = np.array([0.5, 0.5])
     with pytest.raises(fastgd.ObjectiveError):
-        fastgd.gradient_descent(status_above_one, x, lr=-0.5, step_num=50)  # ascent: x0 doubles until > 1
+        fastgd.gradient_descent(failing, x, lr=-0.5, step_num=50)  # ascent: x0 doubles until > 1
     one_step = reference.gradient_descent(lambda v: v[0] * v[0] + v[1] * v[1], np.array([0.5, 0.5]), lr=-0.5,
                                           step_num=1)
     assert np.array_equal(x, one_step)  # 0.5 -> about 1.0; then x0 + h > 1 fails in step 2, x0 restored
