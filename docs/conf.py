@@ -35,7 +35,8 @@ html_theme_options = {"navigation_with_keys": False}
 
 # The public modules and what the API reference shows of each: their __all__ (or, without one, the
 # functions and classes the module itself defines); fastgd.book: its mirror modules.
-API = ["fastgd", "fastgd.diff", "fastgd.optim", "fastgd.nn", "fastgd.datasets", "fastgd.reference", "fastgd.book"]
+API = ["fastgd", "fastgd.diff", "fastgd.optimize", "fastgd.optim", "fastgd.nn", "fastgd.datasets", "fastgd.reference",
+       "fastgd.book"]
 HERE = Path(__file__).parent
 
 

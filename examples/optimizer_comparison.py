@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 # from common.optimizer import SGD, Momentum, AdaGrad, Adam
 from fastgd import SGD, AdaGrad, Adam, Momentum
-from fastgd.reference.optimizer import Optimizer
+from fastgd.optim.fused import Optimizer
 
 
 def df(x: float, y: float) -> tuple[float, float]:

@@ -505,6 +505,10 @@ def gradient_of(f: Any, **options: Any) -> Gradient:
         ``(min, max)`` pair per element; ``f`` is then never evaluated outside them, and an ``x`` outside is
         taken to the nearest point inside; an element fixed by ``min == max`` has derivative 0), ``threads``,
         ``vectorized``, ``chunk_size``, ``workers`` (as :func:`fastgd.numerical_gradient` takes them).
+        The default is scipy's ``'2-point'`` bit for bit, at ``n`` calls of ``f`` per gradient (``f(x)`` shared
+        through ``.fun``); its error, ``~ sqrt(eps) |f''|`` (7.5e-6 at ``rosen``'s minimum), is the size of
+        BFGS's ``gtol=1e-5``, so BFGS may end in "precision loss" as it does with scipy's own; ``'central'``
+        (``2 n`` calls, 1e-8 there) suits a tight ``gtol``.
 
     Returns
     -------

@@ -161,7 +161,8 @@ def fit(flat: Array, h: Floats, elements: Mask, row: Row, sides: tuple[Row, Row]
     """For each element in ``elements``: the row and step that keep every point in ``[lb, ub]``.
 
     ``row`` if its points fit; else the one-sided row with points above ``x`` (``sides[0]``), else the
-    one below; if neither fits, the step shrinks to the room on the roomier side, ``room / reach``. A
+    one below; if neither fits, the step shrinks to the room on the roomier side, ``room / reach``, unless
+    ``row`` fits both sides at a step no smaller (``min(room_up / reach_up, room_down / reach_down)``). A
     step whose point rounds past a bound is halved (at most :data:`HALVINGS` times). Returns
     ``(row, elements, steps)`` for each row used (the steps of all elements, one array).
     """
@@ -180,9 +181,15 @@ def fit(flat: Array, h: Floats, elements: Mask, row: Row, sides: tuple[Row, Row]
             if room_up == 0 and room_down == 0:
                 raise ValueError("bounds: lb == ub leaves no room for a step")
             if room_up >= room_down:
-                choice[i], steps[i] = 1, min(steps[i], room_up / above.reach[0])
+                choice[i], one_sided = 1, min(steps[i], room_up / above.reach[0])
             else:
-                choice[i], steps[i] = 2, min(steps[i], room_down / below.reach[1])
+                choice[i], one_sided = 2, min(steps[i], room_down / below.reach[1])
+            both = min([float(steps[i])] + [room / reach for room, reach in ((room_up, row.reach[0]),
+                                                                        (room_down, row.reach[1])) if reach])
+            if both >= one_sided and both > 0:  # the row itself fits at a step no smaller
+                choice[i], steps[i] = 0, both
+            else:
+                steps[i] = one_sided
         for _ in range(HALVINGS):
             if _inside(v, rows[choice[i]], steps[i], lb[i], ub[i]):
                 break

@@ -100,13 +100,17 @@ def jacobian(F: Callable[[Floats], Any], x: Floats, h: float | npt.ArrayLike, me
             row = above
         elif _inside(v, t, ROWS[below][0], lo, hi):
             row = below
-        else:  # the step shrinks to the room on the roomier side
+        else:  # the step shrinks to the room on the roomier side, or to both sides' if no smaller
             reach_up = max(ROWS[above][0])
             reach_down = -min(ROWS[below][0])
             if hi - v >= v - lo:
-                row, step = above, min(step, (hi - v) / reach_up)
+                row, one_sided = above, min(step, (hi - v) / reach_up)
             else:
-                row, step = below, min(step, (v - lo) / reach_down)
+                row, one_sided = below, min(step, (v - lo) / reach_down)
+            offsets = ROWS[method][0]
+            reaches = ((hi - v, max(0.0, *offsets)), (v - lo, max(0.0, *(-o for o in offsets))))
+            both = min([step] + [room / reach for room, reach in reaches if reach])
+            row, step = (method, both) if both >= one_sided and both > 0 else (row, one_sided)
         for _ in range(64):
             t = (v + step) - v
             if _inside(v, t, ROWS[row][0], lo, hi):

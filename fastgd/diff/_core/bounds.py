@@ -2,7 +2,8 @@
 
 An element whose points (at its step) would leave the box takes one of the row's one-sided rows of the
 same order (:attr:`fastgd.diff._core.schemes.Scheme.sides`) on the side that fits; if neither side fits, the
-step shrinks to the room on the roomier side (as scipy's ``approx_derivative`` does). Every point
+step shrinks to the room on the roomier side, or the row keeps its points on both sides at the step both allow
+where that step is no smaller (as scipy's ``approx_derivative`` does). Every point
 is then checked as the loops compute it, ``x + offset * step`` in ``x``'s dtype, and a step whose
 point rounds past a bound is halved.
 """
@@ -49,10 +50,18 @@ def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: 
             raise ValueError("bounds: lb == ub leaves no room for a step at some element")
         shrink_up = neither & (room_up >= room_down)
         shrink_down = neither & ~shrink_up
-        steps[shrink_up] = np.minimum(steps, room_up / above.reach[0])[shrink_up]
-        steps[shrink_down] = np.minimum(steps, room_down / below.reach[1])[shrink_down]
-        up |= shrink_up
-        down |= shrink_down
+        one_sided = np.where(shrink_up, np.minimum(steps, room_up / above.reach[0]),
+                             np.minimum(steps, room_down / below.reach[1]))
+        # the row itself at the step both sides allow, where that step is no smaller (scipy's adjusted central)
+        both = steps.copy()  # a side the row does not reach sets no limit
+        for room, reach in ((room_up, scheme.reach[0]), (room_down, scheme.reach[1])):
+            if reach:
+                both = np.minimum(both, room / reach)
+        shrunk = neither & (both >= one_sided) & (both > 0)
+        steps[neither] = np.where(shrunk, both, one_sided)[neither]
+        central |= shrunk
+        up |= shrink_up & ~shrunk
+        down |= shrink_down & ~shrunk
     rows = [(scheme, central), (above, up), (below, down)]
     for row, where in rows:
         for _ in range(64):  # a point rounded past a bound: halve its step
