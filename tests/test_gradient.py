@@ -258,10 +258,13 @@ def test_long_loop_with_a_builtin_f_responds_to_ctrl_c(call):
 
 # --- the short road: the textbook's call goes straight to its loop, with the general road's results ------
 
-@pytest.mark.parametrize("make", [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
-                                  lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
-                                  lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
-                                  lambda: np.zeros(0)])
+SHORT_ROAD_ARRAYS = [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
+                     lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
+                     lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
+                     lambda: np.zeros(0)]
+
+
+@pytest.mark.parametrize("make", SHORT_ROAD_ARRAYS)
 def test_short_road_matches_the_general_road(make):
     f = lambda v: np.sum(np.sin(v) * v**2)  # noqa: E731
     x = make()
@@ -277,10 +280,7 @@ def test_short_road_refuses_an_f_that_moves_x_and_keeps_x():
         fastgd.numerical_gradient(lambda v: v.resize(100, refcheck=False), x)
 
 
-@pytest.mark.parametrize("make", [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
-                                  lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
-                                  lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
-                                  lambda: np.zeros(0)])
+@pytest.mark.parametrize("make", SHORT_ROAD_ARRAYS)
 def test_descent_short_road_matches_the_general_road(make):
     f = lambda v: np.sum(np.sin(v) * v**2)  # noqa: E731
     short, general, twin = make(), make(), make()
