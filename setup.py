@@ -1,6 +1,8 @@
 """Extension list and compiler flags for fastgd's Cython kernels.
 
-``FASTGD_OPENMP=0`` builds without OpenMP (the kernels then run on one thread).
+``FASTGD_OPENMP=0`` builds without OpenMP (the kernels then run on one thread). OpenMP is linked into
+``fastgd._openmp`` alone, so that the thread setting follows ``OMP_NUM_THREADS`` and threadpoolctl;
+no kernel opens an OpenMP region (fastgd's threads are its pool's, ``src/pool.h``).
 ``FASTGD_SANITIZE=1`` builds a checking copy with AddressSanitizer and UndefinedBehaviorSanitizer
 (gcc or clang; for ``tools/sanitize``, never for a wheel).
 """
@@ -41,28 +43,29 @@ DIRECTIVES = {
 }
 
 
-def kernel(module, source, headers=()):
-    """Build the extension ``module`` from ``src/<source>.pyx`` and the C ``headers`` it includes, with OpenMP."""
+def kernel(module, source, headers=(), openmp=False):
+    """Build the extension ``module`` from ``src/<source>.pyx`` and the C ``headers`` it includes."""
+    openmp_args = OPENMP_ARGS if openmp else []
     return Extension(
         module,
         [f"src/{source}.pyx"],
         include_dirs=[np.get_include(), "src"],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-        extra_compile_args=COMPILE_ARGS + OPENMP_ARGS + SANITIZE_ARGS,
-        extra_link_args=[arg for arg in OPENMP_ARGS if arg != "/openmp"] + SANITIZE_ARGS,
+        extra_compile_args=COMPILE_ARGS + openmp_args + SANITIZE_ARGS,
+        extra_link_args=[arg for arg in openmp_args if arg != "/openmp"] + SANITIZE_ARGS,
         depends=[f"src/{header}" for header in headers],
     )
 
 
 # One extension per area of the package, each beside the Python modules that call it.
 EXTENSIONS = [
-    kernel("fastgd._openmp", "openmp"),
+    kernel("fastgd._openmp", "openmp", openmp=True),
     kernel("fastgd._pool", "pool", ["pool.h", "pool.pxd", "parallel_for.h"]),
-    kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
-    kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc"]),
+    kernel("fastgd.diff._kernels", "diff", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc", "pool.h", "pool.pxd"]),
+    kernel("fastgd.diff._sparse", "sparse", ["diff_kernels.h", "diff_kernels.pxd", "fd_real.inc", "pool.h"]),
     kernel("fastgd.optim._kernels", "optim", ["optim_kernels.h", "optim_kernels.inc", "pool.h", "pool.pxd"]),
-    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd"]),
-    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd"]),
+    kernel("fastgd.nn._kernels", "nn", ["nn_common.pxd", "nn_jobs.pxd", "pool.h", "pool.pxd"]),
+    kernel("fastgd.nn._conv_kernels", "nn_conv", ["nn_common.pxd", "nn_jobs.pxd", "pool.h", "pool.pxd"]),
 ]
 
 

@@ -1,6 +1,7 @@
 """The thread engines side by side: the same element work run serially, by an OpenMP team, by fastgd's
-pool (``fastgd._pool``, the optimizers' engine) and by Python threads taking ranges (``fastgd.nn._parallel``),
-quiet and beside a process that keeps one core busy.
+pool (``fastgd._pool``, now every kernel's engine) and by Python threads taking ranges (as
+``fastgd.nn._parallel`` did before the nets moved to the pool), quiet and beside a process that keeps one
+core busy.
 
     python bench/thread_engines.py [--threads 2] [--seconds 0.4]
 
@@ -18,7 +19,9 @@ import pathlib
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -65,7 +68,7 @@ def pool(double[::1] out, int threads, Py_ssize_t chunk):
 
 
 cdef class Job:
-    """A job for fastgd.nn._parallel.run: ``run(q0, q1)`` without the GIL."""
+    """A job for :func:`python_threads`: ``run(q0, q1)`` without the GIL."""
     cdef double[::1] out
     cdef readonly Py_ssize_t n
 
@@ -126,9 +129,33 @@ class Neighbour:
         self.process.join()
 
 
-def engines(probe, threads):
-    from fastgd.nn._parallel import run as python_threads
+_executors = {}
 
+
+def python_threads(job, threads, ranges_per_thread=16, min_range=64):
+    """The nets' former engine: the caller and ``threads - 1`` executor threads take ranges of ``job`` in turn."""
+    n = job.n
+    size = max(min_range, n // (ranges_per_thread * threads))
+    starts = iter(range(0, n, size))
+    lock = threading.Lock()
+
+    def take_ranges():
+        while True:
+            with lock:
+                q0 = next(starts, None)
+            if q0 is None:
+                return
+            job.run(q0, min(n, q0 + size))
+
+    if threads not in _executors:
+        _executors[threads] = ThreadPoolExecutor(threads - 1)
+    futures = [_executors[threads].submit(take_ranges) for _ in range(threads - 1)] if n > size else []
+    take_ranges()
+    for future in futures:
+        future.result()
+
+
+def engines(probe, threads):
     return {
         "serial": lambda out: probe.serial(out),
         f"OpenMP team ({threads})": lambda out: probe.openmp(out, threads),

@@ -16,18 +16,21 @@ cimport numpy as cnp
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.complex cimport PyComplex_CheckExact, PyComplex_ImagAsDouble
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_AsDouble, PyFloat_CheckExact
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from libc.math cimport isfinite
 from libc.string cimport memcpy
 
 from diff_kernels cimport (FD_AT_X, FD_F32, FD_F64, FD_MAX_POINTS, FD_NAN_STATUS, fd_c_begin, fd_c_descend,
                            fd_c_elements, fd_c_task, fd_combine, fd_descend, fd_distance, fd_load, fd_offset,
                            fd_objective, fd_progress, fd_scheme, fd_seconds, fd_shift, fd_store)
+from pool cimport fastgd_pool_import
 
 import types
 
 import numpy as np
 
 cnp.import_array()
+fastgd_pool_import()
 
 #: Status of a loop over a Python f: done, or f moved or resized x (its memory cannot be touched).
 OK = 0
@@ -343,49 +346,77 @@ def derivative(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, objec
 cdef object _FUNCTION = types.FunctionType  # Python functions and lambdas
 
 
-def textbook(object f, object x, Scheme scheme, double h, object combine, object moved_error):
-    """The short road of the textbook's call: ``scheme`` (central) at the fixed step ``h`` along every
-    element of ``x``, in C order, into a new array; or None where the checks and the general loops are
-    needed -- ``f`` other than a Python function or lambda, ``x`` other than a writeable, native, aligned,
-    C-contiguous float32/float64 ndarray. ``combine``: as :func:`derivative` takes it; raises
-    ``moved_error()`` if ``f`` moved ``x``."""
+cdef bint _textbook_walk(object f, object x, Scheme scheme, const double* h, Walk* w, fd_guard* g) noexcept:
+    """The walk of the short roads of the textbook's calls (``scheme`` at the one step ``*h`` along every
+    element of ``x``, in C order, divided by ``denominator * h``), ``g`` guarding ``x``; False where the
+    checks and the general loops are needed: ``f`` other than a Python function or lambda, ``x`` other
+    than a writeable, native, aligned, C-contiguous float32/float64 ndarray."""
     cdef cnp.ndarray a
-    cdef Walk w
-    cdef fd_guard g
-    cdef Outputs o
     cdef int kind
     if type(f) is not _FUNCTION or type(x) is not cnp.ndarray:
-        return None
+        return False
     a = <cnp.ndarray>x
     kind = cnp.PyArray_TYPE(a)
     if kind != cnp.NPY_DOUBLE and kind != cnp.NPY_FLOAT:
-        return None
+        return False
     if not cnp.PyArray_ISCARRAY(a) or not cnp.PyArray_ISNOTSWAPPED(a):
-        return None
-    out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), kind, 0)
+        return False
     w.data = <char*>cnp.PyArray_DATA(a)
     w.x_offsets = NULL
     w.itemsize = cnp.PyArray_ITEMSIZE(a)
     w.out_index = NULL
     w.n = cnp.PyArray_SIZE(a)
     w.type = FD_F64 if kind == cnp.NPY_DOUBLE else FD_F32
-    w.h = &h
+    w.h = h
     w.h_stride = 0
     w.exact = False
     w.s = &scheme.s
     w.values = NULL
     w.values_stride = 0
-    fd_guard_of(&g, <cnp.PyArrayObject*>a)
+    fd_guard_of(g, <cnp.PyArrayObject*>a)
+    return True
+
+
+def textbook(object f, object x, Scheme scheme, double h, object combine, object moved_error):
+    """The short road of the textbook's call: ``scheme`` (central) at the fixed step ``h`` along every
+    element of ``x``, in C order, into a new array; or None where the checks and the general loops are
+    needed (see ``_textbook_walk``). ``combine``: as :func:`derivative` takes it; raises
+    ``moved_error()`` if ``f`` moved ``x``."""
+    cdef Walk w
+    cdef fd_guard g
+    cdef Outputs o
+    if not _textbook_walk(f, x, scheme, &h, &w, &g):
+        return None
+    out = cnp.PyArray_EMPTY(cnp.PyArray_NDIM(<cnp.ndarray>x), cnp.PyArray_DIMS(<cnp.ndarray>x),
+                            cnp.PyArray_TYPE(<cnp.ndarray>x), 0)
     o.data = <char*>cnp.PyArray_DATA(out)
     o.type = w.type
     o.itemsize = w.itemsize
     o.m = -1
     o.row = w.n
     o.centre = NULL
-    centre = _centre(f, a, &g, &scheme.s)
-    if centre is _X_MOVED or _derivative(f, a, &g, &w, centre, combine, None, &o) == MOVED:
+    centre = _centre(f, x, &g, &scheme.s)
+    if centre is _X_MOVED or _derivative(f, x, &g, &w, centre, combine, None, &o) == MOVED:
         raise moved_error()
     return out
+
+
+def textbook_descend(object f, object x, Scheme scheme, double h, object combine, double lr, object step_num,
+                     object moved_error):
+    """The short road of ``gradient_descent``'s textbook call (as :func:`textbook`): ``step_num`` steps of
+    ``x -= lr * derivative`` in place; True, or None where the general road is needed (also for a
+    non-finite ``lr`` or a ``step_num`` that is not a count, which it reports)."""
+    cdef Walk w
+    cdef fd_guard g
+    if not isfinite(lr) or type(step_num) is not int or not 0 <= step_num <= PY_SSIZE_T_MAX:
+        return None
+    if not _textbook_walk(f, x, scheme, &h, &w, &g):
+        return None
+    if w.n == 0:  # nothing to evaluate, however many steps
+        return True
+    if _descend(f, <cnp.ndarray>x, &w, &g, scheme, combine, lr, step_num, NULL) == MOVED:
+        raise moved_error()
+    return True
 
 
 def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssize_t n, Scheme scheme,
@@ -397,30 +428,36 @@ def descend(object f, cnp.ndarray x, object x_offsets, object out_index, Py_ssiz
     """
     cdef Walk w
     cdef fd_guard g
-    cdef Outputs o
     cdef double one_step
-    cdef Py_ssize_t k, i
-    cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [n], cnp.PyArray_TYPE(x), 0)
-    cdef char* gd = <char*>cnp.PyArray_DATA(grad)
-    cdef char* hist = NULL if history is None else <char*>cnp.PyArray_DATA(history)
     _walk_of(&w, x, x_offsets, out_index, scheme, steps, &one_step, exact)
     w.n = n
     fd_guard_of(&g, <cnp.PyArrayObject*>x)
+    return _descend(f, x, &w, &g, scheme, combine, lr, step_num,
+                    NULL if history is None else <char*>cnp.PyArray_DATA(history))
+
+
+cdef int _descend(object f, cnp.ndarray x, const Walk* w, const fd_guard* g, Scheme scheme, object combine, double lr,
+                  Py_ssize_t step_num, char* hist) except -1:
+    """:func:`descend` along the walk ``w`` (``g`` guarding ``x``), the start points into ``hist`` if not NULL."""
+    cdef Outputs o
+    cdef Py_ssize_t k, i
+    cdef cnp.ndarray grad = cnp.PyArray_EMPTY(1, [w.n], cnp.PyArray_TYPE(x), 0)
+    cdef char* gd = <char*>cnp.PyArray_DATA(grad)
     o.data = gd
     o.type = w.type
     o.itemsize = w.itemsize
     o.m = -1
     for k in range(step_num):
         if hist != NULL:
-            for i in range(n):
-                fd_store(w.type, hist + (k * n + _position(&w, i)) * w.itemsize, fd_load(w.type, _element(&w, i)))
-        centre = _centre(f, x, &g, &scheme.s)
+            for i in range(w.n):
+                fd_store(w.type, hist + (k * w.n + _position(w, i)) * w.itemsize, fd_load(w.type, _element(w, i)))
+        centre = _centre(f, x, g, &scheme.s)
         if centre is _X_MOVED:
             return MOVED
-        if _derivative(f, x, &g, &w, centre, combine, None, &o) == MOVED:
+        if _derivative(f, x, g, w, centre, combine, None, &o) == MOVED:
             return MOVED
-        for i in range(n):
-            fd_descend(w.type, _element(&w, i), gd + _position(&w, i) * w.itemsize, lr)
+        for i in range(w.n):
+            fd_descend(w.type, _element(w, i), gd + _position(w, i) * w.itemsize, lr)
     return OK
 
 
@@ -494,9 +531,11 @@ def mixed(object f, cnp.ndarray x, cnp.ndarray out, object x_offsets, object out
 # whether a team of threads pays.
 cdef double BLOCK_SECONDS = 0.02
 cdef double SOLO_SECONDS = 5e-5
-# Work left (a derivative's, or one descent step's: a parallel region each) that pays for waking a
-# team; below it, one thread finishes sooner.
+# Work left (a derivative's, or one descent step's: a job of the pool each) that pays for asking how
+# many threads the machine has free; below it, one thread finishes sooner. Work per chunk a thread
+# claims from the pool.
 cdef double TEAM_SECONDS = 2e-4
+cdef double CHUNK_SECONDS = 5e-5
 
 
 cdef class CObjectiveRun:
@@ -522,6 +561,7 @@ cdef class CObjectiveRun:
     cdef fd_progress p
     cdef double one_step
     cdef int threads
+    cdef Py_ssize_t chunk  # visits per chunk of the pool's
     cdef object keepalive, team
     cdef cnp.ndarray copies, centre, scratch
 
@@ -568,10 +608,12 @@ cdef class CObjectiveRun:
         self.p.since = 0
         self.p.looked = fd_seconds()
 
-    cdef int _start_team(self, const double* x, double left):
-        """Threads for the rest of the work (``left`` seconds of it on one thread), their copies of x made."""
+    cdef int _start_team(self, const double* x, double per_visit, double visits):
+        """Threads for the rest of the work (``visits`` of ``per_visit`` seconds on one thread), their copies
+        of x made, and the visits per chunk."""
         cdef int k, threads = 1
-        if left >= TEAM_SECONDS:
+        self.chunk = max(1, <Py_ssize_t>min(CHUNK_SECONDS / max(per_visit, 1e-10), 1e9))
+        if per_visit * visits >= TEAM_SECONDS:
             threads = self.threads if self.team is None else min(max(int(self.team(self.threads)), 1), self.threads)
         if threads > 1 and (self.copies is None or cnp.PyArray_SIZE(self.copies) < self.o.n * threads):
             self.copies = cnp.PyArray_EMPTY(1, [self.o.n * threads], cnp.NPY_DOUBLE, 0)
@@ -599,15 +641,15 @@ cdef class CObjectiveRun:
         while self.p.failed == -1 and self.p.next < self.t.count:
             copies = self._copies()
             with nogil:
-                fd_c_elements(&self.t, xp, copies, threads, self.o.n,
+                fd_c_elements(&self.t, xp, copies, threads, self.o.n, self.chunk,
                               fd_seconds() + seconds, &self.p)
             PyErr_CheckSignals()
             if progress is not None:
                 progress(min(self.p.next, self.t.count))
             if solo and self.p.failed == -1 and self.p.next < self.t.count:  # the rest at the start's pace
                 solo = False
-                threads = self._start_team(xp, (fd_seconds() - started) / max(self.p.next, 1)
-                                           * (self.t.count - self.p.next))
+                threads = self._start_team(xp, (fd_seconds() - started) / max(self.p.next, 1),
+                                           self.t.count - self.p.next)
             seconds = BLOCK_SECONDS
         if self.p.failed >= 0 and self.t.elements != NULL:
             return self.p.status, self.t.elements[self.p.failed]
@@ -631,13 +673,14 @@ cdef class CObjectiveRun:
         while self.p.failed == -1 and step < steps:
             copies = self._copies()
             with nogil:
-                fd_c_descend(&self.t, xp, copies, threads, self.o.n, lr,
+                fd_c_descend(&self.t, xp, copies, threads, self.o.n, self.chunk, lr,
                              steps, hist, fd_seconds() + seconds, &step, &self.p)
             PyErr_CheckSignals()
             seconds = BLOCK_SECONDS
-            if solo and self.p.failed == -1 and step < steps:  # a parallel region per step: for long steps only
+            if solo and self.p.failed == -1 and step < steps:  # a job of the pool per step: for long steps only
                 solo = False
-                threads = self._start_team(xp, (fd_seconds() - started) / (step + <double>self.p.next / self.o.n))
+                threads = self._start_team(xp, (fd_seconds() - started) / (step * self.o.n + self.p.next),
+                                           self.o.n)
         return self.p.status, self.p.failed
 
 

@@ -54,8 +54,9 @@ cdef extern from "diff_kernels.h" nogil:
         Py_ssize_t since
         double looked
     double fd_seconds()
-    void fd_c_elements(const fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n,
+    void fd_c_elements(const fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, Py_ssize_t chunk,
                        double deadline, fd_progress* p)
     int fd_c_begin(fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, fd_progress* p)
-    void fd_c_descend(fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, double lr,
-                      Py_ssize_t steps, double* history, double deadline, Py_ssize_t* step, fd_progress* p)
+    void fd_c_descend(fd_c_task* t, double* x, double* copies, int threads, Py_ssize_t n, Py_ssize_t chunk,
+                      double lr, Py_ssize_t steps, double* history, double deadline, Py_ssize_t* step,
+                      fd_progress* p)

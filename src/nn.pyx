@@ -33,8 +33,11 @@ from libc.stdlib cimport free, malloc
 
 from nn_common cimport (SERIES_TERMS, Softmax, change_along, change_logits, change_one_logit, moved_loss, relu,
                         relu_change, series, series_radius, sigmoid_change)
+from nn_jobs cimport run_job
+from pool cimport fastgd_pool_import
 
 cnp.import_array()
+fastgd_pool_import()
 
 cdef enum:
     ACT_RELU = 0
@@ -419,12 +422,12 @@ cdef double _hidden_param(Net net, Py_ssize_t l, int kind, Py_ssize_t i, Py_ssiz
 
 
 cdef class Job:
-    """A loop over the parameters of one array; :meth:`run` evaluates a range of them without the GIL.
+    """A loop over the parameters of one array; :meth:`run_all` evaluates them on fastgd's thread pool.
 
-    Threads take ranges of the same job (``fastgd.nn._parallel``); each call has its own workspace.
+    Each thread evaluates chunks of the parameters without the GIL, with a workspace of its own.
     """
     cdef Py_ssize_t size       # parameters
-    cdef Py_ssize_t workspace  # doubles of workspace per call
+    cdef Py_ssize_t workspace  # doubles of workspace per thread
     cdef double* out
     cdef list keep
 
@@ -436,16 +439,16 @@ cdef class Job:
     cdef void evaluate(self, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
         pass
 
-    def run(self, Py_ssize_t q0, Py_ssize_t q1):
-        """Write the gradient of parameters ``q0 <= q < q1`` (flat) to the output array."""
-        if not 0 <= q0 <= q1 <= self.size:
-            raise ValueError(f"run: {q0}..{q1} is not a range of 0..{self.size}")
-        cdef double* ws = <double*> malloc(max(self.workspace, 1) * sizeof(double))
-        if ws == NULL:
-            raise MemoryError()
-        with nogil:
-            self.evaluate(q0, q1, ws)
-        free(ws)
+    def run_all(self, int threads):
+        """Write the gradient of every parameter to the output array, on up to ``threads`` threads.
+
+        The results do not depend on ``threads``; Ctrl-C is answered within about 50 ms.
+        """
+        run_job(<void*> self, _evaluate, self.size, self.workspace, threads)
+
+
+cdef void _evaluate(void* job, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+    (<Job> job).evaluate(q0, q1, ws)
 
 
 cdef double* _output(object out, Py_ssize_t size, list keep) except NULL:

@@ -6,11 +6,14 @@ only: at every position by the input under that tap times ``d = fl(w ± h) - w``
 the bias). Per sample the kernel recomputes channel ``f``'s pooled maxima, adds their changes
 times the rows of ``W2`` to the hidden pre-activations, and takes the hidden ReLU's change
 through ``W3`` to the logits; the loss change follows from the unperturbed softmax
-(``nn_common.pxd``). Threads evaluate ranges of the parameters without the GIL (:class:`FilterJob`).
+(``nn_common.pxd``). Threads of fastgd's pool evaluate chunks of the parameters without the GIL
+(:class:`FilterJob`).
 """
-from libc.stdlib cimport free, malloc
-
 from nn_common cimport Softmax, change_logits, relu, relu_change
+from nn_jobs cimport run_job
+from pool cimport fastgd_pool_import
+
+fastgd_pool_import()
 
 cdef struct Conv:
     Py_ssize_t B, C, Hp, Wp          # padded input
@@ -88,8 +91,8 @@ cdef class FilterJob:
     ``xpad``: the padded input; ``conv``: the convolution's output before its ReLU;
     ``pooled``: the pooled ReLU outputs, flattened as the affine layer reads them (B × FN·PH·PW,
     ``pool`` × ``pool`` windows every ``pool_stride``); ``a2``: the hidden pre-activations;
-    ``Z``, ``E``, ``S`` and the targets as :class:`fastgd.nn._kernels.Net` takes them. :meth:`run` evaluates a range of
-    the parameters without the GIL.
+    ``Z``, ``E``, ``S`` and the targets as :class:`fastgd.nn._kernels.Net` takes them. :meth:`run_all` evaluates
+    them on fastgd's thread pool.
     """
     cdef Conv net
     cdef bint bias
@@ -138,15 +141,16 @@ cdef class FilterJob:
         """The number of parameters."""
         return self.size
 
-    def run(self, Py_ssize_t q0, Py_ssize_t q1):
-        """Write the gradient of parameters ``q0 <= q < q1`` (flat) to the output array."""
-        cdef Py_ssize_t q
-        if not 0 <= q0 <= q1 <= self.size:
-            raise ValueError(f"run: {q0}..{q1} is not a range of 0..{self.size}")
-        cdef double* ws = <double*> malloc((2 * self.net.K + self.net.hidden) * sizeof(double))
-        if ws == NULL:
-            raise MemoryError()
-        with nogil:
-            for q in range(q0, q1):
-                self.out[q] = _filter_param(&self.net, q, self.bias, self.P[q], self.h, ws)
-        free(ws)
+    def run_all(self, int threads):
+        """Write the gradient of every parameter to the output array, on up to ``threads`` threads.
+
+        The results do not depend on ``threads``; Ctrl-C is answered within about 50 ms.
+        """
+        run_job(<void*> self, _evaluate, self.size, 2 * self.net.K + self.net.hidden, threads)
+
+
+cdef void _evaluate(void* job, Py_ssize_t q0, Py_ssize_t q1, double* ws) noexcept nogil:
+    cdef Py_ssize_t q
+    for q in range(q0, q1):
+        (<FilterJob> job).out[q] = _filter_param(&(<FilterJob> job).net, q, (<FilterJob> job).bias,
+                                                 (<FilterJob> job).P[q], (<FilterJob> job).h, ws)

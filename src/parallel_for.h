@@ -47,13 +47,6 @@
 #if defined(_WIN32)
 #include <windows.h>
 #include <process.h>
-static double fastgd_now_ns(void)
-{
-    LARGE_INTEGER count, frequency;
-    QueryPerformanceCounter(&count);
-    QueryPerformanceFrequency(&frequency);
-    return (double)count.QuadPart * 1e9 / (double)frequency.QuadPart;
-}
 typedef SRWLOCK fastgd_mutex;
 typedef CONDITION_VARIABLE fastgd_cond;
 #define FASTGD_MUTEX_INIT SRWLOCK_INIT
@@ -65,13 +58,6 @@ typedef CONDITION_VARIABLE fastgd_cond;
 #define fastgd_broadcast(c) WakeAllConditionVariable(c)
 #else
 #include <pthread.h>
-#include <time.h>
-static double fastgd_now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
 typedef pthread_mutex_t fastgd_mutex;
 typedef pthread_cond_t fastgd_cond;
 #define FASTGD_MUTEX_INIT PTHREAD_MUTEX_INITIALIZER

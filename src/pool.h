@@ -17,6 +17,26 @@
 #define FASTGD_POOL_H
 
 #include <Python.h>
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <time.h>
+#endif
+
+/* A monotonic clock, in nanoseconds: what callers of the pool time their chunks and deadlines by. */
+static inline double fastgd_now_ns(void)
+{
+#if defined(_WIN32)
+    LARGE_INTEGER count, frequency;
+    QueryPerformanceCounter(&count);
+    QueryPerformanceFrequency(&frequency);
+    return (double)count.QuadPart * 1e9 / (double)frequency.QuadPart;
+#else
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+#endif
+}
 
 /* fn(ctx, lo, hi, worker): do elements [lo, hi) on `worker` (0: the calling thread; 1 to
  * threads - 1: helpers, each its own number during one call, so per-worker scratch can be indexed

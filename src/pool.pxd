@@ -5,3 +5,4 @@ cdef extern from "pool.h" nogil:
     int fastgd_pool_import() except -1 with gil
     int fastgd_parallel_for(Py_ssize_t n, Py_ssize_t chunk, fastgd_range_fn fn, void *ctx, int threads,
                             Py_ssize_t *done)
+    double fastgd_now_ns()

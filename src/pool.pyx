@@ -8,7 +8,7 @@ cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_New
 from libc.stdint cimport int32_t
 
-from pool cimport fastgd_range_fn
+from pool cimport fastgd_now_ns, fastgd_range_fn
 
 import numpy as np
 
@@ -21,7 +21,6 @@ cdef extern from "parallel_for.h" nogil:
     int fastgd_pool_parallel_for(Py_ssize_t n, Py_ssize_t chunk, fastgd_range_fn fn, void *ctx, int threads,
                                  Py_ssize_t *done)
     int fastgd_pool_helpers()
-    double fastgd_now_ns()
     const char *FASTGD_POOL_CAPSULE
     const fastgd_pool_api *fastgd_pool_capi
 

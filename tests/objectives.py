@@ -48,6 +48,17 @@ def status_above_one(n, x, value, user_data):
     return 0
 
 
+@cfunc(types.intc(types.intp, DOUBLE_P, DOUBLE_P, types.voidptr))
+def status_anywhere_above_one(n, x, value, user_data):
+    """Writes sum(x**3 - x / 2) and returns 0, or returns status 5 once any element is above 1."""
+    a = carray(x, n)
+    for i in range(n):
+        if a[i] > 1.0:
+            return 5
+    value[0] = _sum_cubes(a)
+    return 0
+
+
 @cfunc(types.float64(types.intp, DOUBLE_P, types.voidptr))
 def scaled_by_user_data(n, x, user_data):
     """sum(x**2) times the double that user_data points to."""

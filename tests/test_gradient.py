@@ -258,10 +258,13 @@ def test_long_loop_with_a_builtin_f_responds_to_ctrl_c(call):
 
 # --- the short road: the textbook's call goes straight to its loop, with the general road's results ------
 
-@pytest.mark.parametrize("make", [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
-                                  lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
-                                  lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
-                                  lambda: np.zeros(0)])
+SHORT_ROAD_ARRAYS = [lambda: np.linspace(-1, 2, 6), lambda: np.linspace(-1, 2, 6, dtype=np.float32),
+                     lambda: np.linspace(-1, 2, 6).reshape(2, 3), lambda: np.array(1.5),
+                     lambda: np.linspace(-1, 2, 12).reshape(3, 4).T,  # strided: the general road
+                     lambda: np.zeros(0)]
+
+
+@pytest.mark.parametrize("make", SHORT_ROAD_ARRAYS)
 def test_short_road_matches_the_general_road(make):
     f = lambda v: np.sum(np.sin(v) * v**2)  # noqa: E731
     x = make()
@@ -275,6 +278,36 @@ def test_short_road_refuses_an_f_that_moves_x_and_keeps_x():
     x = np.array([1.0, 2.0, 3.0])
     with pytest.raises(RuntimeError, match="resized or reallocated x"):
         fastgd.numerical_gradient(lambda v: v.resize(100, refcheck=False), x)
+
+
+@pytest.mark.parametrize("make", SHORT_ROAD_ARRAYS)
+def test_descent_short_road_matches_the_general_road(make):
+    f = lambda v: np.sum(np.sin(v) * v**2)  # noqa: E731
+    short, general, twin = make(), make(), make()
+    assert fastgd.gradient_descent(f, short, lr=0.1, step_num=30) is short
+    fastgd.gradient_descent(f, general, lr=0.1, step_num=30, history=True)  # history: the general road
+    reference.gradient_descent(f, twin, lr=0.1, step_num=30)
+    assert same_bits(short, general) and same_bits(short, twin)
+
+
+def test_descent_short_road_with_nothing_to_evaluate_answers_at_once():
+    x = np.empty((10**9, 0))
+    assert fastgd.gradient_descent(lambda v: 0.0, x, lr=0.1, step_num=10**12) is x
+
+
+def test_descent_short_road_refuses_an_f_that_moves_x():
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="resized or reallocated x"):
+        fastgd.gradient_descent(lambda v: v.resize(100, refcheck=False), x, lr=0.1)
+
+
+@pytest.mark.parametrize("lr, step_num, error", [(float("nan"), 10, "lr"), (float("inf"), 10, "lr"),
+                                                 (0.1, -1, "step_num")])
+def test_descent_short_road_leaves_bad_arguments_to_the_general_roads_errors(lr, step_num, error):
+    x = np.array([3.0, 4.0])
+    with pytest.raises(ValueError, match=error):
+        fastgd.gradient_descent(lambda v: v[0] ** 2 + v[1] ** 2, x, lr=lr, step_num=step_num)
+    assert np.array_equal(x, [3.0, 4.0])
 
 
 class CallableObject:

@@ -1,6 +1,9 @@
 """C-level objectives, vectorized f and parallel workers: parity with the plain loop, error paths."""
 import _thread
 import ctypes
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +20,7 @@ from objectives import (  # noqa: E402
     scaled_by_user_data,
     slow_sum_squares,
     status_above_one,
+    status_anywhere_above_one,
     sum_cubes,
     sum_cubes_wide,
     sum_squares,
@@ -96,10 +100,82 @@ def test_c_errors_raise_with_x_restored(failing, threads, whole_team):
     assert same_bits(x, before)
 
 
-def test_c_descent_error_leaves_the_last_completed_step():
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threads_report_the_first_failure_in_order(threads, whole_team):
+    """Two elements fail, far apart, in a gradient long enough for the pool's helpers: the first one is reported."""
+    x = np.full(6000, 0.5)
+    x[[2500, 4500]] = 1.0 - 5e-5  # x + h crosses 1
+    before = x.copy()
+    for _ in range(3):
+        with pytest.raises(fastgd.ObjectiveError, match="status 5 at element 2500"):
+            fastgd.numerical_gradient(status_anywhere_above_one, x, threads=threads)
+        assert same_bits(x, before)
+
+
+@pytest.mark.skipif(not fastgd._threads.HAS_OPENMP, reason="built without OpenMP: one thread")
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc/self/task")
+def test_c_objective_threads_are_the_pools_and_no_openmp_team():
+    """A threaded C gradient starts the pool's one helper and nothing else (an OpenMP team would add its own)."""
+    code = """
+import os, numpy as np, fastgd, objectives
+from fastgd import _pool
+fastgd._threads.LOAD_INTERVAL = float("inf")
+before = len(os.listdir("/proc/self/task"))
+x = np.linspace(-1, 1, 3000)
+fastgd.numerical_gradient(objectives.sum_cubes, x, threads=2)
+print(len(os.listdir("/proc/self/task")) - before, _pool.helpers())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(__file__))
+    assert done.returncode == 0, done.stderr
+    started, helpers = map(int, done.stdout.split())
+    assert helpers <= 1 and started == helpers
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_c_descent_gives_one_threads_bits(threads, whole_team):
+    """Steps of milliseconds (a job of the pool each): the same path as one thread and the Python loop."""
+    x = np.linspace(-1.0, 1.0, 1500)
+    one, path_one = fastgd.gradient_descent(sum_cubes, x.copy(), lr=1e-3, step_num=6, history=True, threads=1)
+    got, path = fastgd.gradient_descent(sum_cubes, x.copy(), lr=1e-3, step_num=6, history=True, threads=threads)
+    expected, expected_path = reference.gradient_descent(through_python(sum_cubes), x.copy(), lr=1e-3, step_num=6,
+                                                          history=True)
+    assert np.array_equal(got, one) and np.array_equal(path, path_one)
+    assert np.array_equal(got, expected) and np.array_equal(path, expected_path)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_threaded_c_descent_error_leaves_the_last_completed_step(threads, whole_team):
+    """Ascent until one element's x + h crosses 1 in a step long enough for the pool: x is that step's start."""
+    start = np.full(1500, 0.5)
+    start[1000] = 0.9995  # moves by about 2.5e-5 < h a step: x + h crosses 1 before x does
+    x = start.copy()
+    with pytest.raises(fastgd.ObjectiveError, match="status 5 at element 1000"):
+        fastgd.gradient_descent(status_anywhere_above_one, x, lr=-1e-5, step_num=50, threads=threads)
+    _, path = reference.gradient_descent(through_python(sum_cubes), start.copy(), lr=-1e-5, step_num=50,
+                                         history=True)
+    failing = np.flatnonzero((path + 1e-4 > 1.0).any(axis=1))[0]  # the first step that evaluates above 1
+    assert failing > 0 and np.array_equal(x, path[failing])
+
+
+@pytest.mark.parametrize("f, twin", [(llc(sum_cubes_wide), through_python(sum_cubes)),
+                                     (status_above_one, lambda v: v[0] * v[0] + v[1] * v[1]),
+                                     (nan_above_one, lambda v: v[0] * v[0] + v[1] * v[1])])
+def test_c_descent_of_every_signature_matches_the_python_loop(f, twin):
+    """int64 n, the status form, a value form that may return NaN: one thread's descent loop calls each alike."""
+    x = np.array([0.5, -0.75])
+    got, path = fastgd.gradient_descent(f, x, lr=0.1, step_num=40, history=True)
+    expected, expected_path = reference.gradient_descent(twin, np.array([0.5, -0.75]), lr=0.1, step_num=40,
+                                                          history=True)
+    assert np.array_equal(got, expected) and np.array_equal(path, expected_path)
+    assert np.array_equal(fastgd.gradient_descent(f, np.array([0.5, -0.75]), lr=0.1, step_num=40), expected)
+
+
+@pytest.mark.parametrize("failing", [status_above_one, nan_above_one])
+def test_c_descent_error_leaves_the_last_completed_step(failing):
     x = np.array([0.5, 0.5])
     with pytest.raises(fastgd.ObjectiveError):
-        fastgd.gradient_descent(status_above_one, x, lr=-0.5, step_num=50)  # ascent: x0 doubles until > 1
+        fastgd.gradient_descent(failing, x, lr=-0.5, step_num=50)  # ascent: x0 doubles until > 1
     one_step = reference.gradient_descent(lambda v: v[0] * v[0] + v[1] * v[1], np.array([0.5, 0.5]), lr=-0.5,
                                           step_num=1)
     assert np.array_equal(x, one_step)  # 0.5 -> about 1.0; then x0 + h > 1 fails in step 2, x0 restored
@@ -125,17 +201,22 @@ def test_unsupported_signatures_and_arrays():
 
 
 @pytest.mark.sends_sigint
-def test_c_loop_responds_to_ctrl_c():
-    x = np.linspace(0, 1, 300_000)  # 600,000 evaluations of a 300,000-term sum: minutes
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("descend", [False, True])
+def test_c_loop_responds_to_ctrl_c(threads, descend, whole_team):
+    x = np.linspace(0, 1, 300_000)  # 600,000 evaluations of a 300,000-term sum: minutes (a step of the descent too)
     before = x.copy()
     timer = threading.Timer(0.3, _thread.interrupt_main)
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            fastgd.numerical_gradient(sum_cubes, x)
+            if descend:
+                fastgd.gradient_descent(sum_cubes, x, lr=1e-3, step_num=5, threads=threads)
+            else:
+                fastgd.numerical_gradient(sum_cubes, x, threads=threads)
     finally:
         timer.cancel()
-    assert same_bits(x, before)
+    assert same_bits(x, before)  # the descent's first step never completed
 
 
 # --- vectorized ----------------------------------------------------------------------------

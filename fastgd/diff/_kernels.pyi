@@ -55,6 +55,16 @@ def textbook(
     combine: _Combine,
     moved_error: Callable[[], BaseException],
 ) -> npt.NDArray[np.floating[Any]] | None: ...
+def textbook_descend(
+    f: object,
+    x: object,
+    scheme: Scheme,
+    h: float,
+    combine: _Combine,
+    lr: float,
+    step_num: object,
+    moved_error: Callable[[], BaseException],
+) -> bool | None: ...
 def c_textbook(
     objective: tuple[Any, ...],
     x: object,

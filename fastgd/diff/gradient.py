@@ -351,7 +351,11 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     """
     if (h is None and method == "central" and history is False and threads is None and vectorized is False
             and chunk_size is None and workers is None and type(lr) is float and type(step_num) is int):
-        objective = c_objective(f)  # the short road of a C objective: the whole descent in one call
+        # The short roads: the whole descent in one call (None where f, x, lr or step_num need the checks below).
+        if _kernels.textbook_descend(f, init_x, _TEXTBOOK_LOOP, DEFAULT_H, _TEXTBOOK_COMBINE, lr, step_num,
+                                     moved_error):
+            return init_x
+        objective = c_objective(f)
         if objective is not None and _kernels.c_descend(objective, init_x, _TEXTBOOK_LOOP, DEFAULT_H, lr, step_num,
                                                         THREADS_BOUND, team, raise_failure):
             return init_x

@@ -18,7 +18,6 @@ import numpy.typing as npt
 from fastgd import _threads
 from fastgd.nn import _kernels
 from fastgd.nn._draws import Rng, uniform
-from fastgd.nn._parallel import run
 from fastgd.nn._running import running_averages, statistics_rows
 from fastgd.nn._series import moments, sigmoid_taylor
 from fastgd.nn._targets import Targets
@@ -30,10 +29,10 @@ H: float = 1e-4  # the book's step
 RELU: int = _kernels.RELU
 SIGMOID: int = _kernels.SIGMOID
 WEIGHT, BIAS, GAMMA, BETA = _kernels.WEIGHT, _kernels.BIAS, _kernels.GAMMA, _kernels.BETA
-#: Below this many (parameter, sample) pairs (about 30 ms on one thread) a gradient runs on one thread: on a
-#: machine shared with busy neighbours an OpenMP team waits for its preempted threads, which costs more
-#: than a second thread saves in short loops (measured beside a busy process; see bench/bench_nn.py).
-THREADED_WORK: int = 1_000_000
+#: Below this many (parameter, sample) pairs (about 2 ms on one thread) a gradient runs on the calling thread
+#: without asking how busy the machine is; above, on fastgd's pool, which wakes a helper only for chunks
+#: that pay and only while a core is free (docs/architecture-threads.md has the measurements).
+THREADED_WORK: int = 100_000
 #: Uniform draws per chunk of dropout evaluations.
 DRAWS_PER_CHUNK: int = 2_000_000
 
@@ -166,8 +165,9 @@ def _net(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targ
 
 
 def thread_count(pairs: int) -> int:
-    """Threads for a gradient over ``pairs`` (parameter, sample) pairs: one below :data:`THREADED_WORK`."""
-    return _threads.get_num_threads() if pairs >= THREADED_WORK else 1
+    """Threads for a gradient over ``pairs`` (parameter, sample) pairs: one below :data:`THREADED_WORK`, else
+    :func:`fastgd.get_num_threads` capped by the CPUs other processes leave free."""
+    return _threads.team_size(_threads.get_num_threads()) if pairs >= THREADED_WORK else 1
 
 
 def _incremental(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, tgt: Targets, net: _kernels.Net,
@@ -195,7 +195,7 @@ def _incremental(stack: Stack, passes: list[Pass], x: _F, Z: _F, E: _F, S: _F, t
             linear, sig = models[layer]
             job = _kernels.HiddenJob(net, layer, kind, P, P.shape[-1], *csr, linear, sig, H, grad,
                                      bases[layer, kind], n_evals)
-        run(job, threads)
+        job.run_all(threads)
         out[layer, kind] = grad
     return out
 
@@ -215,8 +215,8 @@ def _with_dropout(stack: Stack, x: _F, net: _kernels.Net, bases: dict[tuple[int,
         for q0 in range(0, stop, per_chunk):
             q1 = min(stop, q0 + per_chunk)
             uniforms = uniform(stack.rng, 2 * (q1 - q0), draws)
-            run(_kernels.DropoutJob(net, layer, kind, P, P.shape[-1], q0, uniforms, H, grad[q0:q1],
-                                    bases[layer, kind], n_evals), threads)
+            _kernels.DropoutJob(net, layer, kind, P, P.shape[-1], q0, uniforms, H, grad[q0:q1], bases[layer, kind],
+                                n_evals).run_all(threads)
         out[layer, kind] = grad.reshape(P.shape)
     return out
 

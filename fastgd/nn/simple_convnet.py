@@ -19,7 +19,6 @@ from fastgd.nn import _conv_kernels, _mlp
 from fastgd.nn._batch import as_batch, is_float64
 from fastgd.nn._draws import Rng, checked, normal
 from fastgd.nn._layer_net import LayerNet, distinct, mlp_stack, set_running, widths
-from fastgd.nn._parallel import run
 from fastgd.nn._patches import im2col, out_size
 from fastgd.nn._targets import targets
 from fastgd.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss, affine, rectify
@@ -177,9 +176,9 @@ class SimpleConvNet(LayerNet):
         grads = {}
         for key, bias, P in ((names[0], False, W1), (names[1], True, b1)):
             grad = np.empty(P.shape)
-            run(_conv_kernels.FilterJob(bias, P.reshape(-1), FH, FW, xpad, conv_out, conv.stride, pool.pool_h,
-                                        pool.stride, pooled, stack.hidden[0].W, passes[0].a, stack.W_out, Z, E, S, *tgt,
-                                        _mlp.H, grad.reshape(-1)), threads)
+            _conv_kernels.FilterJob(bias, P.reshape(-1), FH, FW, xpad, conv_out, conv.stride, pool.pool_h, pool.stride,
+                                    pooled, stack.hidden[0].W, passes[0].a, stack.W_out, Z, E, S, *tgt, _mlp.H,
+                                    grad.reshape(-1)).run_all(threads)
             grads[key] = grad
         return grads | mlp_grads
 

@@ -81,7 +81,7 @@ class SimpleNet:
         tgt = targets(t, batch.shape[0], self.W.shape[1], one_sample=np.ndim(x) == 1)
         W = np.ascontiguousarray(self.W)
         out = np.empty(W.shape)
-        _kernels.OutputJob(batch, W, _mlp.softmax_parts(batch @ W), tgt, _mlp.H, out).run(0, W.size)
+        _kernels.OutputJob(batch, W, _mlp.softmax_parts(batch @ W), tgt, _mlp.H, out).run_all(1)
         return out
 
 
