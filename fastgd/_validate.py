@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Callable
 from typing import SupportsIndex, cast
 
@@ -78,8 +79,8 @@ def positive_number(value: object, name: str) -> float:
 
 
 def count(value: object, name: str) -> int:
-    """Return ``value`` as an int >= 0; TypeError or ValueError otherwise."""
-    if type(value) is int and value >= 0:
+    """Return ``value`` as an int in [0, sys.maxsize] (a C size); TypeError or ValueError otherwise."""
+    if type(value) is int and 0 <= value <= sys.maxsize:
         return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
@@ -89,6 +90,8 @@ def count(value: object, name: str) -> int:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
+    if value > sys.maxsize:
+        raise ValueError(f"{name} must be at most {sys.maxsize}, got {value}")
     return value
 
 

@@ -719,18 +719,19 @@ def c_textbook(object objective, object x, Scheme scheme, double h, int threads,
     return out
 
 
-def c_descend(object objective, object x, Scheme scheme, double h, double lr, Py_ssize_t step_num, int threads,
+def c_descend(object objective, object x, Scheme scheme, double h, double lr, object step_num, int threads,
               object team, object failure):
     """The short road of ``gradient_descent`` for a scalar C objective (as :func:`c_textbook`): ``step_num``
     steps of ``x -= lr * derivative`` in place; True, or None where the general road is needed (also for a
-    non-finite ``lr`` or a negative ``step_num``, which it reports)."""
-    if type(x) is not cnp.ndarray or not isfinite(lr) or step_num < 0:
+    non-finite ``lr`` or a ``step_num`` that is not a count, which it reports)."""
+    if (type(x) is not cnp.ndarray or not isfinite(lr) or type(step_num) is not int
+            or not 0 <= step_num <= PY_SSIZE_T_MAX):
         return None
     run = _c_run(objective, <cnp.ndarray>x, scheme, h, threads, team)
     if run is None:
         return None
     if cnp.PyArray_SIZE(<cnp.ndarray>x):
-        status, element = (<CObjectiveRun>run).descend(x, lr, step_num, None)
+        status, element = (<CObjectiveRun>run).descend(x, lr, <Py_ssize_t>step_num, None)
         if status:
             failure(status, element)
     return True

@@ -75,6 +75,18 @@ def test_nothing_to_evaluate_answers_at_once():
     assert fastgd.numerical_gradient_2d(np.sum, np.empty((10**12, 0))).shape == (10**12, 0)
 
 
+def test_counts_beyond_a_c_size_are_a_value_error():
+    """``step_num`` counts steps in C: beyond sys.maxsize a ValueError naming it, on every road."""
+    from objectives import sum_cubes  # a C objective (needs numba)
+    for f in (lambda v: float(np.sum(v**2)), sum_cubes):
+        x = np.array([1.0, 2.0])
+        with pytest.raises(ValueError, match="step_num must be at most"):
+            fastgd.gradient_descent(f, x, step_num=2**70)
+        assert np.array_equal(x, [1.0, 2.0])
+    with pytest.raises(ValueError, match="chunk_size must be at most"):
+        fastgd.numerical_gradient(np.sum, np.ones(3), vectorized=True, chunk_size=2**64)
+
+
 # --- C-level objectives: NULL pointers and Ctrl-C while a slow one runs -------------------------
 
 C_SIGNATURE = ctypes.CFUNCTYPE(ctypes.c_double, ctypes.c_int, ctypes.POINTER(ctypes.c_double), ctypes.c_void_p)
