@@ -53,9 +53,7 @@ def thread_count(value: object, name: str = "threads") -> int:
     ValueError
         ``value`` is less than 1.
     """
-    n = count(value, name)
-    if n < 1:
-        raise ValueError(f"{name} must be >= 1, got {n}")
+    n = count(value, name, 1)
     return min(n, MAX_THREADS) if HAS_OPENMP else 1
 
 

@@ -78,9 +78,9 @@ def positive_number(value: object, name: str) -> float:
     return value
 
 
-def count(value: object, name: str) -> int:
-    """Return ``value`` as an int in [0, sys.maxsize] (a C size); TypeError or ValueError otherwise."""
-    if type(value) is int and 0 <= value <= sys.maxsize:
+def count(value: object, name: str, least: int = 0) -> int:
+    """Return ``value`` as an int in [least, sys.maxsize] (a C size); TypeError or ValueError otherwise."""
+    if type(value) is int and least <= value <= sys.maxsize:
         return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
@@ -88,8 +88,8 @@ def count(value: object, name: str) -> int:
         value = operator.index(cast(SupportsIndex, value))  # TypeError below if it is not one
     except TypeError:
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}") from None
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
     if value > sys.maxsize:
         raise ValueError(f"{name} must be at most {sys.maxsize}, got {value}")
     return value
@@ -99,7 +99,4 @@ def optional_positive_count(value: object, name: str) -> int | None:
     """Return ``value`` as an int >= 1, or None; TypeError or ValueError otherwise."""
     if value is None:
         return None
-    n = count(value, name)
-    if n < 1:
-        raise ValueError(f"{name} must be >= 1, got {n}")
-    return n
+    return count(value, name, 1)

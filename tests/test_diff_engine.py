@@ -167,7 +167,7 @@ def test_vector_values_are_checked():
     x = np.ones(3)
     vector = vector_of(np.zeros(2))
     evaluator = in_place.InPlace(lambda v: np.zeros(int(v[0] > 1) + 2), SCHEMES["central"])
-    with pytest.raises(ValueError, match="F returned 3 values at a perturbed point but 2 at x"):
+    with pytest.raises(ValueError, match="F returned 3 values at a perturbed point where 2 were expected"):
         evaluator.jacobian(x, 1e-3, False, vector)
     assert np.array_equal(x, np.ones(3))
     with pytest.raises(TypeError, match="F must return real numbers"):

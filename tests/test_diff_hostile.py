@@ -75,6 +75,21 @@ def test_nothing_to_evaluate_answers_at_once():
     assert fastgd.numerical_gradient_2d(np.sum, np.empty((10**12, 0))).shape == (10**12, 0)
 
 
+@pytest.mark.parametrize("kwargs", [{"threads": -1}, {"threads": 0}, {"vectorized": True, "chunk_size": -1},
+                                    {"vectorized": True, "chunk_size": 0}])
+def test_counts_from_one_say_so_for_any_value_below(kwargs):
+    with pytest.raises(ValueError, match=">= 1, got"):
+        fastgd.numerical_gradient(np.sum, np.ones(3), **kwargs)
+
+
+def test_nan_in_x_with_the_complex_step_is_the_twins_nan_not_a_complex_valued_f():
+    f = lambda v: v[0] ** 2 + np.sum(v**2)  # noqa: E731
+    x = np.array([1.0, np.nan])
+    grad = fastgd.numerical_gradient(f, x.copy(), method="complex")
+    assert same_bits(grad, reference.schemes.numerical_gradient(f, x.copy(), method="complex"))
+    assert np.isnan(grad).all()
+
+
 def test_counts_beyond_a_c_size_are_a_value_error():
     """``step_num`` counts steps in C: beyond sys.maxsize a ValueError naming it, on every road."""
     from objectives import sum_cubes  # a C objective (needs numba)
@@ -85,6 +100,37 @@ def test_counts_beyond_a_c_size_are_a_value_error():
         assert np.array_equal(x, [1.0, 2.0])
     with pytest.raises(ValueError, match="chunk_size must be at most"):
         fastgd.numerical_gradient(np.sum, np.ones(3), vectorized=True, chunk_size=2**64)
+
+
+def _overlapping(values):
+    """A writeable (3, 2) view whose rows overlap (strides 8, 8): elements share memory."""
+    return np.lib.stride_tricks.as_strided(values, (3, 2), (8, 8), writeable=True)
+
+
+@pytest.mark.parametrize("h, method", [(None, "central"), (1e-3, "central"), ("auto", "forward"),
+                                       ("auto", "richardson")])
+def test_descent_on_self_overlapping_x_is_numpys_update(h, method):
+    """``x -= lr * grad`` on a view whose elements share memory is numpy's buffered update, as in the twins
+    (the compiled update wrote element by element through the aliases)."""
+    f = lambda v: float(np.sum(v**3))  # noqa: E731
+    fast, slow = np.arange(1.0, 5.0), np.arange(1.0, 5.0)
+    fastgd.gradient_descent(f, _overlapping(fast), lr=0.1, step_num=2, h=h, method=method)
+    x = _overlapping(slow)
+    for _ in range(2):
+        x -= 0.1 * reference.schemes.numerical_gradient(f, x, h, method=method)
+    assert same_bits(fast, slow)
+    zero_stride = [np.lib.stride_tricks.as_strided(np.array([1.0]), (2,), (0,), writeable=True) for _ in "ab"]
+    fastgd.gradient_descent(lambda v: float(np.sum(v**2)), zero_stride[0], lr=0.1, step_num=1)
+    reference.gradient_descent(lambda v: float(np.sum(v**2)), zero_stride[1], lr=0.1, step_num=1)
+    assert same_bits(zero_stride[0], zero_stride[1])
+
+
+def test_hessian_of_self_overlapping_x_is_refused_by_name():
+    x = _overlapping(np.arange(1.0, 5.0))
+    before = x.copy()
+    with pytest.raises(ValueError, match="share memory"):
+        fastgd.hessian(lambda v: float(np.sum(v**2)), x)
+    assert same_bits(x, before)
 
 
 # --- C-level objectives: NULL pointers and Ctrl-C while a slow one runs -------------------------

@@ -160,7 +160,7 @@ def changing_size(v):
 
 
 BAD_F = {
-    "a different size at a perturbed point": (changing_size, ValueError, "3 at x"),
+    "a different size at a perturbed point": (changing_size, ValueError, "where 3 were expected"),
     "strings": (lambda v: np.array(["a", "b"]), TypeError, "real numbers"),
     "None": (lambda v: None, TypeError, "real numbers"),
     "non-finite at x": (lambda v: np.array([np.inf, 1.0]), ValueError, "non-finite values at x"),

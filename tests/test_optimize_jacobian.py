@@ -108,6 +108,16 @@ def test_bad_f0_is_named(f0, match):
         fastgd.jacobian(lambda v: v**2, np.array([1.0, 2.0]), method="forward", m=2, f0=f0)
 
 
+def test_a_second_axis_is_refused_with_f0_too():
+    """F of shape (m, 1) is refused as without f0 (it was flattened), and so is such an f0."""
+    column = lambda v: (v**2)[:, None]  # noqa: E731
+    x = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"F returned an array of shape \(2, 1\)"):
+        fastgd.jacobian(column, x, method="forward", f0=x**2)
+    with pytest.raises(ValueError, match=r"f0 is an array of shape \(2, 1\)"):
+        fastgd.jacobian(lambda v: v**2, x, method="forward", f0=(x**2)[:, None])
+
+
 def test_signed_steps_are_scipys_two_point_bit_for_bit():
     from scipy.optimize._numdiff import approx_derivative
 

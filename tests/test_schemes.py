@@ -307,6 +307,20 @@ def test_no_room_between_equal_bounds():
         fastgd.numerical_gradient(smooth, np.array([1.0, 2.0]), "auto", bounds=(np.array([0.0, 2.0]), 2.0))
 
 
+@pytest.mark.parametrize("method", [m for m in METHODS if m != "complex"])
+@pytest.mark.parametrize("dtype, room", [(np.float32, 1e-8), (np.float16, 5e-4)])
+def test_room_below_the_spacing_of_x_is_named_not_a_nan(method, dtype, room):
+    """Bounds that leave room in float64 but none in x's dtype: no point fits beside x (it was NaN, 0 or a
+    ZeroDivisionError)."""
+    x = np.array([1.0, 2.0], dtype=dtype)
+    before = x.copy()
+    with pytest.raises(ValueError, match="element 0 .* below the spacing of " + np.dtype(dtype).name):
+        fastgd.numerical_gradient(smooth, x, "auto", method=method, bounds=([1.0, 0.0], [1.0 + room, 5.0]))
+    assert same_bits(x, before)
+    with pytest.raises(ValueError, match="below the spacing"):
+        fastgd.jacobian(np.square, x.astype(np.float32), bounds=([1.0, 0.0], [1.0 + 1e-8, 5.0]))
+
+
 # --- status --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("method", METHODS)

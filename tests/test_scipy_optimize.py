@@ -242,6 +242,20 @@ def test_a_fixed_element_has_derivative_zero_and_is_never_moved():
     assert np.allclose(g[[0, 2]], rosen_der(np.array([0.2, 0.5, 0.9]))[[0, 2]], rtol=1e-6)
 
 
+def test_what_f_returns_at_the_optimizers_point_is_named_as_f():
+    """The adapters check f(x) as f's value (it is not the caller's f0=): a shape, a vector for a gradient, a
+    non-finite value at the point, each named."""
+    x = np.array([1.0, 2.0])
+    with pytest.raises(ValueError, match=r"F returned an array of shape \(2, 1\)"):
+        fastgd.jacobian_of(lambda v: (v**2)[:, None])(x)
+    with pytest.raises(TypeError, match=r"f must return a real scalar, got an array of shape \(2,\)"):
+        fastgd.gradient_of(lambda v: v**2)(x)
+    with pytest.raises(ValueError, match="where 1 were expected"):
+        fastgd.gradient_of(lambda v: v**2, method="central")(x)
+    with pytest.raises(ValueError, match="non-finite value .* at the optimizer's point"):
+        fastgd.gradient_of(lambda v: np.sum(v - np.log(v)), bounds=[(0, None)] * 2)(np.array([0.0, 3.0]))
+
+
 def test_options_are_checked_when_the_adapter_is_made():
     with pytest.raises(TypeError, match="unexpected options \\['nonsense'\\]"):
         fastgd.gradient_of(rosen, nonsense=1)

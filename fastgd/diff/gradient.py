@@ -17,6 +17,7 @@ from fastgd._typing import Workers as Workers
 from fastgd._validate import count, finite_number
 from fastgd.diff import _kernels
 from fastgd.diff._core.c_level import THREADS_BOUND, raise_failure, team
+from fastgd.diff._core.checks import self_overlapping
 from fastgd.diff._core.factory import make_evaluator
 from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.methods import GradientInfo, gradient
@@ -362,13 +363,12 @@ def gradient_descent(f: Objective, init_x: npt.NDArray[FloatT], lr: float = 0.01
     row = scheme(method)
     evaluator = make_evaluator(f, init_x, threads, vectorized, chunk_size, workers, row)
     textbook = _textbook(method, h)
-    if h is None:
-        h = DEFAULT_H if method == "central" else AUTO
-    steps = given_steps(h, init_x) if row.single_pass and not (isinstance(h, str) and h == AUTO) else None
+    step = (DEFAULT_H if method == "central" else AUTO) if h is None else h
+    steps = given_steps(step, init_x) if row.single_pass and not (isinstance(step, str) and step == AUTO) else None
     lr = finite_number(lr, "lr")
     step_num = count(step_num, "step_num")
     path = np.empty((step_num, *init_x.shape), dtype=init_x.dtype) if history else None
-    if steps is not None:
+    if steps is not None and not self_overlapping(init_x):  # the compiled update writes element by element
         if not textbook:
             check_moves(init_x, steps, row)
         evaluator.descend(init_x, steps, not textbook, lr, step_num, path)

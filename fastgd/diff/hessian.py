@@ -49,7 +49,7 @@ import numpy.typing as npt
 from fastgd._typing import Workers
 from fastgd._validate import check_float_array
 from fastgd.diff._core import progress as progress_bars
-from fastgd.diff._core.checks import check_finite, check_result, output_array, result_dtype
+from fastgd.diff._core.checks import check_distinct, check_finite, check_result, output_array, result_dtype
 from fastgd.diff._core.complex_step import check_real_at_x, imaginary_values
 from fastgd.diff._core.estimates import CONVERGED, NOISE, QMAX, UNRELIABLE, hessian_extrapolation, second_differences
 from fastgd.diff._core.evaluator import Evaluator, with_scheme
@@ -350,6 +350,7 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers, COMPLEX if method == "complex"
                                else CENTRAL)
     check_finite(x)
+    check_distinct(x)
     n = x.size
     result = output_array(out, (n, n), x, result_dtype(x))
     with progress_bars.optional_bar(progress, _expected_calls(n, method, given is None, full_output),

@@ -164,7 +164,7 @@ def jacobian(F: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None
         for part, _, part_steps in layout:
             check_moves(x, part_steps, part)
         centre = any(part.centre_weight for part, _, _ in layout)
-        vector = known_vector(evaluator, f0, m, centre) if f0 is not None else evaluator.vector(x, m, centre)
+        vector = known_vector(evaluator, f0, m, centre, x.shape) if f0 is not None else evaluator.vector(x, m, centre)
     result = output_array(out, (vector.m, x.size), x, result_dtype(x))
     # the evaluations of the points; F(x) too where the evaluator makes it in the run (once per row that uses it)
     total = sum(part.evaluations_per_element * (x.size if where is None else int(np.count_nonzero(where)))

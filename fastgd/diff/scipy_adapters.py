@@ -294,35 +294,47 @@ class _Differences(_DropIn):
             options = dict(self.options)
             row = scheme(options.pop("method", DEFAULT_METHOD), jacobian=True)
             h, given = options.pop("h", None), (options.pop("rel_step", None), options.pop("abs_step", None))
-            f0 = None
+            f0: npt.NDArray[np.float64] | None = None
             if not self.c_level:
-                f0 = self.fun.value(point, args) if row.centre_weight else self.fun.known(point, args)
+                value = self.fun.value(point, args) if row.centre_weight else self.fun.known(point, args)
+                if value is not None:
+                    f0 = _at_x(value, point, m)
             F = self._fresh(self.f, args)
             if limits is not None and np.any(limits[0] == limits[1]):
                 return _with_fixed(F, point, h, given, row, m, limits, f0, options, self.rule)
             steps, bounds = _steps_within(point, row, h, given, limits, self.rule)
             if sparsity is None and bounds is None and f0 is not None and not options:
-                short = _short_road(F, point, steps, row, f0)
-                if short is not None:
-                    return short
+                return _short_road(F, point, steps, row, f0)
             return jacobian(F, point, steps, method=row.name, m=m, sparsity=sparsity, bounds=bounds,
-                            f0=cast("npt.ArrayLike | None", f0), **options)
+                            f0=f0, **options)
 
 
-def _short_road(F: Any, point: npt.NDArray[np.float64], steps: Any, row: Scheme, f0: object
-                ) -> npt.NDArray[np.float64] | None:
-    """The dense Jacobian at steps made here (finite, nonzero) with a finite ``F(x)`` known: straight to the
-    evaluator, without :func:`fastgd.jacobian`'s checks of what the caller gives (about 20 us of a small
-    gradient); None where ``f0`` is not finite numbers (:func:`fastgd.jacobian` then says so)."""
-    try:
-        at_x = np.array(as_vector(f0))
-    except (TypeError, ValueError):
-        return None
-    if not np.isfinite(at_x).all():
-        return None
+def _at_x(value: object, point: npt.NDArray[np.float64], m: int | None) -> npt.NDArray[np.float64]:
+    """``f``'s value at the optimizer's ``point`` as float64s, checked as ``f``'s (not as a caller's ``f0=``):
+    a real scalar where ``m`` is 1 (a gradient), else real numbers of a shape :func:`fastgd.jacobian` takes,
+    ``m`` of them if given; all finite."""
+    values = np.asarray(value)
+    if m == 1 and values.size != 1:
+        raise TypeError(f"f must return a real scalar, got an array of shape {values.shape}")
+    at_x = np.array(as_vector(values, None, point.shape))
+    if m is not None and at_x.size != m:
+        raise ValueError(f"F returned {at_x.size} values at x, but m={m}")
+    finite = np.isfinite(at_x)
+    if not finite.all():
+        raise ValueError(f"f returned a non-finite value (output {int(np.argmin(finite))}) at the optimizer's point "
+                         f"x = {point!r}: no difference quotient there")
+    return at_x
+
+
+def _short_road(F: Any, point: npt.NDArray[np.float64], steps: Any, row: Scheme, at_x: npt.NDArray[np.float64]
+                ) -> npt.NDArray[np.float64]:
+    """The dense Jacobian at steps made here (finite, nonzero) with ``F(x)`` known and checked (:func:`_at_x`):
+    straight to the evaluator, without :func:`fastgd.jacobian`'s checks of what the caller gives (about 20 us of
+    a small gradient)."""
     evaluator = make_evaluator(F, point, scheme=row, vector=True)
     result = np.empty((at_x.size, point.size))
-    evaluator.jacobian(point, steps, True, Vector(at_x.size, at_x if row.centre_weight else None), result)
+    evaluator.jacobian(point, steps, True, Vector(at_x.size, at_x if row.centre_weight else None, point.shape),
+                       result)
     check_result(result)
     return result
 

@@ -351,7 +351,7 @@ class SparseJacobian:
         if not has_typed_kernel(x):
             raise TypeError(f"a sparse Jacobian needs x as a native float32 or float64 array, got {x.dtype}"
                             f"{'' if x.flags.aligned else ' (unaligned)'}: pass x.astype(np.float64)")
-        known = None if f0 is None else known_vector(evaluator, f0, rows, True).at_x
+        known = None if f0 is None else known_vector(evaluator, f0, rows, True, x.shape).at_x
         if bounds is not None:
             check_finite(x)
             layout = rows_within(x, steps, row, bounds)

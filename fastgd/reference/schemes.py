@@ -462,7 +462,7 @@ def _real_valued(f: Objective, x: Array) -> complex:
     """``f`` at ``x`` (as a complex copy): a complex step needs an ``f`` real on real points (numdifftools refuses
     a complex-valued ``f`` the same way, before any perturbation)."""
     value = _scalar(f(np.array(x, dtype=complex_dtype(x.dtype))))
-    if isinstance(value, (complex, np.complexfloating)) and value.imag != 0:
+    if isinstance(value, (complex, np.complexfloating)) and value.imag != 0 and not np.isnan(value.imag):
         raise TypeError(f"method='complex' needs a real-valued f; f(x) = {value!r}")
     return complex(value)
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from fastgd.diff._core.checks import box
 from fastgd.diff._core.schemes import Scheme
-from fastgd.diff._core.steps import Steps, point
+from fastgd.diff._core.steps import Steps, point, still
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -69,6 +69,12 @@ def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: 
             if not past.any():
                 break
             steps[past] /= 2
+        stuck = where & still(x, steps, row)  # the room beside a bound below the spacing of x's dtype
+        if stuck.any():
+            i = int(np.flatnonzero(stuck)[0])
+            raise ValueError(f"bounds: at element {i} (x = {float(x[i])!r} in {x.dtype}) the room to the bounds "
+                             f"[{float(lb[i])!r}, {float(ub[i])!r}] is below the spacing of {x.dtype}: "
+                             "no point fits beside x")
     return [(row, where, steps) for row, where in rows if where.any()]
 
 

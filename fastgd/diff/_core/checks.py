@@ -63,6 +63,26 @@ def check_finite(x: npt.NDArray[Any]) -> None:
         raise ValueError("x must be finite: it has inf or NaN elements")
 
 
+def self_overlapping(x: npt.NDArray[Any]) -> bool:
+    """Whether elements of ``x`` may share memory (a zero-stride or overlapping view, as ``as_strided`` makes):
+    False for contiguous ``x`` at once, else unless each stride (by size) clears the span of the smaller ones."""
+    if x.flags.c_contiguous or x.flags.f_contiguous or x.size == 0:
+        return False
+    span = x.itemsize
+    for stride, n in sorted((abs(stride), n) for stride, n in zip(x.strides, x.shape, strict=True) if n > 1):
+        if stride < span:
+            return True
+        span += stride * (n - 1)
+    return False
+
+
+def check_distinct(x: npt.NDArray[Any]) -> None:
+    """ValueError where elements of ``x`` share memory: a second derivative moves two of them at once."""
+    if self_overlapping(x):
+        raise ValueError("x has elements that share memory (a zero-stride or overlapping view): moving one moves "
+                         "another, so second derivatives have no meaning there; pass a copy")
+
+
 def check_result(result: Floats, what: str = "F") -> None:
     """ValueError naming the first element along which a derivative is not finite."""
     finite = np.isfinite(result)

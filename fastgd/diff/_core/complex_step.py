@@ -28,10 +28,12 @@ PROBE: float = 2.0**-10
 def check_real_at_x(value: object) -> None:
     """TypeError unless ``f``'s value at the real point ``x`` is a real or complex scalar with imaginary part 0."""
     scalar = value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
-    if isinstance(scalar, (complex, np.complexfloating)) and scalar.imag != 0:
+    # (a NaN imaginary part comes from a NaN in x or f, not from a complex-valued f)
+    if isinstance(scalar, (complex, np.complexfloating)) and scalar.imag != 0 and scalar.imag == scalar.imag:
         raise TypeError(f"method='complex' needs a real-valued f: f(x) = {scalar!r} has an imaginary part at the "
                         "real point x (a complex-valued f is not differentiated)")
-    if isinstance(scalar, np.ndarray) and scalar.dtype.kind == "c" and np.any(scalar.imag != 0):
+    if (isinstance(scalar, np.ndarray) and scalar.dtype.kind == "c"
+            and np.any((scalar.imag != 0) & ~np.isnan(scalar.imag))):
         raise TypeError("method='complex' needs a real-valued F: F(x) has imaginary parts at the real point x "
                         "(a complex-valued F is not differentiated)")
 

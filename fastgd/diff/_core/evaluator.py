@@ -174,12 +174,13 @@ class Base:
         return other
 
 
-def known_vector(evaluator: Evaluator, f0: npt.ArrayLike, m: object, centre: bool) -> Vector:
-    """What an evaluator's Jacobian needs, from a known ``F(x)`` (``f0``, checked finite, of ``m`` values if given)."""
-    at_x = np.array(as_vector(f0))  # a copy: the caller may change its array
+def known_vector(evaluator: Evaluator, f0: npt.ArrayLike, m: object, centre: bool, shape: tuple[int, ...]) -> Vector:
+    """What an evaluator's Jacobian needs, from a known ``F(x)`` (``f0``, checked finite, of ``m`` values if given,
+    shaped as ``F``'s values may be for ``x`` of ``shape``: :func:`fastgd.diff._core.values.check_shape`)."""
+    at_x = np.array(as_vector(f0, None, shape, "f0 is"))  # a copy: the caller may change its array
     if not np.isfinite(at_x).all():
         raise ValueError(f"f0 has non-finite values (output {int(np.argmin(np.isfinite(at_x)))})")
     outputs = evaluator.outputs(m, default=at_x.size)
     if outputs != at_x.size:
         raise ValueError(f"f0 has {at_x.size} values, but m={m}")
-    return Vector(at_x.size, at_x if centre else None)
+    return Vector(at_x.size, at_x if centre else None, shape)

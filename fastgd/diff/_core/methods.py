@@ -54,6 +54,13 @@ class GradientInfo:
     The fields follow ``scipy.differentiate``'s result: arrays shaped like ``x``, one entry per
     element.
 
+    The estimates take each value of ``f`` to be accurate to a few ``eps |f|``. An ``f`` that loses
+    more inside (``g(x) + 1e6 - 1e6``, large terms that cancel, an iterative solver's tolerance)
+    returns values on a coarser grid, which its values do not show: at the step and its half a
+    grid's errors repeat, so the estimate can sit far below the real error with status 0 (see
+    "Accuracy and error estimates" in the documentation). Give such an ``f`` a step ``h`` well
+    above its noise over its derivative.
+
     Examples
     --------
     >>> import numpy as np

@@ -37,28 +37,29 @@ def imaginary_part(r: object) -> Any:
     return r.imag
 
 
-def as_vector(r: object, m: int | None = None, shape: tuple[int, ...] | None = None) -> npt.NDArray[np.float64]:
+def as_vector(r: object, m: int | None = None, shape: tuple[int, ...] | None = None,
+              what: str = "F returned") -> npt.NDArray[np.float64]:
     """A value of a vector function ``F`` as a C-contiguous float64 vector (flattened in C order); TypeError if
     it is not real numbers, ValueError if it has not ``m`` of them or (given ``x``'s ``shape``) has a shape
-    other than a scalar's, ``(m,)`` or ``x``'s own."""
+    other than a scalar's, ``(m,)`` or ``x``'s own (``what``: how the messages name it)."""
     values = np.asarray(r)
     if values.dtype.kind not in "fiu" or values.dtype == np.bool_:
         raise TypeError(f"F must return real numbers (a scalar, an array of shape (m,) or of x's shape), got "
                         f"{values.dtype}")
-    check_shape(values.shape, shape)
+    check_shape(values.shape, shape, what)
     values = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     if m is not None and values.size != m:
-        raise ValueError(f"F returned {values.size} values at a perturbed point but {m} at x: its output size "
-                         "must not depend on x")
+        raise ValueError(f"F returned {values.size} values at a perturbed point where {m} were expected (F's "
+                         "value at x, or m=): its output size must not depend on x")
     return values
 
 
-def check_shape(got: tuple[int, ...], shape: tuple[int, ...] | None) -> None:
+def check_shape(got: tuple[int, ...], shape: tuple[int, ...] | None, what: str = "F returned") -> None:
     """ValueError unless a value of ``F`` of shape ``got`` is a scalar, 1-D, or of ``x``'s ``shape`` (None: not
     checked). A second axis is usually ``F`` broadcasting ``x`` where it meant its elements:
     ``np.array([x**2, np.tan(x)])`` is ``(2, 1)`` for ``x`` of shape ``(1,)`` (scipy refuses it too)."""
     if shape is not None and len(got) > 1 and got != shape:
-        raise ValueError(f"F returned an array of shape {got}: F must return a scalar, a 1-D array of m values, or "
+        raise ValueError(f"{what} an array of shape {got}: F must return a scalar, a 1-D array of m values, or "
                          f"an array of x's shape {shape} (flattened in C order)")
 
 
