@@ -352,7 +352,7 @@ class SparseHessian:
         diagonal = (plus + minus - 2 * centre) / taken / taken
         off = ((both_plus + both_minus - plus[first] - minus[first] - plus[second] - minus[second] + 2 * centre)
                / (2 * taken[first] * taken[second]))
-        on = self._indices == self._rows  # `off` is empty where the pattern has no pairs: index it only off the diagonal
+        on = self._indices == self._rows  # `off` is empty without pairs: indexed off the diagonal only
         data = np.empty(self._indices.size)
         data[on], data[~on] = diagonal[self._rows[on]], off[self._pair_of[~on]]
         return self._result(data)
@@ -535,7 +535,8 @@ class SumHessian:
         contribution[off] = ((both_plus[index, ro] + both_minus[index, ro] - plus[ao, ro] - minus[ao, ro]
                               - plus[bo, ro] - minus[bo, ro] + 2 * centre[ro])
                              / (2 * taken[i[off]] * taken[j[off]]))
-        data = np.bincount(self._targets, weights=contribution[self._order], minlength=self.nnz).astype(np.float64, copy=False)
+        data = np.bincount(self._targets, weights=contribution[self._order], minlength=self.nnz)
+        data = data.astype(np.float64, copy=False)  # bincount of no contributions is int64
         return self._sparse.csr_array((data, self._indices.copy(), self._indptr.copy()), shape=self.shape)
 
     __call__ = hessian
