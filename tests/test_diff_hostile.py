@@ -47,6 +47,25 @@ def test_f_resizing_x_is_a_runtime_error(dtype, at_call):
         fastgd.numerical_gradient_2d(lambda row: X.resize(100, refcheck=False), X)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+@pytest.mark.parametrize("at_call", [1, 3, 9])  # the gradient at x + e p (its first, a later call), at x - e p
+def test_hessp_from_f_resizing_its_point_is_the_runtime_error_and_x_is_untouched(dtype, at_call):
+    """hessp moved x itself to x +- e p and copied x back without the evaluator's guard: a broadcast ValueError,
+    and x left resized holding x + e p. Now f gets copies of x, under the in-place evaluator's guard."""
+    x = np.array([1.0, 2.0, 3.0], dtype=dtype)
+    with pytest.raises(RuntimeError, match="resized or reallocated x"):
+        fastgd.hessp(resizing(at_call), x, np.ones(3))
+    assert x.shape == (3,) and same_bits(x, np.array([1.0, 2.0, 3.0], dtype=dtype))
+
+
+def test_hessp_from_f_names_a_step_that_vanishes():
+    """"the gradient is not finite at x +- e p" before; jacobian's and hessian's message now, at that point."""
+    x = np.array([1.0, 1e20])
+    with pytest.raises(ValueError, match=r"the step h = 0.0001 vanishes next to x at element 0 .* x \+- e p"):
+        fastgd.hessp(lambda v: float(np.sum(v**2)), x, np.ones(2), h=1e-4)
+    assert np.array_equal(x, [1.0, 1e20])
+
+
 def test_f_reshaping_x_is_a_runtime_error():
     x = np.zeros(6)
 
@@ -88,6 +107,54 @@ def test_nan_in_x_with_the_complex_step_is_the_twins_nan_not_a_complex_valued_f(
     grad = fastgd.numerical_gradient(f, x.copy(), method="complex")
     assert same_bits(grad, reference.schemes.numerical_gradient(f, x.copy(), method="complex"))
     assert np.isnan(grad).all()
+
+
+#: (method, full_output, from a gradient): every combination hessian takes
+HESSIAN_ROADS = [("central", False, False), ("richardson", False, False), ("richardson", True, False),
+                 ("complex", False, False), ("complex", True, False), ("central", False, True),
+                 ("richardson", False, True), ("richardson", True, True)]
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0)])
+@pytest.mark.parametrize("method, full_output, from_gradient", HESSIAN_ROADS)
+def test_empty_hessians_are_answered_at_once(method, full_output, from_gradient, shape):
+    """``hessian(..., method='richardson', full_output=True)`` of an empty x raised "need at least one array to
+    concatenate"; the complex step and the gradient's error estimate called f or the gradient for nothing."""
+    calls = []
+
+    def f(v):
+        calls.append(v.shape)
+        return 0.0
+
+    def gradient(v):
+        calls.append(v.shape)
+        return np.zeros(v.size)
+    x = np.ones(shape)
+    options = {"gradient": gradient} if from_gradient else {}
+    result = fastgd.hessian(None if from_gradient else f, x, method=method, full_output=full_output, **options)
+    if full_output:
+        H, info = result
+        assert info.error.shape == info.status.shape == (0, 0) and info.step.shape == (0,) and info.calls == 0
+        assert info.success.all()
+    else:
+        H = result
+    assert H.shape == (0, 0) and H.dtype == np.float64 and not calls
+    assert fastgd.hessp(f, x, np.ones(shape)).shape == shape
+    assert fastgd.hessp(None, x, np.ones(shape), gradient=gradient).shape == shape
+    assert not calls
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0)])
+@pytest.mark.parametrize("method", ["central", "forward", "backward", "central4", "complex"])
+def test_empty_jacobians_are_answered_at_once(method, shape):
+    calls = []
+
+    def F(v):
+        calls.append(v.shape)
+        return np.zeros(2)
+    assert fastgd.jacobian(F, np.ones(shape), method=method).shape == (2, 0)
+    assert len(calls) <= 1  # F(x), for its number of values
+    assert fastgd.jacobian(F, np.ones(shape), method=method, m=2).shape == (2, 0)
 
 
 def test_counts_beyond_a_c_size_are_a_value_error():

@@ -240,6 +240,59 @@ def test_sum_of_terms_hessian_of_a_small_chain_is_rosen_hess():
     assert np.allclose(H.toarray(), rosen_hess(x), rtol=1e-6, atol=1e-4)
 
 
+# --- patterns without pairs ---------------------------------------------------------------------------------
+
+
+NO_PAIRS = [np.eye(3, dtype=bool), np.zeros((3, 3), dtype=bool), np.eye(1, dtype=bool), np.zeros((1, 1), dtype=bool),
+            np.zeros((0, 0), dtype=bool)]
+NO_PAIRS_IDS = ["diagonal", "all-false", "1x1", "1x1-false", "0x0"]
+
+
+def cubes(v):
+    return float(np.sum(v**3))
+
+
+@pytest.mark.parametrize("P", NO_PAIRS, ids=NO_PAIRS_IDS)
+def test_a_pattern_without_pairs_on_every_road(P):
+    """A separable f (only the diagonal; the pattern's diagonal is always used) crashed with an IndexError: no
+    off-diagonal pairs left nothing to index. Each road against its twin and the dense Hessian, diag(6 x)."""
+    n = P.shape[0]
+    x = np.linspace(0.5, 1.5, n)
+    plan = fastgd.SparseHessian(P)
+    dense = fastgd.hessian(cubes, x.copy())
+    counted = Counted(cubes)
+    H = plan.hessian(counted, x.copy(), 1e-3)
+    assert counted.calls == plan.calls() == (1 + 2 * n if n else 0)
+    assert H.dtype == np.float64 and H.shape == (n, n)
+    assert np.array_equal(H.toarray(), twins.from_values(cubes, x.copy(), P, 1e-3))
+    assert np.allclose(H.toarray(), dense, rtol=1e-6) and np.allclose(dense, np.diag(6 * x))
+    for method in ("central", "forward"):
+        G = plan.hessian(None, x.copy(), 1e-6, gradient=lambda v: 3 * v**2, method=method)
+        twin = twins.from_gradient(lambda v: 3 * v**2, x.copy(), P, plan.groups.tolist(), 1e-6, method)
+        assert np.array_equal(G.toarray(), twin) and np.allclose(G.toarray(), dense, rtol=1e-4)
+    for hess in (fastgd.hessian_of(cubes, sparsity=P), fastgd.hessian_of(None, gradient=lambda v: 3 * v**2,
+                                                                         sparsity=P)):
+        assert np.allclose(hess(x.copy()).toarray(), dense, rtol=1e-6)
+    # as terms: term i of x_i alone (the diagonal pattern), or terms of nothing (the all-false one)
+    terms = fastgd.SumHessian(P)
+    S = terms.hessian(lambda v: np.diagonal(P) * v**3, x.copy(), 1e-3)
+    assert S.dtype == np.float64 and S.shape == (n, n)
+    assert np.array_equal(S.toarray(), twins.from_terms(lambda v: np.diagonal(P) * v**3, x.copy(), P,
+                                                        terms.groups.tolist(), 1e-3))
+
+
+@pytest.mark.parametrize("method", ["trust-constr", "Newton-CG"])
+def test_the_optimizers_take_a_diagonal_hess_sparsity(method):
+    def f(v):  # separable: each element's minimum where 4 (v - 2)**3 + 2 v = 0
+        return float(np.sum((v - 2.0) ** 4 + v**2))
+    roots = np.roots([4.0, -24.0, 50.0, -32.0])
+    exact = float(roots[np.abs(roots.imag) < 1e-12].real[0])
+    for n in (1, 3):
+        result = fastgd.optimize.minimize(f, np.ones(n), method=method, hess_sparsity=np.eye(n),
+                                          options={"gtol": 1e-10} if method == "trust-constr" else {"xtol": 1e-10})
+        assert result.success and np.allclose(result.x, exact, rtol=0, atol=1e-6)
+
+
 # --- errors -------------------------------------------------------------------------------------------------
 
 

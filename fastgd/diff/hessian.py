@@ -353,6 +353,8 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     check_distinct(x)
     n = x.size
     result = output_array(out, (n, n), x, result_dtype(x))
+    if not n:  # an empty x: answered at once, on every method
+        return (result, _nothing_evaluated()) if full_output else result
     with progress_bars.optional_bar(progress, _expected_calls(n, method, given is None, full_output),
                                     "hessian") as bar:
         counted = evaluator if bar is None else evaluator.counting(bar)
@@ -412,6 +414,11 @@ def hessian(f: Any, x: npt.NDArray[Any], h: float | npt.ArrayLike | None = None,
     return result, HessianInfo(*hessian_extrapolation(fine, coarse, estimate, noise, finer), calls, half)
 
 
+def _nothing_evaluated() -> HessianInfo:
+    """The report on the Hessian of an empty ``x``: no entries, no calls."""
+    return HessianInfo(np.zeros((0, 0)), np.zeros((0, 0), dtype=np.int8), 0, np.zeros(0))
+
+
 def _expected_calls(n: int, method: str, measured: bool, full_output: bool) -> int:
     """The evaluations a Hessian is expected to make (for a progress bar: the measuring may add some)."""
     if not n:
@@ -447,6 +454,8 @@ def _from_gradient(gradient: Any, x: npt.NDArray[Any], h: object, richardson: bo
     np.copyto(result, estimate, casting="unsafe")
     if not full_output:
         return result
+    if not n:
+        return result, _nothing_evaluated()
     half = distances(x.reshape(-1), np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1),
                      CENTRAL) / 2
     scale = np.abs(_gradient_values(gradient, x, threads, vectorized, chunk_size, workers)()).reshape(-1)
@@ -461,8 +470,8 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
           chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[np.float64]:
     """The Hessian of ``f`` at ``x`` times ``p``, without forming the Hessian: ``(g(x + e p) - g(x - e p)) / (2 e)``.
 
-    ``g`` is ``gradient`` (2 calls) or the central gradient of ``f`` (``4 n`` evaluations); ``x`` is
-    moved to ``x +- e p`` in place and restored bitwise. ``e`` makes the largest move
+    ``g`` is ``gradient`` (2 calls) or the central gradient of ``f`` (``4 n`` evaluations), taken at copies of
+    ``x`` moved to ``x +- e p``: ``x`` itself is never written. ``e`` makes the largest move
     ``c * max(1, max|x|)``, with ``c = (256 eps)**(1/4)`` (``eps**(1/3)`` with ``gradient=``), a power of two.
 
     Parameters
@@ -513,30 +522,37 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
         steps = scaled_steps(x, hessian_fraction(x.dtype, "central")) if given is None else given
         evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers)
 
-        def evaluate() -> npt.NDArray[np.float64]:
-            return evaluator.derivative(x, steps, True).astype(np.float64).reshape(x.shape)
-    saved = x.copy()
-    try:
-        x[...] = saved + e * direction
-        plus = evaluate()
-        x[...] = saved - e * direction
-        minus = evaluate()
-    finally:
-        np.copyto(x, saved)
+        def evaluate(at: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+            try:  # jacobian's and hessian's check, at the point the gradient is taken
+                check_moves(at, steps, CENTRAL)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (x here: x +- e p, where hessp takes the gradient)") from None
+            return evaluator.derivative(at, steps, True).astype(np.float64).reshape(x.shape)
+    # at copies of x moved to x +- e p (moved in place by f's steps, under the in-place evaluator's guard against
+    # an f that resizes its argument): x itself is never written
+    plus = evaluate(_moved(x, e * direction))
+    minus = evaluate(_moved(x, -e * direction))
     result: npt.NDArray[np.float64] = (plus - minus) / (2 * e)
     if not np.isfinite(result).all():
         raise ValueError("the gradient is not finite at x +- e p (x is restored)")
     return result
 
 
+def _moved(x: npt.NDArray[Any], move: Floats) -> npt.NDArray[Any]:
+    """A new array like ``x`` (dtype, memory order) holding ``x + move``."""
+    point = np.empty_like(x)
+    point[...] = x + move
+    return point
+
+
 def _gradient_values(gradient: Any, x: npt.NDArray[Any], threads: int | None, vectorized: bool,
                      chunk_size: int | None, workers: Workers | None) -> Any:
-    """``() -> gradient(x)`` as float64 shaped like ``x`` (a C vector function, stacked points or the map as
+    """``(at=x) -> gradient(at)`` as float64 shaped like ``x`` (a C vector function, stacked points or the map as
     :func:`fastgd.jacobian` calls them)."""
     evaluator = make_evaluator(gradient, x, threads, vectorized, chunk_size, workers, vector=True)
 
-    def evaluate() -> npt.NDArray[np.float64]:
-        values: npt.NDArray[np.float64] = as_vector(evaluator.value(x, x.size), x.size).reshape(x.shape).copy()
+    def evaluate(at: npt.NDArray[Any] = x) -> npt.NDArray[np.float64]:
+        values: npt.NDArray[np.float64] = as_vector(evaluator.value(at, x.size), x.size).reshape(x.shape).copy()
         return values
     return evaluate
 

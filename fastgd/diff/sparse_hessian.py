@@ -322,6 +322,8 @@ class SparseHessian:
         """The Hessian from ``f``'s values at :class:`_EntryPoints` (see the module docstring)."""
         evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers)
         check_finite(x)
+        if not x.size:  # an empty x: answered at once (calls() == 0)
+            return self._result(np.empty(0))
         flat = x.reshape(-1)
         taken = representable(flat, np.broadcast_to(np.asarray(steps, dtype=np.float64), x.shape).reshape(-1))
         if not np.all(taken > 0):
@@ -350,7 +352,9 @@ class SparseHessian:
         diagonal = (plus + minus - 2 * centre) / taken / taken
         off = ((both_plus + both_minus - plus[first] - minus[first] - plus[second] - minus[second] + 2 * centre)
                / (2 * taken[first] * taken[second]))
-        data = np.where(self._indices == self._rows, diagonal[self._rows], off[np.maximum(self._pair_of, 0)])
+        on = self._indices == self._rows  # `off` is empty without pairs: indexed off the diagonal only
+        data = np.empty(self._indices.size)
+        data[on], data[~on] = diagonal[self._rows[on]], off[self._pair_of[~on]]
         return self._result(data)
 
 
@@ -532,6 +536,7 @@ class SumHessian:
                               - plus[bo, ro] - minus[bo, ro] + 2 * centre[ro])
                              / (2 * taken[i[off]] * taken[j[off]]))
         data = np.bincount(self._targets, weights=contribution[self._order], minlength=self.nnz)
+        data = data.astype(np.float64, copy=False)  # bincount of no contributions is int64
         return self._sparse.csr_array((data, self._indices.copy(), self._indptr.copy()), shape=self.shape)
 
     __call__ = hessian

@@ -1,8 +1,8 @@
 """``scipy.optimize`` with fastgd's derivatives: :func:`minimize`, :func:`least_squares` and :func:`root` take
 scipy's signatures, pass everything through to scipy, and put fastgd's finite differences where scipy would
-use its own -- built from the same ``bounds`` object scipy takes, so ``f`` is never evaluated outside them,
-and sharing the optimizer's last ``f(x)``, so a forward-difference gradient costs ``n`` calls of ``f``, as
-scipy's ``'2-point'`` does.
+use its own -- built from the same ``bounds`` object scipy takes, so they never evaluate ``f`` outside them
+(the optimizer's own iterates are its own: ``trust-constr``'s may leave the box), and sharing the optimizer's
+last ``f(x)``, so a forward-difference gradient costs ``n`` calls of ``f``, as scipy's ``'2-point'`` does.
 
 Where scipy names a finite-difference scheme (``jac='2-point'``, ``'3-point'``, ``'cs'``, or nothing), fastgd
 takes the same scheme (forward, central, complex step) at scipy's steps; a callable ``jac``, ``hess`` or

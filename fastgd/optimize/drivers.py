@@ -111,7 +111,8 @@ def minimize(fun: Any, x0: Any, args: tuple[Any, ...] = (), method: Any = None, 
     >>> len({id(x) for x in seen})
     180
 
-    ``f`` is never evaluated outside the bounds:
+    fastgd's derivatives never evaluate ``f`` outside the bounds, and L-BFGS-B's own iterates stay inside (those
+    of ``trust-constr`` may not):
 
     >>> def entropy(x):
     ...     return np.sum(x - np.log(x))  # not defined below 0
