@@ -18,6 +18,10 @@ buffer of the param's dtype, when its key's turn comes. A state array the kernel
 place (another dtype or layout, read-only, sharing memory) is replaced by a copy in the param's
 dtype. float16 params and masked arrays are refused (TypeError). Every check and allocation comes
 before the first change: an update is all or nothing.
+
+An optimizer whose class has a ``_stepwise`` (``Row.stepwise``: numpy's statements read what earlier
+ones wrote) runs it instead of its kernels when a param may share memory with another key's param
+or with any grad.
 """
 from collections.abc import Mapping, MutableMapping
 
@@ -212,6 +216,29 @@ cdef _Extent _extent(cnp.ndarray a) noexcept:
     return e
 
 
+@cython.boundscheck(False)
+@cython.wraparound(False)
+cdef bint _shares_memory(list plan):
+    """Whether a param may share memory with another key's param or with any key's grad."""
+    cdef Py_ssize_t i, j, n = len(plan)
+    cdef _Key k, other
+    cdef _Extent g
+    for i in range(n):
+        k = <_Key>plan[i]
+        if k.g is not None and k.g is k.grad:  # read directly: its extent is known
+            g = k.g_extent
+        elif k.grad is not None and cnp.PyArray_Check(k.grad):
+            g = _extent(<cnp.ndarray>k.grad)
+        else:
+            g.lo = g.hi = NULL
+        for j in range(n):
+            other = <_Key>plan[j]
+            if other.target is not None and (_overlap(g, other.target_extent)
+                                             or j > i and _overlap(k.target_extent, other.target_extent)):
+                return True
+    return False
+
+
 cdef int _check_python_int(object key, str what, object v) except -1:
     """A Python int beyond the float range has no float value: refuse it by name."""
     if type(v) is int:
@@ -300,12 +327,16 @@ cdef class Optimizer:
     cdef const fastgd_kernel *k
     cdef double values[FASTGD_MAX_FIELDS]  # the kernel's struct: its settings, then what prepare computes
     cdef list states                        # per state: a dict of arrays by key, or None before the first update
+    cdef tuple setting_names                # the kernel's settings, in the struct's order
+    cdef object stepwise                    # the numpy statements for shared memory (Row.stepwise), or None
 
     def __cinit__(self, *args, **kwargs):
         kernel = getattr(type(self), "_kernel", None)
         if not isinstance(kernel, Kernel):
             raise TypeError(f"{type(self).__name__} has no kernel: use the optimizers of fastgd.optim")
         self.k = (<Kernel>kernel).k
+        self.setting_names = (<Kernel>kernel).settings
+        self.stepwise = getattr(type(self), "_stepwise", None)
         memset(self.values, 0, sizeof(self.values))
         self.states = [None] * self.k.n_states
 
@@ -350,7 +381,7 @@ cdef class Optimizer:
         cdef _Key k
         cdef int threads = 0  # 0: not asked (only an array of PARALLEL_MIN elements asks for threads)
         cdef void *s[FASTGD_MAX_STATES]
-        cdef bint scalars = False
+        cdef bint scalars = False, stepwise
         if type(params) is dict:
             while PyDict_Next(params, &pos, &key_ptr, &value_ptr):
                 plan.append(self._plan(<object>key_ptr, <object>value_ptr, grads))
@@ -372,7 +403,13 @@ cdef class Optimizer:
                 self._store_states(k)
         if self.k.prepare != NULL:
             self.k.prepare(self.values)
+        stepwise = self.stepwise is not None and _shares_memory(plan)
+        if stepwise:  # numpy's statements, in numpy's order: what each reads depends on it
+            self._run_stepwise(plan)
         for k in plan:
+            scalars = scalars or k.flags & SCALAR
+            if stepwise:
+                continue
             if k.flags & STAGE_PARAM:
                 cnp.PyArray_CopyInto(k.p, k.target)
             if k.flags & STAGE_GRAD and k.grad is not None:
@@ -388,11 +425,27 @@ cdef class Optimizer:
                 fastgd_update(self.k, k.type, n, cnp.PyArray_DATA(k.p), cnp.PyArray_DATA(k.g), s, self.values, 1)
             if k.flags & STAGE_PARAM:
                 cnp.PyArray_CopyInto(k.target, k.p)
-            scalars = scalars or k.flags & SCALAR
         if scalars:  # last: a mapping's __setitem__ is the only code of the caller's that runs here
             for k in plan:
                 if k.flags & SCALAR:
                     params[k.key] = float(k.p) if type(k.param) is not (<object>k.p).dtype.type else k.p[()]
+
+    cdef int _run_stepwise(self, list plan) except -1:
+        """The update as the row's numpy statements (``Row.stepwise``) on the planned keys, in their order."""
+        cdef _Key k
+        cdef int i
+        keys = []
+        for k in plan:
+            if k.grad is None:  # a scalar grad, converted
+                g = k.g
+            else:
+                g = k.grad if cnp.PyArray_CheckExact(k.grad) else k.grad.view(np.ndarray)
+            keys.append((k.p if k.target is None else k.target, g,
+                         tuple([_state_of(k, i) for i in range(self.k.n_states)])))
+        settings = {name: self.values[i] for i, name in enumerate(self.setting_names)}
+        with np.errstate(all="ignore"):  # IEEE results, as the kernels give
+            self.stepwise(settings, keys)
+        return 0
 
     cdef _Key _plan(self, object key, object param, object grads):
         """Check one key (param, grad, states) and decide how to update it; raise naming it if it cannot be."""

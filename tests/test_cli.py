@@ -74,6 +74,15 @@ def test_train_rejects_a_bad_seed(seed, tmp_path):
     assert "error: argument --seed:" in _fails_at_once("train", "--seed", seed, tmp_path=tmp_path)
 
 
+@pytest.mark.parametrize(("option", "value"), [
+    ("--iters", "99999999999999999999"), ("--iters", "9223372036854775808"), ("--iters", "100000001"),
+    ("--iters", "0"), ("--iters", "1.5"), ("--hidden", "99999999999"), ("--hidden", "100001"),
+    ("--hidden", "-1"), ("--batch-size", "0")])
+def test_train_rejects_counts_it_cannot_run(option, value, tmp_path):
+    """N15: a huge --iters was an OverflowError from tqdm, a huge --hidden a MemoryError."""
+    assert f"error: argument {option}:" in _fails_at_once("train", option, value, tmp_path=tmp_path)
+
+
 @pytest.mark.parametrize("path", ["/nonexistent/dir/x.png", "curves.unknown", "curves", "sub/"])
 def test_train_checks_the_plot_path_before_training(path, tmp_path):
     pytest.importorskip("matplotlib")

@@ -140,46 +140,46 @@ def test_loaded_state_of_another_float_dtype_takes_the_params_dtype(name):
         assert same_bits(params[key], twin[key]), key
 
 
-# ---- item 9: grads or states sharing memory with their param: the grad as it was before the update ----
+# ---- item 9, N3: grads sharing memory with params (their own or another key's): the reference's numbers ----
 
+def _aliasing(pattern, buf):
+    """``(params, grads)`` over views of ``buf`` (32 elements) that share memory as ``pattern`` says."""
+    a, b, c = buf[:6], buf[8:14], buf[16:22]
+    return {
+        "grad is param": ({"w": a}, {"w": a}),
+        "grad overlaps param": ({"w": a}, {"w": buf[1:7]}),
+        "grad reversed over param": ({"w": a}, {"w": buf[5::-1]}),
+        "grad strided over param": ({"w": buf[:12:2]}, {"w": buf[2:14:2]}),
+        "two keys, one param": ({"a": a, "b": a}, {"a": b, "b": c}),
+        "two keys, one param and grad": ({"a": a, "b": a}, {"a": a, "b": a}),
+        "two keys, overlapping params": ({"a": a, "b": buf[3:9]}, {"a": b, "b": c}),
+        "grad of one key is another's param": ({"a": a, "b": b, "s": 0.5}, {"a": b, "b": a, "s": 0.25}),
+        "grad overlaps a later key's param": ({"a": a, "b": buf[24:30]}, {"a": buf[22:28], "b": c}),
+        "two keys, one grad": ({"a": a, "b": b}, {"a": c, "b": c}),
+    }[pattern]
+
+
+ALIASING = ["grad is param", "grad overlaps param", "grad reversed over param", "grad strided over param",
+            "two keys, one param", "two keys, one param and grad", "two keys, overlapping params",
+            "grad of one key is another's param", "grad overlaps a later key's param", "two keys, one grad"]
+
+
+@pytest.mark.parametrize("pattern", ALIASING)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", NAMES)
-def test_overlapping_grad_is_read_before_the_update(name):
-    (fast, slow), (fast_same, slow_same) = both(name, lr=0.1), both(name, lr=0.1)
-    buf, twin = np.linspace(-1.0, 1.0, 12), np.linspace(-1.0, 1.0, 12)
-    for _ in range(3):
-        fast.update({"w": buf[2:]}, {"w": buf[:-2]})
-        slow.update({"w": twin[2:]}, {"w": twin[:-2].copy()})
-        fast_same.update({"v": buf[:6]}, {"v": buf[:6]})  # the grad is the param
-        slow_same.update({"v": twin[:6]}, {"v": twin[:6].copy()})
-    assert same_bits(buf, twin)
-
-
-def test_a_grad_read_by_a_later_statement_is_the_one_before_the_update():
-    """numpy's Nesterov reads the grad after its first statement moved the params: with the grad being the
-    param, the twin's numbers depend on that order; fastgd's are those of the grad's values before the update."""
-    fast, slow, copied = fastgd.Nesterov(lr=0.1), reference.Nesterov(lr=0.1), reference.Nesterov(lr=0.1)
-    w, twin, twin_copied = np.ones(4), np.ones(4), np.ones(4)
-    for _ in range(2):
-        fast.update({"w": w}, {"w": w})
-        slow.update({"w": twin}, {"w": twin})
-        copied.update({"w": twin_copied}, {"w": twin_copied.copy()})
-    assert same_bits(w, twin_copied) and not np.array_equal(w, twin)
-
-
-@pytest.mark.parametrize("name", STATEFUL)
-def test_grad_that_is_a_state_array_gives_the_reference_numbers(name):
+def test_grads_sharing_memory_with_params_give_the_reference_numbers(name, dtype, pattern):
+    """N3: numpy's Nesterov reads the grad after a statement moved the params, AdamW decays every key
+    before any Adam step: with shared memory the reference's numbers depend on that order."""
     fast, slow = both(name, lr=0.1)
-    rng = np.random.default_rng(4)
-    params = {"w": rng.standard_normal(5)}
-    twin = {"w": params["w"].copy()}
-    fast.update(params, {"w": np.ones(5)})
-    slow.update(twin, {"w": np.ones(5)})
-    state = TABLE[NAMES.index(name)].states[0]
+    buf = np.random.default_rng(3).standard_normal(32).astype(dtype)
+    twin = buf.copy()
     for _ in range(3):
-        fast.update(params, {"w": getattr(fast, state)["w"]})
-        slow.update(twin, {"w": getattr(slow, state)["w"].copy()})
-    assert same_bits(params["w"], twin["w"])
-    assert same_bits(getattr(fast, state)["w"], getattr(slow, state)["w"])
+        params, grads = _aliasing(pattern, buf)
+        fast.update(params, grads)
+        twin_params, twin_grads = _aliasing(pattern, twin)
+        slow.update(twin_params, twin_grads)
+        assert same_bits(buf, twin)
+        assert params.get("s") == twin_params.get("s")
 
 
 @given(st.sampled_from(NAMES), st.sampled_from([np.float64, np.float32]), st.integers(8, 40),
@@ -197,9 +197,24 @@ def test_overlapping_views_give_the_reference_numbers(name, dtype, size, p_at, g
 
     for _ in range(steps):
         fast.update(*views(buf))
-        p, g = views(twin)
-        slow.update(p, {"w": g["w"].copy()})
+        slow.update(*views(twin))
     assert same_bits(buf, twin)
+
+
+@pytest.mark.parametrize("name", STATEFUL)
+def test_grad_that_is_a_state_array_gives_the_reference_numbers(name):
+    fast, slow = both(name, lr=0.1)
+    rng = np.random.default_rng(4)
+    params = {"w": rng.standard_normal(5)}
+    twin = {"w": params["w"].copy()}
+    fast.update(params, {"w": np.ones(5)})
+    slow.update(twin, {"w": np.ones(5)})
+    state = TABLE[NAMES.index(name)].states[0]
+    for _ in range(3):
+        fast.update(params, {"w": getattr(fast, state)["w"]})
+        slow.update(twin, {"w": getattr(slow, state)["w"].copy()})
+    assert same_bits(params["w"], twin["w"])
+    assert same_bits(getattr(fast, state)["w"], getattr(slow, state)["w"])
 
 
 # ---- item 12: masked arrays are refused; other subclasses are updated element-wise in their memory ----

@@ -4,12 +4,15 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 
 from fastgd.optim.table import NAMES
 
 MAX_SIZE: int = 10**8  # bench allocates about 8 arrays of a size (params, grads, states, the reference's temporaries)
 MAX_SEED: int = 2**32 - 1
+MAX_ITERS: int = 10**8  # train keeps a Python float per step for its loss curve: about 3 GB at 10**8
+MAX_HIDDEN: int = 10**5  # train's W1 is 64 × hidden: 51 MB at 10**5, and a step differences every weight
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -20,10 +23,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                                     help="train the textbook's TwoLayerNet on the digits with numerical gradients")
     train_cmd.add_argument("--optimizer", default="adam", choices=[name.lower() for name in NAMES])
     train_cmd.add_argument("--lr", type=_learning_rate, default=None, help="learning rate (default: per optimizer)")
-    train_cmd.add_argument("--iters", type=_positive, default=1000, help="training steps (default: 1000)")
-    train_cmd.add_argument("--batch-size", type=_positive, default=100)
-    train_cmd.add_argument("--hidden", type=_positive, default=50, help="hidden units (default: 50)")
-    train_cmd.add_argument("--seed", type=_seed, default=0, help=f"0 to {MAX_SEED} (default: 0)")
+    train_cmd.add_argument("--iters", type=_whole(1, MAX_ITERS), default=1000,
+                           help=f"training steps, 1 to {MAX_ITERS:.0e} (default: 1000)")
+    train_cmd.add_argument("--batch-size", type=_whole(1, sys.maxsize), default=100,
+                           help="images per step (default: 100; at most the training set)")
+    train_cmd.add_argument("--hidden", type=_whole(1, MAX_HIDDEN), default=50,
+                           help=f"hidden units, 1 to {MAX_HIDDEN:.0e} (default: 50)")
+    train_cmd.add_argument("--seed", type=_whole(0, MAX_SEED), default=0, help=f"0 to {MAX_SEED} (default: 0)")
     train_cmd.add_argument("--plot", metavar="PATH", type=_plot_path,
                            help="write an image (PNG, PDF, SVG, ...) of the loss and accuracy curves")
     train_cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -55,11 +61,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         bench.main(args.sizes)
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, or argparse's error saying so."""
+    def whole(text: str) -> int:
+        value = int(_parsed(text, int, "a whole number"))
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be {low} to {high}, got {value}")
+        return value
+
+    return whole
 
 
 def _parsed(text: str, kind: type[int] | type[float], what: str) -> int | float:
@@ -74,13 +84,6 @@ def _learning_rate(text: str) -> float:
     value = float(_parsed(text, float, "a number"))
     if not (math.isfinite(value) and value > 0):  # 1e400 parses as inf
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    value = int(_parsed(text, int, "an integer"))
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be 0 to {MAX_SEED}, got {value}")
     return value
 
 

@@ -18,14 +18,22 @@ kernel (``src/optim_kernels.inc``) on each key, bitwise the twin's numbers.
   param's dtype, as the values it has when the key's turn comes: a grad of another dtype, layout,
   or that shares memory with the param or a state, is copied into the param's dtype first.
 
+Params sharing memory with another key's param or with a grad (the grad is the param, overlapping
+views, one array under two keys, ``grads["a"] is params["b"]``) get the twin's numbers too. SGD,
+Momentum, AdaGrad, RMSprop and Adam read a key's grad before writing anything of that key, so the
+kernel, reading it when the key's turn comes, reads what numpy does. Nesterov and NesterovKorean
+read the grad after moving the params, and AdamW decays every key before the first Adam step:
+when any memory is shared so, the whole update runs as the row's numpy statements, in numpy's
+order (:data:`fastgd.optim.table.Stepwise`).
+
 Refused with a TypeError naming the key, before anything changes: float16 params (numpy rounds
 each of its operations to float16, which the float32 kernel would not; convert to float32) and
 masked arrays (an optimizer has no use for a mask; pass ``np.ma.getdata(...)``). Where numpy's
 statement-by-statement twin gives other numbers, fastgd keeps the meaning of the textbook's
 rule: grads of another dtype are converted first (numpy would mix the two dtypes' roundings
-operation by operation), a grad sharing memory with its param or a state is read before the update
-(numpy would read values that an earlier statement of the same update already changed), and
-``np.matrix`` is element-wise (numpy's ``**`` is a matrix power).
+operation by operation), a state sharing memory with its param or grad is replaced by a copy
+(numpy would write into the shared memory), and ``np.matrix`` is element-wise (numpy's ``**`` is
+a matrix power).
 
 States are arrays shaped like their param, in its dtype (float64 for Python scalars), made with
 zeros on the first update; one the kernel cannot update in place (another dtype or layout,
@@ -253,6 +261,7 @@ def _fused_class(row: Row) -> type[Optimizer]:
             for h in row.hyper_parameters], return_annotation="None"),
         "_row": row,
         "_kernel": kernel,
+        "_stepwise": None if row.stepwise is None else staticmethod(row.stepwise),
     }
     namespace.update({h.name: _setting(slot[h.name], h.name, h.check) for h in row.hyper_parameters})
     namespace.update({name: _counter(slot[name], name) for name in row.counters})

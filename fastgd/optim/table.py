@@ -19,8 +19,11 @@ Examples
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from fastgd._validate import count, finite_number
 
@@ -101,6 +104,45 @@ BETA1 = Hyper("beta1", 0.9, below_one, "Decay rate of the first moment, in [0, 1
 BETA2 = Hyper("beta2", 0.999, below_one, "Decay rate of the second moment, in [0, 1).")
 
 
+#: ``stepwise(settings, keys)``: one update as the reference's numpy statements, in its order (each
+#: statement reads the memory as the previous ones left it). ``settings`` maps the kernel's setting
+#: names to floats (counters already advanced); ``keys`` holds, in the order of ``params``, each
+#: key's param (an ndarray of its memory, or a 0-d array for a scalar), grad and state arrays.
+Stepwise = Callable[[Mapping[str, float], Sequence[tuple[Any, Any, tuple[Any, ...]]]], None]
+
+
+def _nesterov(c: Mapping[str, float], keys: Sequence[tuple[Any, Any, tuple[Any, ...]]]) -> None:
+    """Nesterov's statements: the grad is read after the params moved with the old ``v``."""
+    momentum, lr = c["momentum"], c["lr"]
+    for p, g, (v,) in keys:
+        p += momentum * momentum * v
+        p -= (1 + momentum) * lr * g
+        v *= momentum
+        v -= lr * g
+
+
+def _nesterov_korean(c: Mapping[str, float], keys: Sequence[tuple[Any, Any, tuple[Any, ...]]]) -> None:
+    """NesterovKorean's statements: the last one reads the grad after the params moved with the new ``v``."""
+    momentum, lr = c["momentum"], c["lr"]
+    for p, g, (v,) in keys:
+        v *= momentum
+        v -= lr * g
+        p += momentum * momentum * v
+        p -= (1 + momentum) * lr * g
+
+
+def _adamw(c: Mapping[str, float], keys: Sequence[tuple[Any, Any, tuple[Any, ...]]]) -> None:
+    """AdamW's statements: every key's params decay before the first Adam step reads a grad."""
+    for p, _, _ in keys:
+        p *= 1 - c["lr"] * c["weight_decay"]
+    n, beta1, beta2 = int(c["iter"]), c["beta1"], c["beta2"]
+    lr_t = c["lr"] * np.sqrt(1.0 - beta2**n) / (1.0 - beta1**n)
+    for p, g, (m, v) in keys:
+        m += (1 - beta1) * (g - m)
+        v += (1 - beta2) * (g**2 - v)
+        p -= lr_t * m / (np.sqrt(v) + 1e-7)
+
+
 @dataclass(frozen=True)
 class Row:
     """One optimizer.
@@ -125,6 +167,10 @@ class Row:
         Constructor arguments of the docstring example (three updates of ``[1.0, -2.0, 0.5]``).
     example_result : str
         ``repr(np.round(w, 6))`` after those updates.
+    stepwise : callable or None
+        ``stepwise(settings, keys)``: the update as numpy statements, for an update whose params share
+        memory with another key's param or with a grad (see :data:`Stepwise`); None where the kernel,
+        reading each grad when its key's turn comes, gives the numbers of numpy's statements anyway.
     """
 
     name: str
@@ -136,6 +182,7 @@ class Row:
     default_lr: float
     example: str
     example_result: str
+    stepwise: Stepwise | None = None
 
     @property
     def settings(self) -> tuple[str, ...]:
@@ -162,13 +209,15 @@ TABLE: tuple[Row, ...] = (
         "``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``; ``v *= momentum``; ``v -= lr * g``: "
         "the formula both editions cite, Bengio, Boulanger-Lewandowski & Pascanu (2012), section 3.5.",
         (lr(0.01), MOMENTUM), (), ("v",),
-        default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.59755 , -2.201225,  1.3049  ])"),
+        default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.59755 , -2.201225,  1.3049  ])",
+        stepwise=_nesterov),
     Row("NesterovKorean", "nesterov_korean",
         "Nesterov momentum as the Korean edition writes it: ``v`` moves first, then the params with the new ``v``.\n\n"
         "``v *= momentum``; ``v -= lr * g``; ``p += momentum**2 * v``; ``p -= (1 + momentum) * lr * g``. "
         "Not the cited formula (that is :class:`Nesterov`); kept for parity with the Korean edition's programs.",
         (lr(0.01), MOMENTUM), (), ("v",),
-        default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.487795, -2.256102,  1.52441 ])"),
+        default_lr=0.1, example="lr=0.1, momentum=0.9", example_result="array([ 0.487795, -2.256102,  1.52441 ])",
+        stepwise=_nesterov_korean),
     Row("AdaGrad", "adagrad", "``h += g * g``; ``p -= lr * g / (sqrt(h) + 1e-7)``.",
         (lr(0.01),), (), ("h",),
         default_lr=0.1, example="lr=0.1", example_result="array([ 0.771554, -2.228446,  0.728446])"),
@@ -183,7 +232,7 @@ TABLE: tuple[Row, ...] = (
         (lr(0.001), BETA1, BETA2, Hyper("weight_decay", 0.01, non_negative,
                                          "Decay of the parameters per update, relative to ``lr``.")),
         ("iter",), ("m", "v"), default_lr=0.01, example="lr=0.1, weight_decay=0.01",
-        example_result="array([ 0.697304, -2.293703,  0.798201])"),
+        example_result="array([ 0.697304, -2.293703,  0.798201])", stepwise=_adamw),
 )
 
 #: The optimizers' class names, in table order.
