@@ -49,13 +49,23 @@ def test_f_resizing_x_is_a_runtime_error(dtype, at_call):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
 @pytest.mark.parametrize("at_call", [1, 3, 9])  # the gradient at x + e p (its first, a later call), at x - e p
-def test_hessp_from_f_resizing_its_point_is_the_runtime_error_and_x_is_untouched(dtype, at_call):
-    """hessp moved x itself to x +- e p and copied x back without the evaluator's guard: a broadcast ValueError,
-    and x left resized holding x + e p. Now f gets copies of x, under the in-place evaluator's guard."""
+def test_hessp_from_f_resizing_its_point_is_the_runtime_error(dtype, at_call):
+    """hessp copied x back after an f that resized it: a broadcast ValueError hid the guard's RuntimeError."""
     x = np.array([1.0, 2.0, 3.0], dtype=dtype)
     with pytest.raises(RuntimeError, match="resized or reallocated x"):
         fastgd.hessp(resizing(at_call), x, np.ones(3))
-    assert x.shape == (3,) and same_bits(x, np.array([1.0, 2.0, 3.0], dtype=dtype))
+
+
+def test_hessp_moves_x_itself_for_an_f_that_reads_it_elsewhere():
+    """The book's closures ignore their argument and read the weights (``lambda W: net.loss(x, t)``): hessp
+    moves x in place, as the twin and every derivative do, and restores it bitwise."""
+    w = np.array([0.5, -1.0, 2.0])
+    closure = lambda _: float(np.sum(w**3))  # noqa: E731
+    p = np.array([1.0, 0.5, -2.0])
+    product = fastgd.hessp(closure, w, p)
+    assert same_bits(w, np.array([0.5, -1.0, 2.0]))
+    assert same_bits(product, reference.hessp(closure, w, p))
+    assert np.allclose(product, 6 * w * p, rtol=1e-6)
 
 
 def test_hessp_from_f_names_a_step_that_vanishes():

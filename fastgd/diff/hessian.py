@@ -54,6 +54,7 @@ from fastgd.diff._core.complex_step import check_real_at_x, imaginary_values
 from fastgd.diff._core.estimates import CONVERGED, NOISE, QMAX, UNRELIABLE, hessian_extrapolation, second_differences
 from fastgd.diff._core.evaluator import Evaluator, with_scheme
 from fastgd.diff._core.factory import make_evaluator
+from fastgd.diff._core.in_place import moved_error
 from fastgd.diff._core.on_copies import LazyPoints
 from fastgd.diff._core.richardson import richardson as extrapolate
 from fastgd.diff._core.schemes import SCHEMES, SECOND
@@ -470,8 +471,8 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
           chunk_size: int | None = None, workers: Workers | None = None) -> npt.NDArray[np.float64]:
     """The Hessian of ``f`` at ``x`` times ``p``, without forming the Hessian: ``(g(x + e p) - g(x - e p)) / (2 e)``.
 
-    ``g`` is ``gradient`` (2 calls) or the central gradient of ``f`` (``4 n`` evaluations), taken at copies of
-    ``x`` moved to ``x +- e p``: ``x`` itself is never written. ``e`` makes the largest move
+    ``g`` is ``gradient`` (2 calls) or the central gradient of ``f`` (``4 n`` evaluations); ``x`` is
+    moved to ``x +- e p`` in place and restored bitwise. ``e`` makes the largest move
     ``c * max(1, max|x|)``, with ``c = (256 eps)**(1/4)`` (``eps**(1/3)`` with ``gradient=``), a power of two.
 
     Parameters
@@ -528,21 +529,25 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
             except ValueError as exc:
                 raise ValueError(f"{exc} (x here: x +- e p, where hessp takes the gradient)") from None
             return evaluator.derivative(at, steps, True).astype(np.float64).reshape(x.shape)
-    # at copies of x moved to x +- e p (moved in place by f's steps, under the in-place evaluator's guard against
-    # an f that resizes its argument): x itself is never written
-    plus = evaluate(_moved(x, e * direction))
-    minus = evaluate(_moved(x, -e * direction))
+    # x itself moved to x +- e p, as every derivative moves it (an f may read it elsewhere, as the book's
+    # closures read a net's weights), and restored bitwise; an f that resized it has had its RuntimeError
+    saved = x.copy()
+
+    def moved(move: Floats) -> npt.NDArray[np.float64]:
+        if x.shape != saved.shape:
+            raise moved_error()
+        x[...] = saved + move
+        return evaluate(x)
+    try:
+        plus = moved(e * direction)
+        minus = moved(-e * direction)
+    finally:
+        if x.shape == saved.shape:
+            np.copyto(x, saved)
     result: npt.NDArray[np.float64] = (plus - minus) / (2 * e)
     if not np.isfinite(result).all():
         raise ValueError("the gradient is not finite at x +- e p (x is restored)")
     return result
-
-
-def _moved(x: npt.NDArray[Any], move: Floats) -> npt.NDArray[Any]:
-    """A new array like ``x`` (dtype, memory order) holding ``x + move``."""
-    point = np.empty_like(x)
-    point[...] = x + move
-    return point
 
 
 def _gradient_values(gradient: Any, x: npt.NDArray[Any], threads: int | None, vectorized: bool,
