@@ -523,12 +523,12 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
         steps = scaled_steps(x, hessian_fraction(x.dtype, "central")) if given is None else given
         evaluator = make_evaluator(f, x, threads, vectorized, chunk_size, workers)
 
-        def evaluate(at: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+        def evaluate() -> npt.NDArray[np.float64]:
             try:  # jacobian's and hessian's check, at the point the gradient is taken
-                check_moves(at, steps, CENTRAL)
+                check_moves(x, steps, CENTRAL)
             except ValueError as exc:
                 raise ValueError(f"{exc} (x here: x +- e p, where hessp takes the gradient)") from None
-            return evaluator.derivative(at, steps, True).astype(np.float64).reshape(x.shape)
+            return evaluator.derivative(x, steps, True).astype(np.float64).reshape(x.shape)
     # x itself moved to x +- e p, as every derivative moves it (an f may read it elsewhere, as the book's
     # closures read a net's weights), and restored bitwise; an f that resized it has had its RuntimeError
     saved = x.copy()
@@ -537,7 +537,7 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
         if x.shape != saved.shape:
             raise moved_error()
         x[...] = saved + move
-        return evaluate(x)
+        return evaluate()
     try:
         plus = moved(e * direction)
         minus = moved(-e * direction)
@@ -552,12 +552,12 @@ def hessp(f: Any, x: npt.NDArray[Any], p: npt.ArrayLike, h: float | npt.ArrayLik
 
 def _gradient_values(gradient: Any, x: npt.NDArray[Any], threads: int | None, vectorized: bool,
                      chunk_size: int | None, workers: Workers | None) -> Any:
-    """``(at=x) -> gradient(at)`` as float64 shaped like ``x`` (a C vector function, stacked points or the map as
+    """``() -> gradient(x)`` as float64 shaped like ``x`` (a C vector function, stacked points or the map as
     :func:`fastgd.jacobian` calls them)."""
     evaluator = make_evaluator(gradient, x, threads, vectorized, chunk_size, workers, vector=True)
 
-    def evaluate(at: npt.NDArray[Any] = x) -> npt.NDArray[np.float64]:
-        values: npt.NDArray[np.float64] = as_vector(evaluator.value(at, x.size), x.size).reshape(x.shape).copy()
+    def evaluate() -> npt.NDArray[np.float64]:
+        values: npt.NDArray[np.float64] = as_vector(evaluator.value(x, x.size), x.size).reshape(x.shape).copy()
         return values
     return evaluate
 
