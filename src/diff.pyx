@@ -401,6 +401,15 @@ def textbook(object f, object x, Scheme scheme, double h, object combine, object
     return out
 
 
+cdef object _MOST_STEPS = PY_SSIZE_T_MAX  # (an int object made once: compared at every descent)
+
+
+cdef inline bint _steps_count(object step_num):
+    """Whether the short roads can count ``step_num`` steps: an int from 0 to a C size (else the general road
+    says what is wrong with it)."""
+    return type(step_num) is int and 0 <= step_num <= _MOST_STEPS
+
+
 def textbook_descend(object f, object x, Scheme scheme, double h, object combine, double lr, object step_num,
                      object moved_error):
     """The short road of ``gradient_descent``'s textbook call (as :func:`textbook`): ``step_num`` steps of
@@ -408,7 +417,7 @@ def textbook_descend(object f, object x, Scheme scheme, double h, object combine
     non-finite ``lr`` or a ``step_num`` that is not a count, which it reports)."""
     cdef Walk w
     cdef fd_guard g
-    if not isfinite(lr) or type(step_num) is not int or not 0 <= step_num <= PY_SSIZE_T_MAX:
+    if not isfinite(lr) or not _steps_count(step_num):
         return None
     if not _textbook_walk(f, x, scheme, &h, &w, &g):
         return None
@@ -724,8 +733,7 @@ def c_descend(object objective, object x, Scheme scheme, double h, double lr, ob
     """The short road of ``gradient_descent`` for a scalar C objective (as :func:`c_textbook`): ``step_num``
     steps of ``x -= lr * derivative`` in place; True, or None where the general road is needed (also for a
     non-finite ``lr`` or a ``step_num`` that is not a count, which it reports)."""
-    if (type(x) is not cnp.ndarray or not isfinite(lr) or type(step_num) is not int
-            or not 0 <= step_num <= PY_SSIZE_T_MAX):
+    if type(x) is not cnp.ndarray or not isfinite(lr) or not _steps_count(step_num):
         return None
     run = _c_run(objective, <cnp.ndarray>x, scheme, h, threads, team)
     if run is None:
