@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from fastgd.diff._core.checks import box
 from fastgd.diff._core.schemes import Scheme
-from fastgd.diff._core.steps import Steps, point, still
+from fastgd.diff._core.steps import Steps, point
 
 Floats = npt.NDArray[np.float64]
 Mask = npt.NDArray[np.bool_]
@@ -33,6 +33,18 @@ def _inside(x: npt.NDArray[Any], scheme: Scheme, steps: Floats, lb: Floats, ub: 
     return inside
 
 
+def check_room(x: npt.NDArray[Any], elements: Mask, lb: Floats, ub: Floats) -> None:
+    """ValueError naming the first of ``elements`` (of flat ``x``) whose bounds hold no value of ``x``'s dtype
+    but ``x`` itself (``lb == ub``, or bounds closer than its spacing): no point fits beside it."""
+    closed = (elements & (np.nextafter(x, np.inf).astype(np.float64) > ub)
+              & (np.nextafter(x, -np.inf).astype(np.float64) < lb))
+    if closed.any():
+        i = int(np.flatnonzero(closed)[0])
+        why = "lb == ub" if lb[i] == ub[i] else f"no value of {x.dtype} lies between them but x"
+        raise ValueError(f"bounds: at element {i} (x = {float(x[i])!r} in {x.dtype}) the bounds "
+                         f"[{float(lb[i])!r}, {float(ub[i])!r}] leave no room for a step ({why})")
+
+
 def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: Floats,
         ub: Floats) -> list[tuple[Scheme, Mask, Floats]]:
     """For the elements of flat ``x`` in ``elements``: ``(row, elements, steps)`` per row used, every point inside
@@ -45,9 +57,8 @@ def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: 
     down = elements & ~central & ~up & _inside(x, below, steps, lb, ub)
     neither = elements & ~(central | up | down)
     if neither.any():
+        check_room(x, neither, lb, ub)
         room_up, room_down = ub - x, x - lb
-        if np.any(neither & (room_up == 0) & (room_down == 0)):
-            raise ValueError("bounds: lb == ub leaves no room for a step at some element")
         shrink_up = neither & (room_up >= room_down)
         shrink_down = neither & ~shrink_up
         one_sided = np.where(shrink_up, np.minimum(steps, room_up / above.reach[0]),
@@ -69,12 +80,6 @@ def fit(x: npt.NDArray[Any], steps: Floats, elements: Mask, scheme: Scheme, lb: 
             if not past.any():
                 break
             steps[past] /= 2
-        stuck = where & still(x, steps, row)  # the room beside a bound below the spacing of x's dtype
-        if stuck.any():
-            i = int(np.flatnonzero(stuck)[0])
-            raise ValueError(f"bounds: at element {i} (x = {float(x[i])!r} in {x.dtype}) the room to the bounds "
-                             f"[{float(lb[i])!r}, {float(ub[i])!r}] is below the spacing of {x.dtype}: "
-                             "no point fits beside x")
     return [(row, where, steps) for row, where in rows if where.any()]
 
 
@@ -99,7 +104,7 @@ def signed_within(x: npt.NDArray[Any], steps: Floats, lb: Floats, ub: Floats) ->
     ``[lb, ub]`` (flat), as scipy's ``'2-point'`` turns them (``approx_derivative``): an element whose point
     leaves the box steps the other way if its step fits there, else to the roomier side by all its room;
     then, as the loops compute the point (``x + ((x + h) - x)``), a step whose point rounds past a bound is
-    halved. ValueError where ``lb == ub`` leaves no room.
+    halved. ValueError where the bounds leave no room (:func:`check_room`).
 
     Examples
     --------
@@ -115,9 +120,8 @@ def signed_within(x: npt.NDArray[Any], steps: Floats, lb: Floats, ub: Floats) ->
         violated = (point < lb) | (point > ub)
         if not violated.any():  # every point inside (as the loops compute it: x + ((x + h) - x) is x + h)
             return h
+    check_room(x.reshape(-1), violated, lb, ub)
     room_up, room_down = ub - flat, flat - lb
-    if np.any((room_up == 0) & (room_down == 0)):
-        raise ValueError("bounds: lb == ub leaves no room for a step at some element")
     with np.errstate(invalid="ignore"):
         fitting = np.abs(h) <= np.maximum(room_up, room_down)
         h[violated & fitting] *= -1
